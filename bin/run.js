@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// kubectl runs this as `kubectl-svc_inspect` (kubectl svc-inspect ...). A first argument that is not a
+// command means `inspect`: `kubectl svc-inspect my-svc -n shop` is `kubectl svc-inspect inspect my-svc -n shop`.
+import {readFileSync} from 'node:fs'
+import {execute} from '@oclif/core/execute'
+
+const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
+const commands = new Set([...Object.keys(manifest.commands), 'help'])
+const rootFlags = new Set(['--help', '-h', '--version', '-v'])
+const argv = process.argv.slice(2)
+const args = argv.length === 0 || commands.has(argv[0]) || rootFlags.has(argv[0]) ? argv : ['inspect', ...argv]
+
+await execute({args, dir: import.meta.url})

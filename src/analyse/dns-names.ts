@@ -1,0 +1,91 @@
+// Name arithmetic shared by the record rules: FQDNs, dashed-IP labels, reverse names. No I/O.
+import {isIPv4, isIPv6} from 'node:net'
+
+/** Lowercase, dot-joined, with exactly one trailing dot: the form every record name and target takes. */
+export function fqdn(...labels: string[]): string {
+  const joined = labels
+    .map(label => label.replace(/^\.+|\.+$/g, ''))
+    .filter(label => label !== '')
+    .join('.')
+  return `${joined.toLowerCase()}.`
+}
+
+export function serviceFqdn(service: string, namespace: string, zone: string): string {
+  return fqdn(service, namespace, 'svc', zone)
+}
+
+export function addressFamily(ip: string): 'IPv4' | 'IPv6' | null {
+  if (isIPv4(ip)) return 'IPv4'
+  if (isIPv6(ip)) return 'IPv6'
+  return null
+}
+
+export function addressRecordType(ip: string): 'A' | 'AAAA' {
+  return addressFamily(ip) === 'IPv6' ? 'AAAA' : 'A'
+}
+
+/**
+ * The label CoreDNS gives an endpoint without a hostname (kubernetes.go endpointHostname): dots or colons
+ * replaced by dashes. Newer CoreDNS appends "0" when an IPv6 address ends in "::" so the label does not end
+ * in a dash (not a valid label); we follow that, since a trailing dash cannot be queried anyway.
+ */
+export function dashedAddress(ip: string): string {
+  if (ip.includes('.')) return ip.replaceAll('.', '-')
+  const dashed = ip.replaceAll(':', '-')
+  return dashed.endsWith('-') ? `${dashed}0` : dashed
+}
+
+/** Expands an IPv6 address to its 8 groups of 4 hex digits. */
+export function expandIPv6(ip: string): string[] {
+  let text = ip.toLowerCase()
+  const embeddedV4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/)
+  if (embeddedV4) {
+    const bytes = embeddedV4[1].split('.').map(Number)
+    const tail = `${((bytes[0] << 8) | bytes[1]).toString(16)}:${((bytes[2] << 8) | bytes[3]).toString(16)}`
+    text = text.slice(0, -embeddedV4[1].length) + tail
+  }
+  const [head, tail] = text.split('::')
+  const headGroups = head ? head.split(':') : []
+  const tailGroups = tail === undefined ? [] : tail ? tail.split(':') : []
+  const missing = 8 - headGroups.length - tailGroups.length
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...tailGroups]
+  return groups.map(group => group.padStart(4, '0'))
+}
+
+/** The PTR owner name of an address (RFC 1035 3.5 in-addr.arpa, RFC 3596 2.5 ip6.arpa). */
+export function reverseName(ip: string): string {
+  if (isIPv4(ip)) return fqdn(...ip.split('.').reverse(), 'in-addr', 'arpa')
+  const nibbles = expandIPv6(ip).join('').split('').reverse()
+  return fqdn(...nibbles, 'ip6', 'arpa')
+}
+
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+/** Service names must be DNS-1035 labels (apimachinery validation.IsDNS1035Label). */
+export function dns1035LabelError(value: string): string | null {
+  if (value.length > 63) return 'must be no more than 63 characters'
+  if (!DNS1035_LABEL.test(value)) {
+    return "must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"
+  }
+  return null
+}
+
+/** Namespaces are DNS-1123 labels. */
+export function dns1123LabelError(value: string): string | null {
+  if (value.length > 63) return 'must be no more than 63 characters'
+  if (!DNS1123_LABEL.test(value)) {
+    return "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+  }
+  return null
+}
+
+/** A cluster domain is a DNS-1123 subdomain (kubelet --cluster-domain), given with or without a trailing dot. */
+export function dns1123SubdomainError(value: string): string | null {
+  const bare = value.replace(/\.$/, '')
+  if (bare.length === 0 || bare.length > 253) return 'must be between 1 and 253 characters'
+  for (const label of bare.split('.')) {
+    if (dns1123LabelError(label)) return `label "${label}" is not a valid DNS-1123 label`
+  }
+  return null
+}

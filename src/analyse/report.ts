@@ -1,0 +1,92 @@
+// From a gathered snapshot to the ServiceReport: endpoints, expected records, findings. Pure.
+import type {Pod} from '../model/k8s.js'
+import {REPORT_API_VERSION, type EndpointView, type Finding, type ServiceReport, type ServiceSnapshot, type ServiceView} from '../model/report.js'
+import {diagnose} from './diagnose.js'
+import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
+import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
+import {podIsReady, podTrouble} from './pods.js'
+
+export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
+  const {service} = snapshot
+  const namespace = service.metadata.namespace ?? 'default'
+  const {endpoints, endpointSource} = endpointViews(snapshot)
+  for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
+  const zone = snapshot.clusterDomain.value
+  const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)
+  const findings = diagnose({
+    service,
+    endpoints,
+    endpointSource,
+    pods: snapshot.pods,
+    events: snapshot.events,
+    clusterDomain: zone,
+    clusterDomainSource: snapshot.clusterDomain.source,
+    readProblems: snapshot.readProblems,
+  })
+  return {
+    apiVersion: REPORT_API_VERSION,
+    kind: 'ServiceReport',
+    service: serviceView(snapshot, namespace),
+    clusterDomain: zone,
+    clusterDomainSource: snapshot.clusterDomain.source,
+    endpointSource,
+    endpoints,
+    records,
+    mustNotResolve,
+    findings,
+    summary: summarize(findings),
+  }
+}
+
+export function summarize(findings: Finding[]): ServiceReport['summary'] {
+  return {
+    errors: findings.filter(finding => finding.severity === 'error').length,
+    warnings: findings.filter(finding => finding.severity === 'warning').length,
+    infos: findings.filter(finding => finding.severity === 'info').length,
+  }
+}
+
+function serviceView(snapshot: ServiceSnapshot, namespace: string): ServiceView {
+  const {spec, metadata} = snapshot.service
+  const view: ServiceView = {
+    namespace,
+    name: metadata.name,
+    type: spec.type ?? 'ClusterIP',
+    headless: isHeadless(snapshot.service),
+    clusterIPs: clusterIPsOf(snapshot.service),
+    ports: (spec.ports ?? []).map(port => ({
+      name: port.name ?? '',
+      port: port.port,
+      targetPort: port.targetPort ?? port.port,
+      protocol: port.protocol ?? 'TCP',
+      nodePort: port.nodePort ?? null,
+    })),
+    selector: spec.selector && Object.keys(spec.selector).length > 0 ? spec.selector : null,
+    publishNotReadyAddresses: spec.publishNotReadyAddresses ?? false,
+  }
+  if (spec.type === 'ExternalName') view.externalName = spec.externalName ?? ''
+  return view
+}
+
+function endpointViews(snapshot: ServiceSnapshot): {endpoints: EndpointView[]; endpointSource: ServiceReport['endpointSource']} {
+  const {service} = snapshot
+  if (service.spec.type === 'ExternalName') return {endpoints: [], endpointSource: 'none'}
+  if (snapshot.endpointSlices) {
+    const slices = slicesOfService(snapshot.endpointSlices, service.metadata.namespace ?? 'default', service.metadata.name)
+    return {endpoints: endpointsFromSlices(slices), endpointSource: 'EndpointSlice'}
+  }
+  if (snapshot.endpoints) return {endpoints: endpointsFromLegacy(snapshot.endpoints), endpointSource: 'Endpoints'}
+  return {endpoints: [], endpointSource: 'none'}
+}
+
+/** The REASON column: why an endpoint is not ready, in kubectl's words where it has them. */
+function notReadyReason(endpoint: EndpointView, snapshot: ServiceSnapshot): string | undefined {
+  if (endpoint.ready && !endpoint.terminating) return undefined
+  if (endpoint.terminating) return 'Terminating'
+  const pod: Pod | undefined = snapshot.pods.find(candidate => candidate.metadata.name === endpoint.pod)
+  if (!pod) return 'NotReady'
+  const trouble = podTrouble(pod, snapshot.events)
+  if (trouble) return trouble.reason
+  if (!podIsReady(pod) && pod.spec.containers.some(container => container.readinessProbe)) return 'ReadinessProbeFailing'
+  return 'NotReady'
+}

@@ -1,0 +1,78 @@
+// What every svc-inspect command shares: kubectl's connection flags, -o, colour, and the error contract
+// (one `error:` line on stderr, exit 2, never a stack trace).
+import {Command, Flags} from '@oclif/core'
+import {InspectError, EXIT_CANNOT_INSPECT, oneLineMessage} from '../errors.js'
+import {dns1123LabelError, dns1123SubdomainError} from '../analyse/dns-names.js'
+import {OUTPUT_FORMATS, type OutputFormat} from '../render/index.js'
+import type {ConnectionOptions} from '../kube/gateway.js'
+
+export const connectionFlags = {
+  kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).', helpGroup: 'KUBECTL'}),
+  context: Flags.string({description: 'The kubeconfig context to use.', helpGroup: 'KUBECTL'}),
+  cluster: Flags.string({description: 'The kubeconfig cluster to use.', helpGroup: 'KUBECTL'}),
+  user: Flags.string({description: 'The kubeconfig user to use.', helpGroup: 'KUBECTL'}),
+  namespace: Flags.string({char: 'n', description: "Namespace (default: the context's namespace, else default).", helpGroup: 'KUBECTL'}),
+  'request-timeout': Flags.string({
+    description: 'Time to wait for one API request before giving up, e.g. 10s, 1m; 0 waits forever.',
+    default: '0',
+    helpGroup: 'KUBECTL',
+  }),
+}
+
+export const outputFlags = {
+  output: Flags.string({char: 'o', description: 'Output format.', options: [...OUTPUT_FORMATS], default: 'table'}),
+  'no-color': Flags.boolean({description: 'Never colour the output (also: NO_COLOR=1). Colour is only used on a terminal.', default: false}),
+}
+
+export abstract class BaseCommand extends Command {
+  /** Turns every failure into `error: <one line>` and exit code 2: the "could not inspect" contract. */
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    if (error.oclif?.exit === 0) return
+    process.stderr.write(`error: ${oneLineMessage(error)}\n`)
+    if (process.env.SVC_INSPECT_DEBUG && !(error instanceof InspectError)) process.stderr.write(`${error.stack}\n`)
+    process.exitCode = EXIT_CANNOT_INSPECT
+  }
+}
+
+/** kubectl's duration syntax for --request-timeout: a number of seconds, or 500ms, 10s, 2m, 1h. */
+export function parseDuration(value: string, flag: string): number {
+  const match = value.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/)
+  if (!match) throw new InspectError(`invalid value "${value}" for --${flag}: use a duration such as 30s or 2m (0 for none)`)
+  const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  return Math.round(Number(match[1]) * unit)
+}
+
+export function validateNamespace(namespace: string | undefined): void {
+  if (namespace === undefined) return
+  const problem = dns1123LabelError(namespace)
+  if (problem) throw new InspectError(`invalid namespace "${namespace}": ${problem}`)
+}
+
+export function validateClusterDomain(domain: string | undefined): void {
+  if (domain === undefined) return
+  const problem = dns1123SubdomainError(domain)
+  if (problem) throw new InspectError(`invalid --cluster-domain "${domain}": ${problem}`)
+}
+
+export function connectionOptions(flags: {
+  kubeconfig?: string
+  context?: string
+  cluster?: string
+  user?: string
+  namespace?: string
+  'request-timeout': string
+}): ConnectionOptions {
+  validateNamespace(flags.namespace)
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    cluster: flags.cluster,
+    user: flags.user,
+    namespace: flags.namespace,
+    requestTimeoutMs: parseDuration(flags['request-timeout'], 'request-timeout'),
+  }
+}
+
+export function outputFormat(value: string): OutputFormat {
+  return value as OutputFormat
+}

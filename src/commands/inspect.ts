@@ -1,0 +1,100 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, connectionFlags, connectionOptions, outputFlags, outputFormat, validateClusterDomain} from '../cli/base-command.js'
+import {dns1035LabelError} from '../analyse/dns-names.js'
+import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
+import type {ConnectionOptions} from '../kube/gateway.js'
+import type {OutputFormat} from '../render/index.js'
+
+interface InspectOptions {
+  service: string
+  namespace?: string
+  fromFile?: string
+  clusterDomain?: string
+  connection: ConnectionOptions
+  output: OutputFormat
+  noColor: boolean
+  dns: boolean
+}
+
+export default class Inspect extends BaseCommand {
+  static override summary = 'Explain a Service: its endpoints (and why some are missing), its expected DNS records, and what is wrong.'
+  static override description = `Reads the Service, its EndpointSlices, the pods its selector matches and their events, and the cluster domain
+from the kube-system/coredns ConfigMap. Computes the DNS records the Kubernetes DNS specification and CoreDNS
+define for it, and reports findings with hints.
+
+Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
+
+  static override examples = [
+    'kubectl svc-inspect my-svc -n shop',
+    'kubectl svc-inspect my-svc -o json',
+    'kubectl svc-inspect web --from-file dump.yaml   # offline, on `kubectl get svc,endpointslices,pods,events -o yaml`',
+  ]
+
+  static override args = {
+    service: Args.string({description: 'Name of the Service.', required: false}),
+  }
+
+  static override flags = {
+    ...connectionFlags,
+    ...outputFlags,
+    'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap, else cluster.local).'}),
+    'from-file': Flags.string({char: 'f', description: 'Inspect objects from a file (YAML or JSON, `-` for stdin) instead of a cluster.'}),
+    'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only: creates nothing in the cluster).', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const options = await this.complete()
+    this.validate(options)
+    process.exitCode = await this.inspect(options)
+  }
+
+  private async complete(): Promise<InspectOptions> {
+    const {args, flags} = await this.parse(Inspect)
+    if (!args.service) throw new InspectError('a Service name is required: kubectl svc-inspect SERVICE [-n NAMESPACE]')
+    return {
+      service: args.service,
+      namespace: flags.namespace,
+      fromFile: flags['from-file'],
+      clusterDomain: flags['cluster-domain'],
+      connection: connectionOptions(flags),
+      output: outputFormat(flags.output),
+      noColor: flags['no-color'],
+      dns: !flags['no-dns'],
+    }
+  }
+
+  private validate(options: InspectOptions): void {
+    const problem = dns1035LabelError(options.service)
+    if (problem) throw new InspectError(`invalid Service name "${options.service}": ${problem}`)
+    validateClusterDomain(options.clusterDomain)
+  }
+
+  private async inspect(options: InspectOptions): Promise<number> {
+    const {buildReport} = await import('../analyse/report.js')
+    const snapshot = options.fromFile ? await this.snapshotFromFile(options) : await this.snapshotFromCluster(options)
+    const report = buildReport(snapshot)
+    const {renderMachine, renderHuman} = await import('../render/index.js')
+    if (options.output === 'json' || options.output === 'yaml') {
+      process.stdout.write(await renderMachine(report, options.output))
+    } else {
+      const {renderReportTable} = await import('../render/report-table.js')
+      const wide = options.output === 'wide'
+      process.stdout.write(await renderHuman(report, (value, palette) => renderReportTable(value, {wide, palette}), options.noColor))
+    }
+    return report.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
+  }
+
+  private async snapshotFromFile(options: InspectOptions) {
+    const {readObjectsFile} = await import('../gather/from-file.js')
+    const {findService, snapshotFromObjects} = await import('../gather/objects.js')
+    const objects = await readObjectsFile(options.fromFile!)
+    const service = findService(objects, options.service, options.namespace, options.fromFile === '-' ? 'stdin' : options.fromFile!)
+    return snapshotFromObjects(objects, service, options.clusterDomain)
+  }
+
+  private async snapshotFromCluster(options: InspectOptions) {
+    const {KubeGateway} = await import('../kube/gateway.js')
+    const gateway = await KubeGateway.connect(options.connection)
+    return gateway.gatherService(gateway.defaultNamespace, options.service, options.clusterDomain)
+  }
+}

@@ -1,0 +1,237 @@
+// The only code that talks to the API server. Everything it returns is in wire form (plain JSON, string
+// timestamps), the same shape a dump file has, so the analysis never knows where its input came from.
+// client-node is loaded here, lazily, and only by commands that need a cluster: it costs ~0.5 s to import.
+import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-node'
+import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
+import {InspectError} from '../errors.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from '../model/k8s.js'
+import type {ReadProblem, ServiceSnapshot} from '../model/report.js'
+
+export interface ConnectionOptions {
+  kubeconfig?: string
+  context?: string
+  cluster?: string
+  user?: string
+  namespace?: string
+  /** 0 = no timeout, as kubectl's --request-timeout=0. */
+  requestTimeoutMs: number
+}
+
+type ClientNode = typeof import('@kubernetes/client-node')
+
+export class KubeGateway {
+  private constructor(
+    readonly client: ClientNode,
+    readonly config: KubeConfig,
+    readonly core: CoreV1Api,
+    readonly discovery: DiscoveryV1Api,
+    readonly defaultNamespace: string,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  static async connect(options: ConnectionOptions): Promise<KubeGateway> {
+    const client = await import('@kubernetes/client-node')
+    const config = new client.KubeConfig()
+    try {
+      if (options.kubeconfig) config.loadFromFile(options.kubeconfig)
+      else config.loadFromDefault()
+    } catch (error) {
+      throw new InspectError(`cannot load kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(error as Error).message}`)
+    }
+    applyOverrides(config, options)
+    if (!config.getCurrentCluster()) throw new InspectError('no cluster in kubeconfig: set --kubeconfig, KUBECONFIG or --context')
+    const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace
+    return new KubeGateway(
+      client,
+      config,
+      config.makeApiClient(client.CoreV1Api),
+      config.makeApiClient(client.DiscoveryV1Api),
+      options.namespace ?? contextNamespace ?? 'default',
+      options.requestTimeoutMs,
+    )
+  }
+
+  get server(): string {
+    return this.config.getCurrentCluster()?.server ?? 'the API server'
+  }
+
+  /** Runs one API call with the request timeout, and turns transport errors into one-line InspectErrors. */
+  async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout =
+      this.requestTimeoutMs > 0
+        ? new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)), this.requestTimeoutMs)
+          })
+        : undefined
+    try {
+      return await (timeout ? Promise.race([request(), timeout]) : request())
+    } catch (error) {
+      throw this.explain(what, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  explain(what: string, error: unknown): Error {
+    if (error instanceof InspectError) return error
+    const status = statusOf(error)
+    if (status !== undefined) {
+      const reason = apiMessage(error)
+      const kind = status === 404 ? 'NotFound' : status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : `HTTP ${status}`
+      return new ApiError(status, `${what}: ${kind}${reason ? `: ${reason}` : ''}`)
+    }
+    const code = (error as {code?: string; cause?: {code?: string}}).code ?? (error as {cause?: {code?: string}}).cause?.code
+    const message = (error as Error).message ?? String(error)
+    return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`)
+  }
+
+  /** Reads a Service and everything the analysis needs about it, in parallel. */
+  async gatherService(namespace: string, name: string, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
+    const service = await this.readService(namespace, name)
+    const readProblems: ReadProblem[] = []
+    const tolerate = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await read()
+      } catch (error) {
+        if (error instanceof ApiError && error.status !== 404) {
+          readProblems.push({what, message: error.message.replace(/^[^:]*: /, '')})
+          return fallback
+        }
+        if (error instanceof ApiError) return fallback
+        throw error
+      }
+    }
+    const [slices, pods, events, corefileZone] = await Promise.all([
+      this.listEndpointSlices(namespace, name).catch(error => {
+        if (error instanceof ApiError && error.status === 404) return undefined
+        throw error
+      }),
+      tolerate('pods', () => this.listPods(namespace), [] as Pod[]),
+      tolerate('events', () => this.listPodEvents(namespace), [] as KubeEvent[]),
+      clusterDomainFlag ? Promise.resolve(null) : tolerate('configmap/kube-system/coredns', () => this.readCoreDnsZone(), null),
+    ])
+    const endpoints = slices === undefined ? await tolerate('endpoints', () => this.readEndpoints(namespace, name), undefined) : undefined
+    return {
+      service,
+      endpointSlices: slices,
+      endpoints,
+      pods,
+      events,
+      clusterDomain: chooseClusterDomain(clusterDomainFlag, corefileZone),
+      readProblems,
+    }
+  }
+
+  async readService(namespace: string, name: string): Promise<Service> {
+    try {
+      return wire(await this.call(`service/${name}`, () => this.core.readNamespacedService({name, namespace})))
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) throw new InspectError(`services "${name}" not found in namespace "${namespace}"`)
+      if (error instanceof ApiError) throw new InspectError(error.message)
+      throw error
+    }
+  }
+
+  async listServices(namespace: string | undefined, labelSelector?: string): Promise<Service[]> {
+    return this.listAll(`services`, _continue =>
+      namespace
+        ? this.core.listNamespacedService({namespace, labelSelector, limit: 500, _continue})
+        : this.core.listServiceForAllNamespaces({labelSelector, limit: 500, _continue}),
+    )
+  }
+
+  async listEndpointSlices(namespace: string, serviceName?: string): Promise<EndpointSlice[]> {
+    const labelSelector = serviceName ? `kubernetes.io/service-name=${serviceName}` : undefined
+    return this.listAll('endpointslices', _continue => this.discovery.listNamespacedEndpointSlice({namespace, labelSelector, limit: 500, _continue}))
+  }
+
+  async readEndpoints(namespace: string, name: string): Promise<Endpoints> {
+    return wire(await this.call(`endpoints/${name}`, () => this.core.readNamespacedEndpoints({name, namespace})))
+  }
+
+  async listPods(namespace: string, labelSelector?: string): Promise<Pod[]> {
+    return this.listAll('pods', _continue => this.core.listNamespacedPod({namespace, labelSelector, limit: 500, _continue}))
+  }
+
+  async listPodEvents(namespace: string): Promise<KubeEvent[]> {
+    return this.listAll('events', _continue =>
+      this.core.listNamespacedEvent({namespace, fieldSelector: 'involvedObject.kind=Pod', limit: 500, _continue}),
+    )
+  }
+
+  async readCoreDnsZone(): Promise<string | null> {
+    const configMap: ConfigMap = wire(
+      await this.call('configmap/kube-system/coredns', () => this.core.readNamespacedConfigMap({name: 'coredns', namespace: 'kube-system'})),
+    )
+    return zoneFromCoreDnsConfigMap(configMap)
+  }
+
+  /** Follows limit/continue so a large list never arrives in one response. */
+  private async listAll<T>(what: string, page: (continueToken?: string) => Promise<{items: unknown[]; metadata?: {_continue?: string}}>): Promise<T[]> {
+    const items: T[] = []
+    let token: string | undefined
+    do {
+      const response = await this.call(what, () => page(token))
+      items.push(...response.items.map(item => wire<T>(item)))
+      token = response.metadata?._continue || undefined
+    } while (token)
+    return items
+  }
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** client-node hands back model instances (Date objects); the analysis reads wire JSON. */
+function wire<T>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value)) as T
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as {code?: unknown}).code
+  return typeof code === 'number' ? code : undefined
+}
+
+function apiMessage(error: unknown): string {
+  const body = (error as {body?: unknown}).body
+  if (typeof body === 'string') {
+    try {
+      return (JSON.parse(body) as {message?: string}).message ?? ''
+    } catch {
+      return body.slice(0, 200)
+    }
+  }
+  return (body as {message?: string} | undefined)?.message ?? ''
+}
+
+/** --context, --cluster, --user, like kubectl: pick a context, then swap its cluster or user. */
+function applyOverrides(config: KubeConfig, options: ConnectionOptions): void {
+  if (options.context) {
+    if (!config.getContextObject(options.context)) throw new InspectError(`context "${options.context}" does not exist in kubeconfig`)
+    config.setCurrentContext(options.context)
+  }
+  if (!options.cluster && !options.user) return
+  const current = config.getContextObject(config.getCurrentContext())
+  if (options.cluster && !config.getCluster(options.cluster)) throw new InspectError(`cluster "${options.cluster}" does not exist in kubeconfig`)
+  if (options.user && !config.getUser(options.user)) throw new InspectError(`user "${options.user}" does not exist in kubeconfig`)
+  const context = {
+    name: 'svc-inspect-override',
+    cluster: options.cluster ?? current?.cluster ?? '',
+    user: options.user ?? current?.user ?? '',
+    namespace: current?.namespace,
+  }
+  config.loadFromOptions({
+    clusters: config.getClusters(),
+    users: config.getUsers(),
+    contexts: [...config.getContexts(), context],
+    currentContext: context.name,
+  })
+}

@@ -1,0 +1,119 @@
+// The ServiceReport contract (`-o json|yaml`). Later features add fields; none is renamed or removed.
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from './k8s.js'
+
+export const REPORT_API_VERSION = 'svc-inspect/v1alpha1'
+
+export type Severity = 'error' | 'warning' | 'info'
+
+export interface Finding {
+  code: string
+  severity: Severity
+  /** The object the finding is about, `kind/name` as kubectl prints it. */
+  object: string
+  message: string
+  hint: string
+}
+
+export type RecordType = 'A' | 'AAAA' | 'SRV' | 'PTR' | 'CNAME'
+export type RecordStatus = 'expected' | 'match' | 'missing' | 'unexpected'
+
+export interface DnsRecord {
+  /** Lowercase FQDN with a trailing dot. */
+  name: string
+  type: RecordType
+  /** A/AAAA: the address; SRV: "<priority> <weight> <port> <target.>"; PTR/CNAME: an FQDN with a trailing dot. */
+  data: string
+  status: RecordStatus
+}
+
+/** A name that must not resolve at all (NXDOMAIN), e.g. a not-ready pod's per-endpoint name. */
+export interface AbsentName {
+  name: string
+  type: RecordType
+  reason: string
+}
+
+export interface EndpointPortView {
+  name: string
+  port: number
+  protocol: string
+}
+
+export interface EndpointView {
+  address: string
+  ready: boolean
+  serving: boolean
+  terminating: boolean
+  hostname: string | null
+  pod: string | null
+  node: string | null
+  ports: EndpointPortView[]
+  /** Why the endpoint is not ready, when the pod tells us (table column REASON). */
+  reason?: string
+}
+
+export interface ServicePortView {
+  name: string
+  port: number
+  targetPort: number | string
+  protocol: string
+  nodePort: number | null
+}
+
+export interface ServiceView {
+  namespace: string
+  name: string
+  type: string
+  headless: boolean
+  clusterIPs: string[]
+  ports: ServicePortView[]
+  selector: Record<string, string> | null
+  publishNotReadyAddresses: boolean
+  externalName?: string
+}
+
+export type ClusterDomainSource = 'flag' | 'coredns-configmap' | 'resolv.conf' | 'default'
+
+export interface ServiceReport {
+  apiVersion: typeof REPORT_API_VERSION
+  kind: 'ServiceReport'
+  service: ServiceView
+  clusterDomain: string
+  clusterDomainSource: ClusterDomainSource
+  endpointSource: 'EndpointSlice' | 'Endpoints' | 'none'
+  endpoints: EndpointView[]
+  records: DnsRecord[]
+  mustNotResolve: AbsentName[]
+  findings: Finding[]
+  summary: {errors: number; warnings: number; infos: number}
+  /** Filled by the live DNS check; absent with --no-dns or --from-file. */
+  dns?: unknown
+}
+
+/** A read that failed without making the inspection impossible (e.g. events forbidden). */
+export interface ReadProblem {
+  what: string
+  message: string
+}
+
+/** Everything gathered about one Service, from a cluster or from a file: the sole input of the analysis. */
+export interface ServiceSnapshot {
+  service: Service
+  /** undefined when the discovery.k8s.io/v1 API is not served; then `endpoints` is used. */
+  endpointSlices?: EndpointSlice[]
+  endpoints?: Endpoints
+  /** Pods of the service's namespace (all of them: "nearest labels" needs the non-matching ones too). */
+  pods: Pod[]
+  events: KubeEvent[]
+  clusterDomain: {value: string; source: ClusterDomainSource}
+  readProblems: ReadProblem[]
+}
+
+export interface ClusterObjects {
+  services: Service[]
+  endpointSlices: EndpointSlice[]
+  endpoints: Endpoints[]
+  pods: Pod[]
+  events: KubeEvent[]
+  configMaps: ConfigMap[]
+}
