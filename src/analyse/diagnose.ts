@@ -93,6 +93,9 @@ export const noSelector: Rule = context => {
 
 export const selectorMatchesNoPods: Rule = context => {
   if (!context.selector || context.matchedPods.length > 0) return []
+  // Endpoints naming pods prove the selector matches something we were not shown (a dump without pods,
+  // or pods unreadable): say nothing rather than something false.
+  if (context.endpoints.some(endpoint => endpoint.pod) || context.readProblems.some(problem => problem.what === 'pods')) return []
   const selector = context.selector
   const selectorText = formatLabels(selector)
   const scored = context.pods

@@ -5,6 +5,8 @@ import {InspectError, EXIT_CANNOT_INSPECT, oneLineMessage} from '../errors.js'
 import {dns1123LabelError, dns1123SubdomainError} from '../analyse/dns-names.js'
 import {OUTPUT_FORMATS, type OutputFormat} from '../render/index.js'
 import type {ConnectionOptions} from '../kube/gateway.js'
+// A constant only: importing it does not load the resolver code.
+export const DEFAULT_RESOLVER_IMAGE = 'docker.io/nicolaka/netshoot:v0.13'
 
 export const connectionFlags = {
   kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).', helpGroup: 'KUBECTL'}),
@@ -75,4 +77,35 @@ export function connectionOptions(flags: {
 
 export function outputFormat(value: string): OutputFormat {
   return value as OutputFormat
+}
+
+export const resolverFlags = {
+  via: Flags.string({description: 'How to reach the cluster DNS: a resolver pod, or port-forwards to the CoreDNS pods (no pod created).', options: ['pod', 'port-forward'], default: 'pod', helpGroup: 'DNS CHECK'}),
+  image: Flags.string({description: 'Image of the resolver pod: must have sh, BIND 9.16+ dig and nc.', helpGroup: 'DNS CHECK'}),
+  'resolver-namespace': Flags.string({description: "Namespace of the resolver pod (default: the service's, so its resolv.conf is the clients').", helpGroup: 'DNS CHECK'}),
+  'resolver-pod': Flags.string({description: 'Use this existing pod as the resolver instead of creating one.', helpGroup: 'DNS CHECK'}),
+  timeout: Flags.string({description: 'How long the resolver pod may take to start.', default: '60s', helpGroup: 'DNS CHECK'}),
+  'query-timeout': Flags.integer({description: 'Seconds to wait for each DNS answer and TCP connect.', default: 2, min: 1, max: 30, helpGroup: 'DNS CHECK'}),
+}
+
+export interface ResolverFlagValues {
+  via: string
+  image?: string
+  'resolver-namespace'?: string
+  'resolver-pod'?: string
+  timeout: string
+  'query-timeout': number
+}
+
+export function liveDnsOptions(flags: ResolverFlagValues, serviceNamespace: string, onProgress?: (message: string) => void) {
+  validateNamespace(flags['resolver-namespace'])
+  return {
+    via: flags.via as 'pod' | 'port-forward',
+    namespace: flags['resolver-namespace'] ?? serviceNamespace,
+    image: flags.image ?? process.env.SVC_INSPECT_RESOLVER_IMAGE ?? DEFAULT_RESOLVER_IMAGE,
+    existingPod: flags['resolver-pod'],
+    startTimeoutMs: parseDuration(flags.timeout, 'timeout'),
+    queryTimeoutSeconds: flags['query-timeout'],
+    onProgress,
+  }
 }

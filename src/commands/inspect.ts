@@ -1,8 +1,10 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand, connectionFlags, connectionOptions, outputFlags, outputFormat, validateClusterDomain} from '../cli/base-command.js'
+import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, outputFormat, resolverFlags, validateClusterDomain, type ResolverFlagValues} from '../cli/base-command.js'
 import {dns1035LabelError} from '../analyse/dns-names.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
-import type {ConnectionOptions} from '../kube/gateway.js'
+import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
+import type {LiveDnsOptions} from '../kube/live-dns.js'
+import type {ServiceReport, ServiceSnapshot} from '../model/report.js'
 import type {OutputFormat} from '../render/index.js'
 
 interface InspectOptions {
@@ -14,6 +16,7 @@ interface InspectOptions {
   output: OutputFormat
   noColor: boolean
   dns: boolean
+  resolver: ResolverFlagValues
 }
 
 export default class Inspect extends BaseCommand {
@@ -40,6 +43,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap, else cluster.local).'}),
     'from-file': Flags.string({char: 'f', description: 'Inspect objects from a file (YAML or JSON, `-` for stdin) instead of a cluster.'}),
     'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only: creates nothing in the cluster).', default: false}),
+    ...resolverFlags,
   }
 
   async run(): Promise<void> {
@@ -59,7 +63,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       connection: connectionOptions(flags),
       output: outputFormat(flags.output),
       noColor: flags['no-color'],
-      dns: !flags['no-dns'],
+      dns: !flags['no-dns'] && !flags['from-file'],
+      resolver: flags,
     }
   }
 
@@ -71,8 +76,9 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
 
   private async inspect(options: InspectOptions): Promise<number> {
     const {buildReport} = await import('../analyse/report.js')
-    const snapshot = options.fromFile ? await this.snapshotFromFile(options) : await this.snapshotFromCluster(options)
-    const report = buildReport(snapshot)
+    const gathered = options.fromFile ? {snapshot: await this.snapshotFromFile(options), live: undefined} : await this.snapshotFromCluster(options)
+    let report = buildReport(gathered.snapshot)
+    if (gathered.live) report = await this.checkDns(gathered.snapshot, report, gathered.live)
     const {renderMachine, renderHuman} = await import('../render/index.js')
     if (options.output === 'json' || options.output === 'yaml') {
       process.stdout.write(await renderMachine(report, options.output))
@@ -82,6 +88,38 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       process.stdout.write(await renderHuman(report, (value, palette) => renderReportTable(value, {wide, palette}), options.noColor))
     }
     return report.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
+  }
+
+  /** Live DNS check: resolver up, cluster domain from its resolv.conf if nothing better, one batch, diff. */
+  private async checkDns(
+    snapshot: ServiceSnapshot,
+    initial: ServiceReport,
+    live: {gateway: KubeGateway; options: LiveDnsOptions},
+  ): Promise<ServiceReport> {
+    const [{LiveDnsCheck}, {applyDnsObservation}, {buildReport}, {Spinner}] = await Promise.all([
+      import('../kube/live-dns.js'),
+      import('../analyse/dns-diff.js'),
+      import('../analyse/report.js'),
+      import('../cli/spinner.js'),
+    ])
+    const spinner = new Spinner()
+    spinner.update(live.options.via === 'pod' ? `starting resolver pod in ${live.options.namespace}` : 'port-forwarding to the CoreDNS pods')
+    let report = initial
+    try {
+      const check = await LiveDnsCheck.open(live.gateway, {...live.options, onProgress: message => spinner.update(message)})
+      try {
+        const zone = check.clusterDomain(report.service.namespace)
+        if (snapshot.clusterDomain.source === 'default' && zone) {
+          report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
+        }
+        spinner.update('querying the cluster DNS')
+        return applyDnsObservation(report, await check.observe(report))
+      } finally {
+        await check.close()
+      }
+    } finally {
+      spinner.stop()
+    }
   }
 
   private async snapshotFromFile(options: InspectOptions) {
@@ -95,6 +133,9 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   private async snapshotFromCluster(options: InspectOptions) {
     const {KubeGateway} = await import('../kube/gateway.js')
     const gateway = await KubeGateway.connect(options.connection)
-    return gateway.gatherService(gateway.defaultNamespace, options.service, options.clusterDomain)
+    const namespace = gateway.defaultNamespace
+    const snapshot = await gateway.gatherService(namespace, options.service, options.clusterDomain)
+    if (!options.dns) return {snapshot}
+    return {snapshot, live: {gateway, options: liveDnsOptions(options.resolver, namespace)}}
   }
 }

@@ -1,0 +1,235 @@
+// Expected records vs what the cluster's DNS answered, and what the reachability probes saw. Pure: the
+// resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
+import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
+import type {DnsServer, QueryResult, ReachResult} from '../dns/types.js'
+import {summarize} from './report.js'
+
+export interface DnsObservation {
+  via: 'pod' | 'port-forward'
+  servers: DnsServer[]
+  queries: QueryResult[]
+  reachability: ReachResult[]
+  resolver: Record<string, unknown>
+  timings: Record<string, number>
+  /** Problems that kept part of the check from running (e.g. CoreDNS replicas unreadable). */
+  problems: string[]
+}
+
+export interface DnsSection extends Omit<DnsObservation, 'problems'> {
+  primaryServer: string | null
+  problems: string[]
+}
+
+/** The questions a report needs answered: every expected record's (name, type) and every must-not-resolve name. */
+export function questionsFor(report: Pick<ServiceReport, 'records' | 'mustNotResolve'>): Array<{name: string; type: RecordType}> {
+  const seen = new Map<string, {name: string; type: RecordType}>()
+  for (const {name, type} of [...report.records, ...report.mustNotResolve]) seen.set(`${name} ${type}`, {name, type})
+  return [...seen.values()]
+}
+
+/** SRV equality ignores priority and weight: CoreDNS recomputes weights per answer; port and target matter. */
+function identity(type: string, data: string): string {
+  if (type !== 'SRV') return data.toLowerCase()
+  const [, , port, target] = data.split(' ')
+  return `${port} ${target?.toLowerCase()}`
+}
+
+const answered = (result: QueryResult) => result.rcode === 'NOERROR' || result.rcode === 'NXDOMAIN'
+
+export function applyDnsObservation(report: ServiceReport, observation: DnsObservation): ServiceReport {
+  const primary = observation.servers.find(server => !server.replica) ?? observation.servers[0]
+  const byServer = new Map<string, Map<string, QueryResult>>()
+  for (const result of observation.queries) {
+    const map = byServer.get(result.server) ?? new Map<string, QueryResult>()
+    map.set(`${result.name} ${result.type}`, result)
+    byServer.set(result.server, map)
+  }
+  const primaryResults: Map<string, QueryResult> = (primary && byServer.get(primary.label)) || new Map()
+  const service = `service/${report.service.name}`
+  const base = `${report.service.name}.${report.service.namespace}.svc.${report.clusterDomain}.`
+  const findings: Finding[] = report.findings.filter(finding => finding.code !== 'HeadlessPortMismatch')
+  const records: DnsRecord[] = []
+
+  for (const question of questionsFor(report)) {
+    const key = `${question.name} ${question.type}`
+    const expected = report.records.filter(record => record.name === question.name && record.type === question.type)
+    const result = primaryResults.get(key)
+    if (!result || !answered(result)) {
+      records.push(...expected)
+      continue
+    }
+    const observed = result.answers.filter(answer => answer.type === question.type)
+    const observedIds = new Set(observed.map(answer => identity(answer.type, answer.data)))
+    for (const record of expected) {
+      const status = observedIds.has(identity(record.type, record.data)) ? 'match' : 'missing'
+      records.push({...record, status})
+      if (status === 'missing') {
+        findings.push({
+          code: 'DNSRecordMissing',
+          severity: 'error',
+          object: service,
+          message: `${record.name} ${record.type} ${record.data} is expected but ${primary.label} (${primary.address}) answered ${describe(result, question.type)}`,
+          hint: 'CoreDNS serves what it sees in EndpointSlices: check the slice, CoreDNS logs, and its cache TTL (changes can take up to the TTL to show)',
+        })
+      }
+    }
+    const expectedIds = new Set(expected.map(record => identity(record.type, record.data)))
+    const mustNotResolve = report.mustNotResolve.find(absent => absent.name === question.name)
+    for (const answer of observed) {
+      if (expectedIds.has(identity(answer.type, answer.data))) continue
+      // A pod IP's PTR also names the other services that select the pod: not this service's business.
+      if (question.type === 'PTR' && !answer.data.endsWith(base)) continue
+      records.push({name: question.name, type: question.type, data: answer.data, status: 'unexpected'})
+      findings.push(
+        mustNotResolve
+          ? {
+              code: 'DNSNameShouldNotResolve',
+              severity: 'error',
+              object: service,
+              message: `${question.name} ${question.type} answered ${answer.data}, but it should not resolve: ${mustNotResolve.reason}`,
+              hint: 'a stale answer: check the CoreDNS cache TTL and whether the EndpointSlice still lists the address',
+            }
+          : {
+              code: 'DNSRecordUnexpected',
+              severity: 'error',
+              object: service,
+              message: `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints do not explain`,
+              hint: 'a stale or foreign answer: compare with the EndpointSlices, and check for a stub domain or hosts entry shadowing the name',
+            },
+      )
+    }
+  }
+
+  findings.push(...replicaFindings(observation, service, primary?.label))
+  findings.push(...timeoutFindings(observation, service))
+  findings.push(...reachFindings(report, observation, service))
+  findings.push(...observation.problems.map(problem => ({
+    code: 'ResolverUnavailable',
+    severity: 'warning' as const,
+    object: service,
+    message: problem,
+    hint: 'part of the live DNS check did not run; the rest of the report still holds',
+  })))
+  const ordered = sortFindings(findings)
+  const dns: DnsSection = {...observation, primaryServer: primary?.label ?? null}
+  return {...report, records, findings: ordered, summary: summarize(ordered), dns}
+}
+
+function describe(result: QueryResult, type: string): string {
+  const answers = result.answers.filter(answer => answer.type === type)
+  if (result.rcode === 'NXDOMAIN') return 'NXDOMAIN'
+  if (answers.length === 0) return 'no records (NODATA)'
+  return answers.map(answer => answer.data).join(', ')
+}
+
+function answerSignature(result: QueryResult | undefined): string {
+  if (!result) return 'none'
+  if (!answered(result)) return result.rcode
+  const answers = result.answers.filter(answer => answer.type === result.type).map(answer => identity(answer.type, answer.data)).sort()
+  return `${result.rcode}:${answers.join(',')}`
+}
+
+/** A replica whose answer differs from what most servers said (including the nameserver) is inconsistent. */
+function replicaFindings(observation: DnsObservation, service: string, primaryLabel: string | undefined): Finding[] {
+  const replicas = observation.servers.filter(server => server.replica)
+  if (replicas.length < 2 && !(replicas.length === 1 && primaryLabel && primaryLabel !== replicas[0].label)) return []
+  const findings: Finding[] = []
+  const questions = new Map<string, {name: string; type: string}>()
+  for (const result of observation.queries) questions.set(`${result.name} ${result.type}`, result)
+  for (const [key, question] of questions) {
+    const signatures = observation.servers.map(server => ({
+      server,
+      signature: answerSignature(observation.queries.find(result => result.server === server.label && `${result.name} ${result.type}` === key)),
+    }))
+    const comparable = signatures.filter(entry => entry.signature !== 'TIMEOUT' && entry.signature !== 'ERROR' && entry.signature !== 'none')
+    const counts = new Map<string, number>()
+    for (const entry of comparable) counts.set(entry.signature, (counts.get(entry.signature) ?? 0) + 1)
+    if (counts.size < 2) continue
+    const majority = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0]
+    for (const entry of comparable) {
+      if (!entry.server.replica || entry.signature === majority) continue
+      findings.push({
+        code: 'DNSReplicaInconsistent',
+        severity: 'error',
+        object: `pod/kube-system/${entry.server.label}`,
+        message: `CoreDNS replica ${entry.server.label} (${entry.server.address}) answers ${question.name} ${question.type} differently: ${entry.signature.replace(/^NOERROR:/, '') || 'no records'} instead of ${majority.replace(/^NOERROR:/, '') || 'no records'}`,
+        hint: 'clients get different answers depending on which replica kube-proxy picks: check that replica\'s logs, its Corefile reload and its connection to the API server',
+      })
+      if (findings.length > 50) return findings
+    }
+  }
+  return findings
+}
+
+function timeoutFindings(observation: DnsObservation, service: string): Finding[] {
+  return observation.servers.flatMap(server => {
+    const mine = observation.queries.filter(result => result.server === server.label)
+    const failed = mine.filter(result => result.rcode === 'TIMEOUT' || result.rcode === 'ERROR')
+    if (failed.length === 0) return []
+    return [
+      {
+        code: 'DNSTimeout',
+        severity: 'error' as const,
+        object: server.replica ? `pod/kube-system/${server.label}` : service,
+        message: `${failed.length} of ${mine.length} queries to ${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${server.address}:${server.port}) got no answer: ${failed[0].error ?? failed[0].rcode}`,
+        hint: server.replica
+          ? 'this replica does not answer: check that the pod is running and listening on 53, and NetworkPolicies'
+          : 'the cluster DNS service does not answer: check the kube-dns Service, its endpoints, kube-proxy and the CoreDNS pods',
+      },
+    ]
+  })
+}
+
+function reachFindings(report: ServiceReport, observation: DnsObservation, service: string): Finding[] {
+  const findings: Finding[] = []
+  const closed = (result: ReachResult) => result.state !== 'open'
+  for (const result of observation.reachability) {
+    if (result.role === 'service-port-on-endpoint' || !closed(result)) continue
+    findings.push({
+      code: 'PortUnreachable',
+      severity: 'error',
+      object: result.role === 'clusterIP' ? service : `endpoint/${result.address}`,
+      message: `${result.role === 'clusterIP' ? 'ClusterIP' : 'ready endpoint'} ${hostPort(result.address, result.port)}/${result.protocol} is ${result.state}${result.detail ? ` (${result.detail})` : ''}`,
+      hint:
+        result.role === 'clusterIP'
+          ? 'kube-proxy forwards to the endpoints: if they answer directly, check kube-proxy; if not, the pods do not listen on the targetPort'
+          : 'the pod is ready but nothing listens on this port: check targetPort against the port the application listens on',
+    })
+  }
+  // Seed 003: the headless port trap, with evidence from the pods themselves.
+  for (const finding of report.findings.filter(candidate => candidate.code === 'HeadlessPortMismatch')) {
+    const portMatch = finding.message.match(/^port (\d+) -> targetPort (\d+)/)
+    const servicePort = Number(portMatch?.[1])
+    const targetPort = Number(portMatch?.[2])
+    const onServicePort = observation.reachability.filter(result => result.role === 'service-port-on-endpoint' && result.port === servicePort)
+    const onTarget = observation.reachability.filter(result => result.role === 'endpoint' && result.port === targetPort)
+    if (onServicePort.length === 0) {
+      findings.push(finding)
+      continue
+    }
+    const evidence = onServicePort
+      .slice(0, 3)
+      .map(result => {
+        const target = onTarget.find(candidate => candidate.address === result.address)
+        return `${hostPort(result.address, servicePort)} ${result.state}${target ? `, :${targetPort} ${target.state}` : ''}`
+      })
+      .join('; ')
+    const confirmed = onServicePort.every(closed)
+    findings.push({
+      ...finding,
+      severity: confirmed ? 'error' : finding.severity,
+      message: `${finding.message} (seen from the resolver pod: ${evidence})`,
+    })
+  }
+  return findings
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+}
+
+const ORDER = {error: 0, warning: 1, info: 2} as const
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
+}

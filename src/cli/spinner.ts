@@ -1,0 +1,31 @@
+// A one-line spinner with elapsed time on stderr, only on a terminal (CI logs stay clean).
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+
+export class Spinner {
+  private timer: NodeJS.Timeout | undefined
+  private text = ''
+  private readonly started = Date.now()
+  private frame = 0
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  update(text: string): void {
+    this.text = text
+    if (!this.stream.isTTY || this.timer) return
+    this.timer = setInterval(() => this.draw(), 80)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    if (!this.timer) return
+    clearInterval(this.timer)
+    this.timer = undefined
+    this.stream.write('\r\x1b[K')
+  }
+
+  private draw(): void {
+    const seconds = ((Date.now() - this.started) / 1000).toFixed(1)
+    this.frame = (this.frame + 1) % FRAMES.length
+    this.stream.write(`\r\x1b[K${FRAMES[this.frame]} ${this.text} (${seconds}s)`)
+  }
+}

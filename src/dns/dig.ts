@@ -1,0 +1,151 @@
+// The batch sent to dig inside the resolver pod, and the parsing of what it prints (`dig +yaml`, BIND 9.16+):
+// one YAML list item per query, in the order asked, DIG_ERROR items for queries nobody answered.
+import {parse} from 'yaml'
+import type {RecordType} from '../model/report.js'
+import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget} from './types.js'
+
+const SECTION = '=== svc-inspect'
+
+/** Single-quotes a word for sh; names, types and addresses come from the API, but quoting costs nothing. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`
+}
+
+/**
+ * One shell script for the whole check, run by one exec in the resolver pod: every question against every
+ * server with one dig process per server (servers in parallel), and every TCP probe in parallel. A server
+ * that does not answer a first probe is skipped instead of timing out once per question.
+ */
+export function batchScript(
+  questions: DnsQuestion[],
+  servers: DnsServer[],
+  targets: ReachTarget[],
+  options: {timeoutSeconds: number; probeName: string},
+): string {
+  const lines = ['cd /tmp || exit 1', 'rm -f s*.out r.out']
+  servers.forEach((server, index) => {
+    const asked = questions.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')
+    const at = shellQuote(`@${server.address}`)
+    lines.push(
+      `( dig +time=1 +tries=2 ${at} ${shellQuote(options.probeName)} SOA >/dev/null 2>&1; ` +
+        `if [ $? -eq 9 ]; then echo UNREACHABLE > s${index}.out; ` +
+        `else dig +yaml +time=${options.timeoutSeconds} +tries=1 ${at} ${asked} > s${index}.out 2>&1; fi ) &`,
+    )
+  })
+  for (const target of targets) {
+    const address = shellQuote(target.address)
+    lines.push(
+      `( if out=$(nc -w ${options.timeoutSeconds} ${address} ${target.port} </dev/null 2>&1); then echo "${target.address} ${target.port} open" >> r.out; ` +
+        `else case "$out" in *efused*) s=refused;; *imed*out*|*imeout*) s=timeout;; *) s="error $(echo $out | tr -s '\\n' ' ')";; esac; ` +
+        `echo "${target.address} ${target.port} $s" >> r.out; fi ) &`,
+    )
+  }
+  lines.push('wait')
+  servers.forEach((_, index) => lines.push(`echo '${SECTION} s${index}'`, `cat s${index}.out`))
+  lines.push(`echo '${SECTION} reach'`, 'cat r.out 2>/dev/null', 'rm -f s*.out r.out')
+  return lines.join('\n')
+}
+
+export interface BatchOutput {
+  queries: QueryResult[]
+  reachability: ReachResult[]
+}
+
+export function parseBatchOutput(output: string, questions: DnsQuestion[], servers: DnsServer[], targets: ReachTarget[]): BatchOutput {
+  const sections = new Map<string, string>()
+  let current: string | null = null
+  let buffer: string[] = []
+  for (const line of output.split('\n')) {
+    if (line.startsWith(SECTION)) {
+      if (current) sections.set(current, buffer.join('\n'))
+      current = line.slice(SECTION.length).trim()
+      buffer = []
+    } else buffer.push(line)
+  }
+  if (current) sections.set(current, buffer.join('\n'))
+  const queries = servers.flatMap((server, index) => {
+    const text = sections.get(`s${index}`) ?? ''
+    if (text.trim() === 'UNREACHABLE') {
+      return questions.map(question => ({server: server.label, ...question, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a first probe query; server skipped'}))
+    }
+    return parseDigYaml(text, questions.map(question => ({server, question})))
+  })
+  return {queries, reachability: parseReachOutput(sections.get('reach') ?? '', targets)}
+}
+
+interface DigItem {
+  type?: string
+  message?:
+    | string
+    | {
+        query_time?: string | Date
+        response_time?: string | Date
+        socket_protocol?: string
+        response_address?: string
+        response_message_data?: {status?: string; QUESTION_SECTION?: string[]; ANSWER_SECTION?: string[]}
+      }
+}
+
+export function parseDigYaml(output: string, asked: Array<{server: DnsServer; question: DnsQuestion}>): QueryResult[] {
+  let items: DigItem[]
+  try {
+    items = (parse(output) as DigItem[] | null) ?? []
+  } catch (error) {
+    throw new Error(`cannot parse dig output (does the resolver image have BIND 9.16+ dig with +yaml?): ${(error as Error).message.split('\n')[0]}`)
+  }
+  if (!Array.isArray(items)) throw new Error('unexpected dig output: not a YAML list (does the image have BIND 9.16+ dig?)')
+  // dig prints one MESSAGE per answered query; errors come as DIG_ERROR; other item types (e.g. the query
+  // itself with +qr) are not printed with our flags.
+  const relevant = items.filter(item => item.type === 'MESSAGE' || item.type === 'DIG_ERROR')
+  return asked.map(({server, question}, index) => toResult(relevant[index], server, question))
+}
+
+function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQuestion): QueryResult {
+  const base = {server: server.label, name: question.name, type: question.type}
+  if (!item) return {...base, rcode: 'ERROR', answers: [], timeMs: null, error: 'no result from dig'}
+  if (item.type === 'DIG_ERROR' || typeof item.message !== 'object' || !item.message) {
+    const text = typeof item.message === 'string' ? item.message.trim() : 'dig error'
+    const timedOut = /timed out|no servers could be reached/.test(text)
+    return {...base, rcode: timedOut ? 'TIMEOUT' : 'ERROR', answers: [], timeMs: null, error: text}
+  }
+  const message = item.message
+  const data = message.response_message_data ?? {}
+  const status = (data.status ?? 'ERROR') as Rcode
+  const answers = (data.ANSWER_SECTION ?? []).map(parseRecordLine).filter((answer): answer is DnsAnswer & {owner: string} => answer !== null)
+    .map(({type, ttl, data}) => ({type, ttl, data}))
+  const started = message.query_time ? new Date(message.query_time).getTime() : NaN
+  const ended = message.response_time ? new Date(message.response_time).getTime() : NaN
+  return {
+    ...base,
+    rcode: ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED'].includes(status) ? status : 'ERROR',
+    answers,
+    timeMs: Number.isFinite(ended - started) ? ended - started : null,
+    transport: message.socket_protocol,
+  }
+}
+
+/** `name. 30 IN SRV 0 50 8080 target.` -> {type: SRV, ttl: 30, data: "0 50 8080 target."} (names lowercased). */
+export function parseRecordLine(line: string): (DnsAnswer & {owner: string}) | null {
+  const parts = line.trim().split(/\s+/)
+  if (parts.length < 5) return null
+  const [owner, ttl, klass, type, ...rest] = parts
+  if (klass !== 'IN') return null
+  const lower = new Set<string>(['SRV', 'PTR', 'CNAME', 'NS'])
+  const data = lower.has(type) ? rest.join(' ').toLowerCase() : rest.join(' ')
+  return {owner: owner.toLowerCase(), type, ttl: Number(ttl), data}
+}
+
+export function parseReachOutput(output: string, targets: ReachTarget[]): ReachResult[] {
+  const states = new Map<string, {state: ReachResult['state']; detail?: string}>()
+  for (const line of output.split('\n')) {
+    const [address, port, state, ...detail] = line.trim().split(/\s+/)
+    if (!address || !port || !state) continue
+    const known: ReachResult['state'] = state === 'open' || state === 'refused' || state === 'timeout' ? state : 'error'
+    states.set(`${address} ${port}`, {state: known, detail: detail.join(' ') || undefined})
+  }
+  return targets.map(target => ({...target, ...(states.get(`${target.address} ${target.port}`) ?? {state: 'error' as const, detail: 'not tested'})}))
+}
+
+export function isRecordType(value: string): value is RecordType {
+  return ['A', 'AAAA', 'SRV', 'PTR', 'CNAME'].includes(value)
+}

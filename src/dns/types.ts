@@ -1,0 +1,49 @@
+// The vocabulary of the live DNS check, shared by the resolver backends (gather) and the diff (analyse).
+import type {RecordType} from '../model/report.js'
+
+export interface DnsQuestion {
+  name: string
+  type: RecordType
+}
+
+/** A DNS server the check asks: the resolver's own nameserver (what applications use) or one CoreDNS replica. */
+export interface DnsServer {
+  /** `nameserver` for the pod's resolv.conf server, else the CoreDNS pod name. */
+  label: string
+  address: string
+  port: number
+  replica: boolean
+}
+
+export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ERROR'
+
+export interface DnsAnswer {
+  type: string
+  ttl: number
+  data: string
+}
+
+export interface QueryResult {
+  server: string
+  name: string
+  type: RecordType
+  rcode: Rcode
+  answers: DnsAnswer[]
+  timeMs: number | null
+  /** The transport dig ended on: UDP, or TCP after a truncated UDP answer. */
+  transport?: string
+  error?: string
+}
+
+export interface ReachTarget {
+  address: string
+  port: number
+  /** What the target stands for, e.g. `clusterIP`, `endpoint`, `endpoint (service port)`. */
+  role: 'clusterIP' | 'endpoint' | 'service-port-on-endpoint'
+  protocol: string
+}
+
+export interface ReachResult extends ReachTarget {
+  state: 'open' | 'refused' | 'timeout' | 'error'
+  detail?: string
+}

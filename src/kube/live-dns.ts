@@ -1,0 +1,141 @@
+// The live DNS check: ask the cluster's DNS what it answers — through the resolver pod's own nameserver and
+// each CoreDNS replica directly — and probe reachability, in one batch. Produces a DnsObservation for the
+// pure diff in analyse/dns-diff.ts.
+import {zoneFromResolvConf} from '../analyse/cluster-domain.js'
+import {questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
+import {endpointsFromSlices} from '../analyse/endpoints.js'
+import {reachTargetsFor} from '../analyse/reach-targets.js'
+import {batchScript, parseBatchOutput} from '../dns/dig.js'
+import type {DnsQuestion, DnsServer, QueryResult, ReachResult, ReachTarget} from '../dns/types.js'
+import {InspectError} from '../errors.js'
+import type {ServiceReport} from '../model/report.js'
+import {ApiError, type KubeGateway} from './gateway.js'
+import {queryReplicaViaPortForward} from './port-forward-resolver.js'
+import {ResolverPod} from './resolver-pod.js'
+
+export interface LiveDnsOptions {
+  via: 'pod' | 'port-forward'
+  namespace: string
+  image: string
+  existingPod?: string
+  startTimeoutMs: number
+  queryTimeoutSeconds: number
+  onProgress?: (message: string) => void
+}
+
+interface Replica extends DnsServer {
+  pod: string
+  namespace: string
+}
+
+const serverOf = ({label, address, port, replica}: Replica): DnsServer => ({label, address, port, replica})
+
+export class LiveDnsCheck {
+  private replicas: Replica[] = []
+  private problems: string[] = []
+  private nameserver: string | null = null
+  private resolvConf = ''
+
+  private constructor(
+    private readonly gateway: KubeGateway,
+    private readonly options: LiveDnsOptions,
+    private readonly resolver: ResolverPod | null,
+  ) {}
+
+  /** Starts the resolver (pod backend) and finds the CoreDNS replicas. Call close() in a finally. */
+  static async open(gateway: KubeGateway, options: LiveDnsOptions): Promise<LiveDnsCheck> {
+    const resolver =
+      options.via === 'pod'
+        ? await ResolverPod.start(gateway, {
+            namespace: options.namespace,
+            image: options.image,
+            startTimeoutMs: options.startTimeoutMs,
+            existingPod: options.existingPod,
+            onProgress: options.onProgress,
+          })
+        : null
+    const check = new LiveDnsCheck(gateway, options, resolver)
+    try {
+      await check.discover()
+    } catch (error) {
+      await check.close()
+      throw error
+    }
+    return check
+  }
+
+  private async discover(): Promise<void> {
+    const [resolvConf, replicas] = await Promise.all([this.resolver ? this.resolver.sh('cat /etc/resolv.conf') : Promise.resolve(''), this.findReplicas()])
+    this.resolvConf = resolvConf
+    this.nameserver = resolvConf.match(/^\s*nameserver\s+(\S+)/m)?.[1] ?? null
+    this.replicas = replicas
+    if (this.options.via === 'port-forward' && replicas.length === 0) {
+      throw new InspectError(`--via port-forward needs the CoreDNS pods, and none were found: ${this.problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`)
+    }
+  }
+
+  /** The cluster domain as the resolver pod's search path shows it, for when the ConfigMap did not tell. */
+  clusterDomain(namespace: string): string | null {
+    return zoneFromResolvConf(this.resolvConf, namespace)
+  }
+
+  private async findReplicas(): Promise<Replica[]> {
+    try {
+      const slices = await this.gateway.listEndpointSlices('kube-system', 'kube-dns')
+      return endpointsFromSlices(slices)
+        .filter(endpoint => endpoint.ready && endpoint.pod)
+        .map(endpoint => ({label: endpoint.pod!, address: endpoint.address, port: 53, replica: true, pod: endpoint.pod!, namespace: 'kube-system'}))
+    } catch (error) {
+      if (error instanceof ApiError) {
+        this.problems.push(`could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`)
+        return []
+      }
+      throw error
+    }
+  }
+
+  async observe(report: ServiceReport): Promise<DnsObservation> {
+    const started = Date.now()
+    const targets = this.options.via === 'pod' ? reachTargetsFor(report) : []
+    const {servers, queries, reachability} = await this.ask(questionsFor(report), targets, report.clusterDomain)
+    return {
+      via: this.options.via,
+      servers,
+      queries,
+      reachability,
+      resolver: this.describeResolver(),
+      timings: {...(this.resolver?.created ? {resolverStartMs: this.resolver.startMs} : {}), queryMs: Date.now() - started},
+      problems: [...this.problems, ...(this.options.via === 'port-forward' ? ['reachability is not tested with --via port-forward (no pod to connect from)'] : [])],
+    }
+  }
+
+  /** Every question against the nameserver and every replica (and every TCP target), in one batch. */
+  async ask(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<{servers: DnsServer[]; queries: QueryResult[]; reachability: ReachResult[]}> {
+    if (this.options.via === 'port-forward') {
+      const timeoutMs = this.options.queryTimeoutSeconds * 1000 + 2000
+      const queries = (await Promise.all(this.replicas.map(replica => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)))).flat()
+      return {servers: this.replicas.map(serverOf), queries, reachability: []}
+    }
+    const servers: DnsServer[] = [
+      ...(this.nameserver ? [{label: 'nameserver', address: this.nameserver, port: 53, replica: false}] : []),
+      ...this.replicas.map(serverOf),
+    ]
+    const script = batchScript(questions, servers, targets, {timeoutSeconds: this.options.queryTimeoutSeconds, probeName})
+    const output = await this.resolver!.sh(script)
+    return {servers, ...parseBatchOutput(output, questions, servers, targets)}
+  }
+
+  /** The resolver pod's search domains, for expanding a short name as its stub resolver would. */
+  searchDomains(): string[] {
+    return this.resolvConf.match(/^\s*search\s+(.+)$/m)?.[1].trim().split(/\s+/) ?? []
+  }
+
+  describeResolver(): Record<string, unknown> {
+    if (!this.resolver) return {replicas: this.replicas.map(replica => `${replica.namespace}/${replica.pod}`)}
+    return {pod: `${this.resolver.namespace}/${this.resolver.name}`, image: this.resolver.image, created: this.resolver.created, nameserver: this.nameserver}
+  }
+
+  async close(): Promise<void> {
+    await this.resolver?.stop()
+  }
+}

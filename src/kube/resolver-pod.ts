@@ -1,0 +1,185 @@
+// The resolver pod: one short-lived pod per run from which DNS is asked exactly where applications ask it.
+// Admitted under the restricted Pod Security Standard; deleted on success, error and signals; stopped by the
+// kubelet (activeDeadlineSeconds) even if the CLI dies without cleaning up.
+import {randomBytes} from 'node:crypto'
+import {PassThrough} from 'node:stream'
+import {InspectError} from '../errors.js'
+import type {Pod} from '../model/k8s.js'
+import {registerCleanup} from './cleanup.js'
+import {ApiError, type KubeGateway} from './gateway.js'
+
+export const RESOLVER_LABELS = {
+  'app.kubernetes.io/name': 'svc-inspect-resolver',
+  'app.kubernetes.io/managed-by': 'svc-inspect',
+}
+export const RESOLVER_SELECTOR = Object.entries(RESOLVER_LABELS)
+  .map(([key, value]) => `${key}=${value}`)
+  .join(',')
+const CONTAINER = 'resolver'
+
+export interface ResolverPodOptions {
+  namespace: string
+  image: string
+  /** How long the pod may take to start. */
+  startTimeoutMs: number
+  /** Reuse this pod instead of creating one (it must have sh, dig and nc). */
+  existingPod?: string
+  onProgress?: (message: string) => void
+}
+
+export function resolverPodManifest(name: string, image: string, lifetimeSeconds: number): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {name, labels: {...RESOLVER_LABELS}, annotations: {'svc-inspect/purpose': 'ephemeral DNS resolver; safe to delete'}},
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: 0,
+      activeDeadlineSeconds: lifetimeSeconds,
+      securityContext: {runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: {type: 'RuntimeDefault'}},
+      containers: [
+        {
+          name: CONTAINER,
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          // The container ends by itself too, so an orphan costs nothing even before the deadline.
+          command: ['sh', '-c', `trap 'exit 0' TERM INT; sleep ${lifetimeSeconds} & wait`],
+          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: ['ALL']}, runAsNonRoot: true},
+          resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '500m', memory: '128Mi'}},
+          volumeMounts: [{name: 'tmp', mountPath: '/tmp'}],
+        },
+      ],
+      volumes: [{name: 'tmp', emptyDir: {sizeLimit: '16Mi'}}],
+    },
+  } as unknown as Pod
+}
+
+export class ResolverPod {
+  private constructor(
+    private readonly gateway: KubeGateway,
+    readonly namespace: string,
+    readonly name: string,
+    readonly image: string,
+    readonly created: boolean,
+    readonly startMs: number,
+    private readonly release: () => Promise<void>,
+  ) {}
+
+  static async start(gateway: KubeGateway, options: ResolverPodOptions): Promise<ResolverPod> {
+    const started = Date.now()
+    if (options.existingPod) {
+      const pod = await gateway.call(`pod/${options.existingPod}`, () => gateway.core.readNamespacedPod({name: options.existingPod!, namespace: options.namespace}))
+      if (pod.status?.phase !== 'Running') throw new InspectError(`--resolver-pod ${options.existingPod} is ${pod.status?.phase ?? 'not running'}`)
+      const image = pod.spec?.containers[0]?.image ?? 'unknown'
+      return new ResolverPod(gateway, options.namespace, options.existingPod, image, false, 0, async () => {})
+    }
+    const name = `svc-inspect-resolver-${randomBytes(3).toString('hex').slice(0, 5)}`
+    const lifetimeSeconds = Math.max(60, Math.ceil(options.startTimeoutMs / 1000) + 120)
+    let creation: Promise<unknown> = Promise.resolve()
+    // Registered before the create is sent: a signal during the request waits for it, then deletes.
+    const release = registerCleanup(async () => {
+      await creation.catch(() => undefined)
+      await deletePod(gateway, options.namespace, name)
+    })
+    try {
+      creation = gateway.call(`create pod/${name}`, () =>
+        gateway.core.createNamespacedPod({namespace: options.namespace, body: resolverPodManifest(name, options.image, lifetimeSeconds) as never}),
+      )
+      await creation
+      options.onProgress?.(`resolver pod ${options.namespace}/${name} created`)
+      await waitRunning(gateway, options.namespace, name, options.image, options.startTimeoutMs)
+    } catch (error) {
+      await release()
+      if (error instanceof ApiError) {
+        const forbidden = error.status === 403 ? ' (creating pods needs RBAC create on pods; use --no-dns or --via port-forward)' : ''
+        throw new InspectError(`cannot create the resolver pod in namespace ${options.namespace}: ${error.message.replace(/^[^:]*: /, '')}${forbidden}`)
+      }
+      throw error
+    }
+    return new ResolverPod(gateway, options.namespace, name, options.image, true, Date.now() - started, release)
+  }
+
+  /** Runs a shell script in the pod; resolves with stdout, rejects with stderr when it exits non-zero. */
+  async sh(script: string): Promise<string> {
+    const exec = new this.gateway.client.Exec(this.gateway.config)
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    stdout.on('data', chunk => out.push(chunk))
+    stderr.on('data', chunk => err.push(chunk))
+    const status = await new Promise<{status?: string; message?: string}>((resolve, reject) => {
+      let result: {status?: string; message?: string} = {}
+      exec
+        .exec(this.namespace, this.name, CONTAINER, ['sh', '-c', script], stdout, stderr, null, false, status => {
+          result = status as never
+        })
+        .then(socket => {
+          socket.on('close', () => resolve(result))
+          socket.on('error', reject)
+        })
+        .catch(error => reject(this.gateway.explain(`exec in pod/${this.name}`, error)))
+    })
+    if (status.status && status.status !== 'Success') {
+      const stderrText = Buffer.concat(err).toString('utf8').trim()
+      throw new InspectError(`command in resolver pod ${this.name} failed: ${stderrText.split('\n')[0] || status.message || status.status}`)
+    }
+    return Buffer.concat(out).toString('utf8')
+  }
+
+  async stop(): Promise<void> {
+    await this.release()
+  }
+}
+
+async function deletePod(gateway: KubeGateway, namespace: string, name: string): Promise<void> {
+  try {
+    await gateway.core.deleteNamespacedPod({name, namespace, gracePeriodSeconds: 0})
+  } catch (error) {
+    if ((error as {code?: number}).code !== 404) throw error
+  }
+}
+
+/** Waits for Running, or explains in one line why the pod will not start (image, admission, scheduling). */
+async function waitRunning(gateway: KubeGateway, namespace: string, name: string, image: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let lastState = 'Pending'
+  while (Date.now() < deadline) {
+    const pod = await gateway.call(`pod/${name}`, () => gateway.core.readNamespacedPod({name, namespace}))
+    const status = pod.status
+    if (status?.phase === 'Running') return
+    if (status?.phase === 'Failed' || status?.phase === 'Succeeded') {
+      throw new InspectError(`resolver pod ${name} ended (${status.phase}${status.reason ? `: ${status.reason}` : ''}) before it could be used`)
+    }
+    const waiting = status?.containerStatuses?.[0]?.state?.waiting
+    if (waiting?.reason && /ImagePull|ErrImage|InvalidImageName/.test(waiting.reason)) {
+      throw new InspectError(`resolver pod cannot start: ${waiting.reason} for image ${image}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}; pass a reachable dig-capable image with --image`)
+    }
+    if (waiting?.reason && /CreateContainer|RunContainer|CrashLoop/.test(waiting.reason)) {
+      throw new InspectError(`resolver pod cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}`)
+    }
+    const unscheduled = status?.conditions?.find(condition => condition.type === 'PodScheduled' && condition.status === 'False')
+    lastState = waiting?.reason ?? (unscheduled ? `unschedulable: ${unscheduled.message ?? unscheduled.reason}` : status?.phase ?? 'Pending')
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  throw new InspectError(`resolver pod ${name} did not start within ${Math.round(timeoutMs / 1000)}s (last state: ${lastState})`)
+}
+
+/** `svc-inspect cleanup`: resolver pods left behind (e.g. by a CLI killed with SIGKILL), found by label. */
+export async function deleteLeftoverResolvers(gateway: KubeGateway, namespace: string | undefined): Promise<string[]> {
+  const list = await gateway.call('pods', () =>
+    namespace
+      ? gateway.core.listNamespacedPod({namespace, labelSelector: RESOLVER_SELECTOR})
+      : gateway.core.listPodForAllNamespaces({labelSelector: RESOLVER_SELECTOR}),
+  )
+  const deleted: string[] = []
+  for (const pod of list.items) {
+    const ns = pod.metadata?.namespace ?? 'default'
+    const name = pod.metadata?.name ?? ''
+    await gateway.call(`delete pod/${name}`, () => deletePod(gateway, ns, name))
+    deleted.push(`${ns}/${name}`)
+  }
+  return deleted
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Self-check of a running e2e cluster: Deployment + headless and ClusterIP
+# Services, then DNS and TCP checks from a restricted (non-root) resolver pod.
+# Usage: smoke.sh [KUBECONFIG]   (default: the one up.sh prints)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+KUBECONFIG_PATH="${1:-$KUBECONFIG_PATH}"
+[[ -f $KUBECONFIG_PATH ]] || die "no kubeconfig at $KUBECONFIG_PATH: run up.sh first"
+
+NS=default
+RNS=svc-inspect-restricted
+APP=smoke-web
+START=$SECONDS
+
+cleanup() {
+  kctl -n "$NS" delete deploy "$APP" --wait=false >/dev/null 2>&1 || true
+  kctl -n "$NS" delete svc "$APP" "$APP-headless" --wait=false >/dev/null 2>&1 || true
+  kctl -n "$NS" delete pods -l app="$APP" --grace-period=0 --force >/dev/null 2>&1 || true
+  kctl -n "$RNS" delete pod smoke-resolver --grace-period=0 --force >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+check() { log "ok: $*"; }
+fail_check() { log "FAILED: $*"; "$HERE/logs.sh" 20 >&2 || true; exit 1; }
+
+kctl apply -f - >/dev/null <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: $APP, namespace: $NS}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: $APP}}
+  template:
+    metadata: {labels: {app: $APP}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: web
+          image: $IMG_SERVER
+          imagePullPolicy: Never
+          command: [httpd, -f, -p, "8080", -h, /www]
+          ports: [{containerPort: 8080}]
+          readinessProbe:
+            exec: {command: [cat, /tmp/ready]}
+            periodSeconds: 1
+---
+apiVersion: v1
+kind: Service
+metadata: {name: $APP-headless, namespace: $NS}
+spec:
+  clusterIP: None
+  selector: {app: $APP}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: $APP, namespace: $NS}
+spec:
+  selector: {app: $APP}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: smoke-resolver, namespace: $RNS}
+spec:
+  automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 1
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 65534
+    runAsGroup: 65534
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: resolver
+      image: $IMG_RESOLVER
+      imagePullPolicy: Never
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: {drop: [ALL]}
+YAML
+
+# The readiness probe must hold the pods back until /tmp/ready exists.
+kctl -n "$NS" wait pod -l app="$APP" --for=jsonpath='{.status.phase}'=Running --timeout=60s >/dev/null
+sleep 2
+ready="$(kctl -n "$NS" get pods -l app="$APP" -o 'jsonpath={.items[*].status.containerStatuses[0].ready}')"
+[[ $ready == "false false" ]] || fail_check "pods were Ready before /tmp/ready existed ($ready)"
+check "server pods Running but not Ready without /tmp/ready"
+for p in $(kctl -n "$NS" get pods -l app="$APP" -o name); do kctl -n "$NS" exec "$p" -- touch /tmp/ready; done
+kctl -n "$NS" wait pod -l app="$APP" --for=condition=Ready --timeout=60s >/dev/null
+check "server pods Ready after touch /tmp/ready"
+kctl -n "$RNS" wait pod smoke-resolver --for=condition=Ready --timeout=60s >/dev/null
+check "resolver pod Ready under the restricted Pod Security Standard"
+
+pod_ips="$(kctl -n "$NS" get pods -l app="$APP" -o 'jsonpath={.items[*].status.podIP}' | tr ' ' '\n' | sort)"
+cluster_ip="$(kctl -n "$NS" get svc "$APP" -o 'jsonpath={.spec.clusterIP}')"
+fqdn="$APP-headless.$NS.svc.$CLUSTER_DOMAIN"
+rexec() { kctl -n "$RNS" exec smoke-resolver -- "$@"; }
+
+# Endpoints take a moment to reach CoreDNS after the pods turn Ready.
+t0=$SECONDS
+until [[ "$(rexec dig +short "$fqdn" | sort)" == "$pod_ips" ]]; do
+  ((SECONDS - t0 < 30)) || fail_check "dig $fqdn gave '$(rexec dig +short "$fqdn" | tr '\n' ' ')', want '$(echo $pod_ips)'"
+  sleep 1
+done
+check "dig +short $fqdn -> $(echo $pod_ips)"
+
+srv="$(rexec dig +short SRV "$fqdn")"
+[[ $(grep -c ' 8080 ' <<<"$srv") == 2 ]] || fail_check "SRV $fqdn: $srv"
+check "dig +short SRV $fqdn -> $(echo "$srv" | tr '\n' ';')"
+
+# The pod's resolv.conf search path carries the cluster domain.
+short="$(rexec dig +short +search "$APP-headless.$NS")"
+[[ "$(sort <<<"$short")" == "$pod_ips" ]] || fail_check "dig +search $APP-headless.$NS gave '$short'"
+check "dig +search $APP-headless.$NS (resolv.conf search path) -> $(echo $short)"
+
+kdns="$(rexec dig +short "kubernetes.default.svc.$CLUSTER_DOMAIN")"
+[[ $kdns == "$KUBERNETES_SVC_IP" ]] || fail_check "kubernetes.default -> $kdns"
+check "dig kubernetes.default.svc.$CLUSTER_DOMAIN -> $kdns"
+
+rexec busybox nc -w 3 "$cluster_ip" 80 </dev/null || fail_check "nc $cluster_ip 80 not open"
+check "busybox nc $cluster_ip:80 open (ClusterIP via kube-proxy)"
+body="$(rexec sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | busybox nc -w 3 $cluster_ip 80")"
+grep -q 'svc-inspect server' <<<"$body" || fail_check "HTTP via ClusterIP: $body"
+check "HTTP GET via ClusterIP served by busybox httpd"
+
+uid="$(rexec id -u)"
+[[ $uid == 65534 ]] || fail_check "resolver runs as uid $uid"
+check "resolver runs as uid $uid"
+log "smoke test passed in $((SECONDS - START)) s"
