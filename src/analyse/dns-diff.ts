@@ -34,7 +34,8 @@ function identity(type: string, data: string): string {
   return `${port} ${target?.toLowerCase()}`
 }
 
-const answered = (result: QueryResult) => result.rcode === 'NOERROR' || result.rcode === 'NXDOMAIN'
+/** The server said something (even SERVFAIL or REFUSED is an answer: the record is not there); TIMEOUT and ERROR are not. */
+const answered = (result: QueryResult) => result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 
 export function applyDnsObservation(report: ServiceReport, observation: DnsObservation): ServiceReport {
   const primary = observation.servers.find(server => !server.replica) ?? observation.servers[0]
@@ -117,7 +118,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
 
 function describe(result: QueryResult, type: string): string {
   const answers = result.answers.filter(answer => answer.type === type)
-  if (result.rcode === 'NXDOMAIN') return 'NXDOMAIN'
+  if (result.rcode !== 'NOERROR') return result.rcode
   if (answers.length === 0) return 'no records (NODATA)'
   return answers.map(answer => answer.data).join(', ')
 }

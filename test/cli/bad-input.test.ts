@@ -1,0 +1,52 @@
+// Bad input: one `error:` line on stderr, nothing on stdout, exit 2, never a stack trace.
+import assert from 'node:assert/strict'
+import {writeFileSync, mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {describe, it} from 'node:test'
+import {cli, ROOT} from '../support/run.js'
+
+const dir = mkdtempSync(`${tmpdir()}/svc-inspect-bad-`)
+const file = (name: string, content: string) => {
+  writeFileSync(`${dir}/${name}`, content)
+  return `${dir}/${name}`
+}
+const dump = `${ROOT}examples/dumps/003-headless-port-mapping.yaml`
+
+const cases: Array<{name: string; args: string[]; stderr: RegExp; input?: string}> = [
+  {name: 'missing file', args: ['web', '-f', `${dir}/absent.yaml`], stderr: /^error: cannot read .*absent\.yaml: no such file$/},
+  {name: 'a directory', args: ['web', '-f', dir], stderr: /^error: cannot read .*: is a directory$/},
+  {name: 'malformed YAML', args: ['web', '-f', file('bad.yaml', 'kind: Service\nmetadata: {name: web\n')], stderr: /^error: .*bad\.yaml(:\d+)?: not valid YAML or JSON: /},
+  {name: 'malformed JSON', args: ['web', '-f', file('bad.json', '{"kind": "Service", ')], stderr: /^error: .*bad\.json(:\d+)?: not valid YAML or JSON: /},
+  {name: 'file with no Service', args: ['web', '-f', file('pods.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n')], stderr: /^error: .*pods\.yaml contains no Service$/},
+  {name: 'empty stdin', args: ['web', '-f', '-'], stderr: /^error: stdin contains no Service$/, input: ''},
+  {name: 'unknown service', args: ['nope', '-f', dump], stderr: /^error: services "nope" not found in .*003-headless-port-mapping\.yaml$/},
+  {name: 'unknown service in namespace', args: ['svc-chroma', '-n', 'other', '-f', dump], stderr: /^error: services "svc-chroma" not found in namespace "other" in /},
+  {name: 'no service name', args: ['-f', dump], stderr: /^error: a Service name is required: kubectl svc-inspect SERVICE \[-n NAMESPACE\]$/},
+  {name: 'service name with capitals (DNS-1035)', args: ['Web', '-f', dump], stderr: /^error: invalid Service name "Web": must consist of lower case alphanumeric characters or '-', start with an alphabetic character/},
+  {name: 'service name starting with a digit (DNS-1035)', args: ['1web', '-f', dump], stderr: /^error: invalid Service name "1web"/},
+  {name: 'service name too long', args: ['a'.repeat(64), '-f', dump], stderr: /^error: invalid Service name "a{64}": must be no more than 63 characters$/},
+  {name: 'invalid namespace', args: ['web', '-n', 'Bad_NS', '-f', dump], stderr: /^error: invalid namespace "Bad_NS": /},
+  {name: 'bad -o value', args: ['web', '-f', dump, '-o', 'xml'], stderr: /^error: Expected --output=xml to be one of: table, wide, json, yaml$/},
+  {name: 'unknown flag', args: ['web', '-f', dump, '--frobnicate'], stderr: /^error: Nonexistent flag: --frobnicate/},
+  {name: 'bad --request-timeout', args: ['web', '-f', dump, '--request-timeout', 'soon'], stderr: /^error: invalid value "soon" for --request-timeout: use a duration such as 30s or 2m \(0 for none\)$/},
+  {name: 'bad --cluster-domain', args: ['web', '-f', dump, '--cluster-domain', 'bad_domain..'], stderr: /^error: invalid --cluster-domain "bad_domain\.\.": /},
+  {name: 'bad --via', args: ['web', '-f', dump, '--via', 'carrier-pigeon'], stderr: /^error: Expected --via=carrier-pigeon to be one of: pod, port-forward$/},
+  {name: 'unreadable kubeconfig', args: ['web', '--kubeconfig', `${dir}/absent-kubeconfig`, '--no-dns'], stderr: /^error: cannot load kubeconfig .*absent-kubeconfig: /},
+  {name: 'API server unreachable', args: ['web', '--kubeconfig', file('kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n'), '--no-dns'], stderr: /^error: cannot reach https:\/\/127\.0\.0\.1:1 \(service\/web\): ECONNREFUSED$/},
+  {name: 'unknown context', args: ['web', '--kubeconfig', `${dir}/kubeconfig`, '--context', 'nope', '--no-dns'], stderr: /^error: context "nope" does not exist in kubeconfig$/},
+  {name: 'dig with an unsupported type', args: ['dig', 'web', 'MX'], stderr: /^error: unsupported record type "MX": use A, AAAA, SRV, PTR or CNAME$/},
+]
+
+describe('bad input: one line on stderr, exit 2', () => {
+  for (const testCase of cases) {
+    it(testCase.name, async () => {
+      const result = await cli(testCase.args, {input: testCase.input})
+      assert.equal(result.code, 2, `exit code (stderr: ${result.stderr})`)
+      assert.equal(result.stdout, '')
+      const lines = result.stderr.trimEnd().split('\n')
+      assert.equal(lines.length, 1, `exactly one line: ${JSON.stringify(result.stderr)}`)
+      assert.match(lines[0], testCase.stderr)
+      assert.doesNotMatch(result.stderr, /\s+at .*\(.*:\d+:\d+\)/, 'no stack trace')
+    })
+  }
+})

@@ -1,0 +1,186 @@
+// Failure modes of the live DNS check on the real local cluster: a CoreDNS replica answering differently,
+// CoreDNS down, the CLI killed mid-run, restricted Pod Security, an image that cannot be pulled; plus the
+// `dig` and `cleanup` commands.
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {after, before, describe, it} from 'node:test'
+import type {ServiceReport} from '../../src/model/report.js'
+import {CLI, cli, kubectl, ROOT, sleep, waitFor} from '../support/run.js'
+import {waitEndpoints, waitPods} from '../support/scenarios.js'
+
+const NS = 'e2e-faults'
+const RESOLVER_IMAGE = 'localhost/svc-inspect/resolver:v1'
+const RESOLVER = ['--image', RESOLVER_IMAGE]
+const LABEL = 'app.kubernetes.io/name=svc-inspect-resolver'
+let zone = ''
+
+const workload = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: ${NS}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ${NS}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: web
+        image: localhost/svc-inspect/server:v1
+        imagePullPolicy: Never
+        ports: [{containerPort: 8080}]
+`
+
+const resolverPods = () => kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim()
+
+async function inspectWeb(extra: string[] = []): Promise<{code: number | null; report: ServiceReport; stderr: string}> {
+  const result = await cli(['web', '-n', NS, '-o', 'json', ...RESOLVER, ...extra])
+  assert.ok(result.stdout.startsWith('{'), `no JSON: ${result.stdout.slice(0, 200)} / ${result.stderr}`)
+  return {code: result.code, report: JSON.parse(result.stdout), stderr: result.stderr}
+}
+
+async function coreDnsReplicas(count: number): Promise<void> {
+  kubectl(['scale', 'deployment', 'coredns', '-n', 'kube-system', `--replicas=${count}`])
+  if (count === 0) {
+    await waitFor('CoreDNS pods gone', () => kubectl(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name']).trim() === '')
+  } else {
+    await waitPods('kube-system', 'k8s-app=kube-dns', count, true)
+    await waitEndpoints('kube-system', 'kube-dns', count, true)
+  }
+}
+
+describe('live DNS check failure modes', {timeout: 900_000}, () => {
+  before(async () => {
+    zone = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile.match(/kubernetes\s+(\S+)/)[1]
+    kubectl(['apply', '-f', '-'], workload)
+    await waitPods(NS, 'app=web', 1, true)
+    await waitEndpoints(NS, 'web', 1, true)
+  })
+  after(() => {
+    kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false'])
+  })
+
+  it('a healthy ClusterIP service: every record matches on every replica, exit 0, resolver pod deleted', async () => {
+    const {code, report} = await inspectWeb()
+    assert.equal(code, 0, JSON.stringify(report.findings))
+    assert.ok(report.records.every(record => record.status === 'match'), JSON.stringify(report.records))
+    assert.equal(resolverPods(), '')
+  })
+
+  it('restricted Pod Security: the resolver pod is admitted where root pods are not', async () => {
+    assert.throws(
+      () => kubectl(['run', 'rootpod', '-n', 'svc-inspect-restricted', '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never']),
+      /violates PodSecurity "restricted/,
+    )
+    const {code, report} = await inspectWeb(['--resolver-namespace', 'svc-inspect-restricted'])
+    assert.equal(code, 0, JSON.stringify(report.findings))
+    assert.match(String((report.dns as {resolver: {pod: string}}).resolver.pod), /^svc-inspect-restricted\/svc-inspect-resolver-/)
+    assert.equal(resolverPods(), '')
+  })
+
+  it('a resolver image that cannot be pulled: one line naming the reason, exit 2, nothing left behind', async () => {
+    const result = await cli(['web', '-n', NS, '--image', 'localhost:5999/svc-inspect/absent:v1', '--timeout', '40s'])
+    assert.equal(result.code, 2)
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+    assert.match(result.stderr, /^error: resolver pod cannot start: (ErrImagePull|ImagePullBackOff) for image localhost:5999\/svc-inspect\/absent:v1/)
+    assert.equal(resolverPods(), '')
+  })
+
+  it('one CoreDNS replica serving wrong data -> DNSReplicaInconsistent naming it', async () => {
+    const corefile = `.:53 {\n    errors\n    hosts {\n        10.9.9.9 web.${NS}.svc.${zone}\n        fallthrough\n    }\n    kubernetes ${zone} in-addr.arpa ip6.arpa {\n        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n    }\n}\n`
+    const rogue = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'coredns-rogue', namespace: 'kube-system'}, data: {Corefile: corefile}},
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {name: 'coredns-rogue', namespace: 'kube-system', labels: {'k8s-app': 'kube-dns'}},
+          spec: {
+            serviceAccountName: 'coredns',
+            terminationGracePeriodSeconds: 0,
+            containers: [{name: 'coredns', image: 'localhost/svc-inspect/coredns:v1', imagePullPolicy: 'Never', args: ['-conf', '/etc/coredns/Corefile'], volumeMounts: [{name: 'config', mountPath: '/etc/coredns'}]}],
+            volumes: [{name: 'config', configMap: {name: 'coredns-rogue'}}],
+          },
+        },
+      ],
+    }
+    kubectl(['apply', '-f', '-'], JSON.stringify(rogue))
+    try {
+      await waitEndpoints('kube-system', 'kube-dns', 3, true)
+      const {code, report} = await inspectWeb()
+      assert.equal(code, 1)
+      const inconsistent = report.findings.filter(finding => finding.code === 'DNSReplicaInconsistent')
+      assert.ok(inconsistent.length >= 1, JSON.stringify(report.findings))
+      assert.ok(inconsistent.every(finding => finding.object === 'pod/kube-system/coredns-rogue'), JSON.stringify(inconsistent))
+      assert.match(inconsistent[0].message, /10\.9\.9\.9/)
+    } finally {
+      kubectl(['delete', 'pod,configmap', 'coredns-rogue', '-n', 'kube-system', '--ignore-not-found', '--grace-period=0', '--force'])
+      await waitEndpoints('kube-system', 'kube-dns', 2, true)
+    }
+  })
+
+  it('CoreDNS down -> DNSTimeout, exit 1, and the resolver pod is still deleted', async () => {
+    await coreDnsReplicas(0)
+    try {
+      const {code, report} = await inspectWeb()
+      assert.equal(code, 1)
+      const timeouts = report.findings.filter(finding => finding.code === 'DNSTimeout')
+      assert.equal(timeouts.length, 1, JSON.stringify(report.findings))
+      assert.match(timeouts[0].message, /queries to nameserver \(10\.96\.0\.10:53\) got no answer/)
+      assert.equal(resolverPods(), '')
+    } finally {
+      await coreDnsReplicas(2)
+    }
+  })
+
+  it('the CLI killed with SIGINT/SIGTERM at random points in 20 runs leaves no resolver pod', async () => {
+    const outcomes: string[] = []
+    for (let run = 0; run < 20; run++) {
+      const signal: NodeJS.Signals = run % 2 === 0 ? 'SIGINT' : 'SIGTERM'
+      const delay = 150 + Math.floor(Math.random() * 2000)
+      const child = spawn(process.execPath, [CLI, 'web', '-n', NS, ...RESOLVER], {cwd: ROOT, stdio: 'ignore'})
+      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+      await sleep(delay)
+      child.kill(signal)
+      const code = await exited
+      outcomes.push(`${signal}@${delay}ms->${code}`)
+    }
+    // Deletion is immediate (grace period 0); give the API a moment to drop the objects.
+    await waitFor(`no resolver pods after ${outcomes.join(' ')}`, () => resolverPods() === '', 20_000)
+  })
+
+  it('`cleanup` deletes leftover resolver pods by label', async () => {
+    kubectl(['run', 'svc-inspect-resolver-left', '-n', NS, '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--labels', 'app.kubernetes.io/name=svc-inspect-resolver,app.kubernetes.io/managed-by=svc-inspect'])
+    const result = await cli(['cleanup', '-n', NS])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, new RegExp(`pod/${NS}/svc-inspect-resolver-left deleted`))
+    await waitFor('leftover gone', () => resolverPods() === '', 20_000)
+  })
+
+  it('`dig` resolves a short name through the search path on every replica', async () => {
+    const result = await cli(['dig', 'web', '-n', NS, '-o', 'json', ...RESOLVER])
+    assert.equal(result.code, 0, result.stderr)
+    const dig = JSON.parse(result.stdout)
+    assert.equal(dig.resolvedName, `web.${NS}.svc.${zone}.`)
+    const clusterIP = kubectl(['get', 'svc', 'web', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])
+    assert.ok(dig.results.length >= 3)
+    assert.ok(dig.results.every((entry: {answers: Array<{data: string}>}) => entry.answers.some(answer => answer.data === clusterIP)))
+    const missing = await cli(['dig', 'no-such-service', '-n', NS, ...RESOLVER])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stdout, /NXDOMAIN/)
+  })
+})
