@@ -234,3 +234,14 @@ const ORDER = {error: 0, warning: 1, info: 2} as const
 function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
 }
+
+/** The part of a shared batch (one resolver per namespace in a scan) that concerns one service. */
+export function observationFor(report: ServiceReport, observation: DnsObservation, targets: Array<{address: string; port: number}>): DnsObservation {
+  const questions = new Set(questionsFor(report).map(question => `${question.name} ${question.type}`))
+  const wanted = new Set(targets.map(target => `${target.address} ${target.port}`))
+  return {
+    ...observation,
+    queries: observation.queries.filter(result => questions.has(`${result.name} ${result.type}`)),
+    reachability: observation.reachability.filter(result => wanted.has(`${result.address} ${result.port}`)),
+  }
+}

@@ -5,6 +5,9 @@ import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
 import type {ServiceReport, ServiceSnapshot} from '../model/report.js'
+import type {Expectation} from '../analyse/expectations.js'
+import type {QueryResult} from '../dns/types.js'
+import {readContract} from '../cli/contract.js'
 import type {OutputFormat} from '../render/index.js'
 
 interface InspectOptions {
@@ -17,6 +20,7 @@ interface InspectOptions {
   noColor: boolean
   dns: boolean
   resolver: ResolverFlagValues
+  expect?: string
 }
 
 export default class Inspect extends BaseCommand {
@@ -43,6 +47,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap, else cluster.local).'}),
     'from-file': Flags.string({char: 'f', description: 'Inspect objects from a file (YAML or JSON, `-` for stdin) instead of a cluster.'}),
     'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only: creates nothing in the cluster).', default: false}),
+    expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
     ...resolverFlags,
   }
 
@@ -65,6 +70,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       noColor: flags['no-color'],
       dns: !flags['no-dns'] && !flags['from-file'],
       resolver: flags,
+      expect: flags.expect,
     }
   }
 
@@ -72,15 +78,35 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const problem = dns1035LabelError(options.service)
     if (problem) throw new InspectError(`invalid Service name "${options.service}": ${problem}`)
     validateClusterDomain(options.clusterDomain)
+    if (options.expect && !options.dns) throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
   }
 
   private async inspect(options: InspectOptions): Promise<number> {
     const {buildReport} = await import('../analyse/report.js')
     const gathered = options.fromFile ? {snapshot: await this.snapshotFromFile(options), live: undefined} : await this.snapshotFromCluster(options)
+    const expectations = options.expect ? await readContract(options.expect) : []
     let report = buildReport(gathered.snapshot)
-    if (gathered.live) report = await this.checkDns(gathered.snapshot, report, gathered.live)
+    if (gathered.live) report = await this.checkDns(gathered.snapshot, report, gathered.live, expectations)
     const {renderMachine, renderHuman} = await import('../render/index.js')
-    if (options.output === 'json' || options.output === 'yaml') {
+    if (expectations.length > 0) {
+      const {evaluateExpectations} = await import('../analyse/expectations.js')
+      const {summarize} = await import('../analyse/report.js')
+      const dns = report.dns as {queries: QueryResult[]; primaryServer: string | null}
+      const results = evaluateExpectations(expectations, dns.queries.filter(query => query.server === dns.primaryServer))
+      const failed = results.filter(result => result.status === 'fail').map(result => ({
+        code: 'ExpectationFailed',
+        severity: 'error' as const,
+        object: `expect/${result.name}`,
+        message: `${result.name} ${result.type} ${result.rule}: ${result.message}`,
+        hint: `from ${options.expect}:${result.line}`,
+      }))
+      const findings = [...failed, ...report.findings]
+      report = {...report, expectations: results, findings, summary: summarize(findings)}
+    }
+    if (options.output === 'junit') {
+      const {reportList, renderJUnit} = await import('../render/scan.js')
+      process.stdout.write(renderJUnit(reportList([report], report.expectations)))
+    } else if (options.output === 'json' || options.output === 'yaml') {
       process.stdout.write(await renderMachine(report, options.output))
     } else {
       const {renderReportTable} = await import('../render/report-table.js')
@@ -95,6 +121,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     snapshot: ServiceSnapshot,
     initial: ServiceReport,
     live: {gateway: KubeGateway; options: LiveDnsOptions},
+    expectations: Expectation[],
   ): Promise<ServiceReport> {
     const [{LiveDnsCheck}, {applyDnsObservation}, {buildReport}, {Spinner}] = await Promise.all([
       import('../kube/live-dns.js'),
@@ -113,7 +140,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
           report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
         }
         spinner.update('querying the cluster DNS')
-        return applyDnsObservation(report, await check.observe(report))
+        return applyDnsObservation(report, await check.observe(report, expectations.map(({name, type}) => ({name, type}))))
       } finally {
         await check.close()
       }

@@ -3,6 +3,7 @@ import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from '../model/k8s.js'
 import type {ClusterObjects, ServiceSnapshot} from '../model/report.js'
 import {InspectError} from '../errors.js'
+import {SERVICE_NAME_LABEL} from '../analyse/endpoints.js'
 
 export function emptyObjects(): ClusterObjects {
   return {services: [], endpointSlices: [], endpoints: [], pods: [], events: [], configMaps: []}
@@ -59,20 +60,62 @@ export function findService(objects: ClusterObjects, name: string, namespace: st
   throw new InspectError(`services "${name}" not found${namespace ? ` in namespace "${namespace}"` : ''} in ${source}`)
 }
 
-export function snapshotFromObjects(objects: ClusterObjects, service: Service, clusterDomainFlag: string | undefined): ServiceSnapshot {
-  const namespace = namespaceOf(service)
-  const inNamespace = <T extends {metadata: {namespace?: string}}>(list: T[]) => list.filter(object => namespaceOf(object) === namespace)
+/** Objects grouped by namespace, slices by service: a scan of thousands of services reads each list once. */
+export interface ObjectIndex {
+  namespaces: Map<string, NamespaceObjects>
+  clusterDomain: (flag: string | undefined) => ServiceSnapshot['clusterDomain']
+  /** True when the dump has EndpointSlices, or has no v1 Endpoints either (then there are simply none). */
+  hasEndpointSlices: boolean
+}
+
+interface NamespaceObjects {
+  slicesByService: Map<string, EndpointSlice[]>
+  endpointsByName: Map<string, Endpoints>
+  pods: Pod[]
+  events: KubeEvent[]
+}
+
+export function indexObjects(objects: ClusterObjects): ObjectIndex {
+  const namespaces = new Map<string, NamespaceObjects>()
+  const of = (namespace: string) => {
+    let entry = namespaces.get(namespace)
+    if (!entry) {
+      entry = {slicesByService: new Map(), endpointsByName: new Map(), pods: [], events: []}
+      namespaces.set(namespace, entry)
+    }
+    return entry
+  }
+  for (const slice of objects.endpointSlices) {
+    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL]
+    if (!service) continue
+    const bucket = of(namespaceOf(slice)).slicesByService
+    bucket.set(service, [...(bucket.get(service) ?? []), slice])
+  }
+  for (const endpoints of objects.endpoints) of(namespaceOf(endpoints)).endpointsByName.set(endpoints.metadata.name, endpoints)
+  for (const pod of objects.pods) of(namespaceOf(pod)).pods.push(pod)
+  for (const event of objects.events) of(namespaceOf(event)).events.push(event)
   const coredns = objects.configMaps.find(configMap => configMap.metadata.name === 'coredns' && configMap.metadata.namespace === 'kube-system')
-  const hasEndpointSlices = objects.endpointSlices.length > 0 || objects.endpoints.length === 0
+  const zone = zoneFromCoreDnsConfigMap(coredns)
+  return {
+    namespaces,
+    clusterDomain: flag => chooseClusterDomain(flag, zone),
+    hasEndpointSlices: objects.endpointSlices.length > 0 || objects.endpoints.length === 0,
+  }
+}
+
+export function snapshotFromIndex(index: ObjectIndex, service: Service, clusterDomainFlag: string | undefined): ServiceSnapshot {
+  const objects = index.namespaces.get(namespaceOf(service))
   return {
     service,
-    endpointSlices: hasEndpointSlices ? inNamespace(objects.endpointSlices) : undefined,
-    endpoints: hasEndpointSlices
-      ? undefined
-      : inNamespace(objects.endpoints).find(endpoints => endpoints.metadata.name === service.metadata.name),
-    pods: inNamespace(objects.pods),
-    events: inNamespace(objects.events),
-    clusterDomain: chooseClusterDomain(clusterDomainFlag, zoneFromCoreDnsConfigMap(coredns)),
+    endpointSlices: index.hasEndpointSlices ? objects?.slicesByService.get(service.metadata.name) ?? [] : undefined,
+    endpoints: index.hasEndpointSlices ? undefined : objects?.endpointsByName.get(service.metadata.name),
+    pods: objects?.pods ?? [],
+    events: objects?.events ?? [],
+    clusterDomain: index.clusterDomain(clusterDomainFlag),
     readProblems: [],
   }
+}
+
+export function snapshotFromObjects(objects: ClusterObjects, service: Service, clusterDomainFlag: string | undefined): ServiceSnapshot {
+  return snapshotFromIndex(indexObjects(objects), service, clusterDomainFlag)
 }

@@ -5,7 +5,7 @@ import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-nod
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {InspectError} from '../errors.js'
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from '../model/k8s.js'
-import type {ReadProblem, ServiceSnapshot} from '../model/report.js'
+import type {ClusterObjects, ReadProblem, ServiceSnapshot} from '../model/report.js'
 
 export interface ConnectionOptions {
   kubeconfig?: string
@@ -123,6 +123,38 @@ export class KubeGateway {
     }
   }
 
+  /**
+   * Everything a scan of one namespace needs, one list call per kind (paginated): services (optionally by
+   * label), EndpointSlices (v1 Endpoints on clusters without them), pods and pod events.
+   */
+  async gatherNamespace(namespace: string, services: Service[]): Promise<{objects: ClusterObjects; readProblems: ReadProblem[]}> {
+    const readProblems: ReadProblem[] = []
+    const tolerate = async <T>(what: string, read: () => Promise<T[]>): Promise<T[]> => {
+      try {
+        return await read()
+      } catch (error) {
+        if (error instanceof ApiError) {
+          readProblems.push({what: `${what} in ${namespace}`, message: error.message.replace(/^[^:]*: /, '')})
+          return []
+        }
+        throw error
+      }
+    }
+    const [slices, pods, events] = await Promise.all([
+      this.listEndpointSlices(namespace).catch(error => {
+        if (error instanceof ApiError && error.status === 404) return undefined
+        throw error
+      }),
+      tolerate('pods', () => this.listPods(namespace)),
+      tolerate('events', () => this.listPodEvents(namespace)),
+    ])
+    const endpoints =
+      slices === undefined
+        ? await tolerate('endpoints', () => this.listAll<Endpoints>('endpoints', _continue => this.core.listNamespacedEndpoints({namespace, limit: 500, _continue})))
+        : []
+    return {objects: {services, endpointSlices: slices ?? [], endpoints, pods, events, configMaps: []}, readProblems}
+  }
+
   async readService(namespace: string, name: string): Promise<Service> {
     try {
       return wire(await this.call(`service/${name}`, () => this.core.readNamespacedService({name, namespace})))
@@ -168,7 +200,7 @@ export class KubeGateway {
   }
 
   /** Follows limit/continue so a large list never arrives in one response. */
-  private async listAll<T>(what: string, page: (continueToken?: string) => Promise<{items: unknown[]; metadata?: {_continue?: string}}>): Promise<T[]> {
+  async listAll<T>(what: string, page: (continueToken?: string) => Promise<{items: unknown[]; metadata?: {_continue?: string}}>): Promise<T[]> {
     const items: T[] = []
     let token: string | undefined
     do {

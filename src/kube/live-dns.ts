@@ -94,10 +94,12 @@ export class LiveDnsCheck {
     }
   }
 
-  async observe(report: ServiceReport): Promise<DnsObservation> {
+  /** Asks the report's questions (plus extra ones, e.g. a --expect contract's) and probes its targets. */
+  async observe(report: ServiceReport, extraQuestions: DnsQuestion[] = []): Promise<DnsObservation> {
     const started = Date.now()
     const targets = this.options.via === 'pod' ? reachTargetsFor(report) : []
-    const {servers, queries, reachability} = await this.ask(questionsFor(report), targets, report.clusterDomain)
+    const questions = [...questionsFor(report), ...extraQuestions.filter(extra => !questionsFor(report).some(question => question.name === extra.name && question.type === extra.type))]
+    const {servers, queries, reachability} = await this.ask(questions, targets, report.clusterDomain)
     return {
       via: this.options.via,
       servers,

@@ -88,6 +88,8 @@ export interface ServiceReport {
   summary: {errors: number; warnings: number; infos: number}
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: unknown
+  /** Results of a --expect DNS contract. */
+  expectations?: Array<{name: string; type: RecordType; rule: string; status: 'pass' | 'fail'; message: string; line: number}>
 }
 
 /** A read that failed without making the inspection impossible (e.g. events forbidden). */

@@ -1,7 +1,7 @@
 // -o table|wide|json|yaml: one entry point so every command prints alike.
 import type {ChalkInstance} from 'chalk'
 
-export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml'] as const
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'junit'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
 export async function renderMachine(value: unknown, format: 'json' | 'yaml'): Promise<string> {

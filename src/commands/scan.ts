@@ -1,0 +1,88 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags, validateClusterDomain} from '../cli/base-command.js'
+import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
+import type {Service} from '../model/k8s.js'
+import type {ServiceReport} from '../model/report.js'
+import type {QueryResult} from '../dns/types.js'
+import {readContract} from '../cli/contract.js'
+
+export default class Scan extends BaseCommand {
+  static override summary = 'Inspect many services: a namespace, a label selector, or the whole cluster.'
+  static override description = `One gather per namespace, one resolver pod and one DNS batch per namespace (not per service), namespaces in
+parallel up to --concurrency. Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit:
+a testsuite per namespace, a testcase per service, a failure per error finding).
+--expect FILE adds a DNS contract checked against the live answers (see the README for its format).
+
+Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 could not inspect.`
+
+  static override examples = [
+    'kubectl svc-inspect scan -n shop',
+    'kubectl svc-inspect scan -A -o junit > svc-inspect.xml',
+    'kubectl svc-inspect scan -n db -l app=mongo --expect dns-contract.yaml',
+    'kubectl svc-inspect scan -A --no-dns -f cluster-dump.yaml',
+  ]
+
+  static override flags = {
+    ...connectionFlags,
+    ...outputFlags,
+    'all-namespaces': Flags.boolean({char: 'A', description: 'Scan every namespace.', default: false}),
+    selector: Flags.string({char: 'l', description: 'Only services matching this label selector (e.g. app=web,tier!=cache).'}),
+    'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap).'}),
+    'from-file': Flags.string({char: 'f', description: 'Scan objects from a file (`-` for stdin) instead of a cluster (no DNS check).'}),
+    'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only).', default: false}),
+    expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers.'}),
+    concurrency: Flags.integer({description: 'Namespaces inspected at once.', default: 4, min: 1, max: 32}),
+    ...resolverFlags,
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Scan)
+    validateClusterDomain(flags['cluster-domain'])
+    const connection = connectionOptions(flags)
+    if (flags.expect && (flags['no-dns'] || flags['from-file'])) throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
+    const expectations = flags.expect ? await readContract(flags.expect) : undefined
+    const progress = await this.progress()
+    let reports: ServiceReport[]
+    let contractAnswers: QueryResult[] = []
+    try {
+      if (flags['from-file']) {
+        const [{readObjectsFile}, {scanObjects}, {selectorMatcher}] = await Promise.all([import('../gather/from-file.js'), import('../app/scan.js'), import('../analyse/label-selector.js')])
+        const objects = await readObjectsFile(flags['from-file'])
+        const matches = selectorMatcher(flags.selector)
+        const inScope = (service: Service) =>
+          (flags['all-namespaces'] || (service.metadata.namespace ?? 'default') === (flags.namespace ?? 'default')) && matches(service.metadata.labels)
+        reports = scanObjects(objects, {clusterDomainFlag: flags['cluster-domain']}, inScope)
+      } else {
+        const [{KubeGateway}, {scanCluster}] = await Promise.all([import('../kube/gateway.js'), import('../app/scan.js')])
+        const gateway = await KubeGateway.connect(connection)
+        const services = await gateway.listServices(flags['all-namespaces'] ? undefined : gateway.defaultNamespace, flags.selector)
+        const result = await scanCluster(gateway, services, {
+          clusterDomainFlag: flags['cluster-domain'],
+          concurrency: flags.concurrency,
+          dns: flags['no-dns'] ? undefined : liveDnsOptions(flags, gateway.defaultNamespace),
+          onProgress: progress.update,
+          extraQuestions: expectations?.map(({name, type}) => ({name, type})),
+        })
+        reports = result.reports
+        contractAnswers = result.extraAnswers
+      }
+    } finally {
+      progress.stop()
+    }
+    const [{reportList, renderScanTable, renderJUnit}, {renderMachine, renderHuman}] = await Promise.all([import('../render/scan.js'), import('../render/index.js')])
+    const contract = expectations ? (await import('../analyse/expectations.js')).evaluateExpectations(expectations, contractAnswers) : undefined
+    const list = reportList(reports, contract)
+    if (flags.output === 'junit') process.stdout.write(renderJUnit(list))
+    else if (flags.output === 'json' || flags.output === 'yaml') process.stdout.write(await renderMachine(list, flags.output))
+    else process.stdout.write(await renderHuman(list, (value, palette) => renderScanTable(value, palette, flags.output === 'wide'), flags['no-color']))
+    process.exitCode = list.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
+  }
+
+  /** "scanned 120/5000 services" on stderr, only on a terminal. */
+  private async progress() {
+    const {Spinner} = await import('../cli/spinner.js')
+    const spinner = new Spinner()
+    spinner.update('listing services')
+    return {update: (done: number, total: number) => spinner.update(`scanned ${done}/${total} services`), stop: () => spinner.stop()}
+  }
+}
