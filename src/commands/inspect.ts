@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, outputFormat, resolverFlags, validateClusterDomain, type ResolverFlagValues} from '../cli/base-command.js'
+import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, parseDuration, outputFlags, outputFormat, resolverFlags, validateClusterDomain, type ResolverFlagValues} from '../cli/base-command.js'
 import {dns1035LabelError} from '../analyse/dns-names.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
@@ -21,6 +21,8 @@ interface InspectOptions {
   dns: boolean
   resolver: ResolverFlagValues
   expect?: string
+  watch: boolean
+  watchDurationMs?: number
 }
 
 export default class Inspect extends BaseCommand {
@@ -47,6 +49,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap, else cluster.local).'}),
     'from-file': Flags.string({char: 'f', description: 'Inspect objects from a file (YAML or JSON, `-` for stdin) instead of a cluster.'}),
     'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only: creates nothing in the cluster).', default: false}),
+    watch: Flags.boolean({char: 'w', description: 'Keep watching the EndpointSlices and pods; print a timeline with the DNS propagation delay of each change.', default: false}),
+    'watch-duration': Flags.string({description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.'}),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
     ...resolverFlags,
   }
@@ -54,7 +58,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   async run(): Promise<void> {
     const options = await this.complete()
     this.validate(options)
-    process.exitCode = await this.inspect(options)
+    process.exitCode = options.watch ? await this.watch(options) : await this.inspect(options)
   }
 
   private async complete(): Promise<InspectOptions> {
@@ -71,6 +75,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       dns: !flags['no-dns'] && !flags['from-file'],
       resolver: flags,
       expect: flags.expect,
+      watch: flags.watch,
+      watchDurationMs: flags['watch-duration'] ? parseDuration(flags['watch-duration'], 'watch-duration') : undefined,
     }
   }
 
@@ -79,6 +85,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     if (problem) throw new InspectError(`invalid Service name "${options.service}": ${problem}`)
     validateClusterDomain(options.clusterDomain)
     if (options.expect && !options.dns) throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
+    if (options.watch && options.fromFile) throw new InspectError('--watch needs a cluster: it cannot watch a file')
   }
 
   private async inspect(options: InspectOptions): Promise<number> {
@@ -147,6 +154,21 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     } finally {
       spinner.stop()
     }
+  }
+
+  private async watch(options: InspectOptions): Promise<number> {
+    const [{KubeGateway}, {watchInspect}] = await Promise.all([import('../kube/gateway.js'), import('../app/watch.js')])
+    const gateway = await KubeGateway.connect(options.connection)
+    const namespace = gateway.defaultNamespace
+    const json = options.output === 'json'
+    await watchInspect(gateway, namespace, options.service, {
+      clusterDomainFlag: options.clusterDomain,
+      dns: options.dns ? liveDnsOptions(options.resolver, namespace) : undefined,
+      durationMs: options.watchDurationMs,
+      settleMs: 60_000,
+      emit: event => process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${event.time} ${event.message}\n`),
+    })
+    return EXIT_CLEAN
   }
 
   private async snapshotFromFile(options: InspectOptions) {

@@ -34,8 +34,12 @@ export function batchScript(
   })
   for (const target of targets) {
     const address = shellQuote(target.address)
+    // OpenBSD nc (netshoot's) says nothing on failure without -v; busybox nc has no -v (and says why anyway):
+    // try -v, and fall back to plain nc when the option is rejected.
+    const nc = `-w ${options.timeoutSeconds} ${address} ${target.port} </dev/null 2>&1`
     lines.push(
-      `( if out=$(nc -w ${options.timeoutSeconds} ${address} ${target.port} </dev/null 2>&1); then echo "${target.address} ${target.port} open" >> r.out; ` +
+      `( out=$(nc -v ${nc}); rc=$?; if [ $rc -ne 0 ]; then case "$out" in *nvalid*option*|*sage:*) out=$(nc ${nc}); rc=$?;; esac; fi; ` +
+        `if [ $rc -eq 0 ]; then echo "${target.address} ${target.port} open" >> r.out; ` +
         `else case "$out" in *efused*) s=refused;; *imed*out*|*imeout*) s=timeout;; *) s="error $(echo $out | tr -s '\\n' ' ')";; esac; ` +
         `echo "${target.address} ${target.port} $s" >> r.out; fi ) &`,
     )

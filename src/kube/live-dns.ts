@@ -20,6 +20,7 @@ export interface LiveDnsOptions {
   existingPod?: string
   startTimeoutMs: number
   queryTimeoutSeconds: number
+  lifetimeSeconds?: number
   onProgress?: (message: string) => void
 }
 
@@ -51,6 +52,7 @@ export class LiveDnsCheck {
             image: options.image,
             startTimeoutMs: options.startTimeoutMs,
             existingPod: options.existingPod,
+            lifetimeSeconds: options.lifetimeSeconds,
             onProgress: options.onProgress,
           })
         : null

@@ -24,6 +24,8 @@ export interface ResolverPodOptions {
   startTimeoutMs: number
   /** Reuse this pod instead of creating one (it must have sh, dig and nc). */
   existingPod?: string
+  /** How long the pod may live (--watch keeps it for the whole watch); default: start timeout + 2 minutes. */
+  lifetimeSeconds?: number
   onProgress?: (message: string) => void
 }
 
@@ -76,7 +78,7 @@ export class ResolverPod {
       return new ResolverPod(gateway, options.namespace, options.existingPod, image, false, 0, async () => {})
     }
     const name = `svc-inspect-resolver-${randomBytes(3).toString('hex').slice(0, 5)}`
-    const lifetimeSeconds = Math.max(60, Math.ceil(options.startTimeoutMs / 1000) + 120)
+    const lifetimeSeconds = options.lifetimeSeconds ?? Math.max(60, Math.ceil(options.startTimeoutMs / 1000) + 120)
     let creation: Promise<unknown> = Promise.resolve()
     // Registered before the create is sent: a signal during the request waits for it, then deletes.
     const release = registerCleanup(async () => {
