@@ -2,6 +2,12 @@
 // kubectl runs this as `kubectl-svc_inspect` (kubectl svc-inspect ...). A first argument that is not a
 // command means `inspect`: `kubectl svc-inspect my-svc -n shop` is `kubectl svc-inspect inspect my-svc -n shop`.
 import {readFileSync} from 'node:fs'
+
+// `... | head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', error => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
 import {execute} from '@oclif/core/execute'
 
 const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))

@@ -38,6 +38,27 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   }
 }
 
+const SEVERITY_ORDER = {error: 0, warning: 1, info: 2} as const
+
+/** A report with more findings (severity order kept, summary recomputed). */
+export function addFindings(report: ServiceReport, extra: Finding[]): ServiceReport {
+  const findings = [...report.findings, ...extra].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+  return {...report, findings, summary: summarize(findings)}
+}
+
+/** The live check could not run (e.g. RBAC forbids the resolver pod): the report stands, and says so. */
+export function resolverUnavailable(report: ServiceReport, reason: string): ServiceReport {
+  return addFindings(report, [
+    {
+      code: 'ResolverUnavailable',
+      severity: 'warning',
+      object: `service/${report.service.name}`,
+      message: `live DNS check skipped: ${reason}`,
+      hint: 'grant the svc-inspect-resolver role (deploy/rbac.yaml), use --via port-forward, or pass --no-dns for a read-only run',
+    },
+  ])
+}
+
 export function summarize(findings: Finding[]): ServiceReport['summary'] {
   return {
     errors: findings.filter(finding => finding.severity === 'error').length,

@@ -3,7 +3,7 @@
 // buildReport, the live check and its per-service diff.
 import {applyDnsObservation, observationFor, questionsFor} from '../analyse/dns-diff.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
-import {buildReport} from '../analyse/report.js'
+import {buildReport, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
@@ -71,8 +71,14 @@ async function checkNamespace(
   dns: NonNullable<ScanOptions['dns']>,
   extraQuestions: DnsQuestion[],
 ): Promise<ScanResult> {
-  const {LiveDnsCheck} = await import('../kube/live-dns.js')
-  const check = await LiveDnsCheck.open(gateway, {...dns, namespace: dns.namespace ?? namespace})
+  const [{LiveDnsCheck}, {ResolverForbidden}] = await Promise.all([import('../kube/live-dns.js'), import('../kube/resolver-pod.js')])
+  let check
+  try {
+    check = await LiveDnsCheck.open(gateway, {...dns, namespace: dns.namespace ?? namespace})
+  } catch (error) {
+    if (!(error instanceof ResolverForbidden)) throw error
+    return {reports: reports.map(report => resolverUnavailable(report, error.message)), extraAnswers: []}
+  }
   try {
     const targets = reports.map(report => reachTargetsFor(report))
     const questions = uniqueBy([...reports.flatMap(report => questionsFor(report)), ...extraQuestions], question => `${question.name} ${question.type}`)

@@ -97,7 +97,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const {renderMachine, renderHuman} = await import('../render/index.js')
     if (expectations.length > 0) {
       const {evaluateExpectations} = await import('../analyse/expectations.js')
-      const {summarize} = await import('../analyse/report.js')
+      const {addFindings} = await import('../analyse/report.js')
       const dns = report.dns as {queries: QueryResult[]; primaryServer: string | null}
       const results = evaluateExpectations(expectations, dns.queries.filter(query => query.server === dns.primaryServer))
       const failed = results.filter(result => result.status === 'fail').map(result => ({
@@ -107,8 +107,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
         message: `${result.name} ${result.type} ${result.rule}: ${result.message}`,
         hint: `from ${options.expect}:${result.line}`,
       }))
-      const findings = [...failed, ...report.findings]
-      report = {...report, expectations: results, findings, summary: summarize(findings)}
+      report = {...addFindings(report, failed), expectations: results}
     }
     if (options.output === 'junit') {
       const {reportList, renderJUnit} = await import('../render/scan.js')
@@ -130,7 +129,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     live: {gateway: KubeGateway; options: LiveDnsOptions},
     expectations: Expectation[],
   ): Promise<ServiceReport> {
-    const [{LiveDnsCheck}, {applyDnsObservation}, {buildReport}, {Spinner}] = await Promise.all([
+    const [{LiveDnsCheck}, {applyDnsObservation}, {buildReport, resolverUnavailable}, {Spinner}] = await Promise.all([
       import('../kube/live-dns.js'),
       import('../analyse/dns-diff.js'),
       import('../analyse/report.js'),
@@ -140,7 +139,12 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     spinner.update(live.options.via === 'pod' ? `starting resolver pod in ${live.options.namespace}` : 'port-forwarding to the CoreDNS pods')
     let report = initial
     try {
-      const check = await LiveDnsCheck.open(live.gateway, {...live.options, onProgress: message => spinner.update(message)})
+      const check = await LiveDnsCheck.open(live.gateway, {...live.options, onProgress: message => spinner.update(message)}).catch(async error => {
+        const {ResolverForbidden} = await import('../kube/resolver-pod.js')
+        if (error instanceof ResolverForbidden) return error
+        throw error
+      })
+      if (check instanceof Error) return resolverUnavailable(report, check.message)
       try {
         const zone = check.clusterDomain(report.service.namespace)
         if (snapshot.clusterDomain.source === 'default' && zone) {
@@ -188,3 +192,4 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     return {snapshot, live: {gateway, options: liveDnsOptions(options.resolver, namespace)}}
   }
 }
+

@@ -58,6 +58,14 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
   } as unknown as Pod
 }
 
+/** RBAC forbids creating the resolver pod: the caller skips the live check with a finding instead of failing. */
+export class ResolverForbidden extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ResolverForbidden'
+  }
+}
+
 export class ResolverPod {
   private constructor(
     private readonly gateway: KubeGateway,
@@ -95,8 +103,10 @@ export class ResolverPod {
     } catch (error) {
       await release()
       if (error instanceof ApiError) {
-        const forbidden = error.status === 403 ? ' (creating pods needs RBAC create on pods; use --no-dns or --via port-forward)' : ''
-        throw new InspectError(`cannot create the resolver pod in namespace ${options.namespace}: ${error.message.replace(/^[^:]*: /, '')}${forbidden}`)
+        const reason = error.message.replace(/^[^:]*: /, '')
+        // RBAC says no: the check degrades (a finding). Pod Security says no: the pod itself is wrong, exit 2.
+        if (error.status === 403 && !/PodSecurity/.test(reason)) throw new ResolverForbidden(`cannot create pods in namespace ${options.namespace}: ${reason}`)
+        throw new InspectError(`cannot create the resolver pod in namespace ${options.namespace}: ${reason}`)
       }
       throw error
     }

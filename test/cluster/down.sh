@@ -12,50 +12,73 @@ START=$SECONDS
 [[ $EUID -eq 0 ]] || die "must run as root"
 KEEP_NS=" default kube-system kube-public kube-node-lease "
 
+running_tasks() { ctr_k8s tasks ls 2>/dev/null | awk '$3 == "RUNNING" {print $1}'; }
+
 delete_workloads() {
   # While the kubelet still runs it stops containers through CRI, which also
   # tears down their network namespaces and CNI leases properly.
   pid_alive kube-apiserver >/dev/null && pid_alive kubelet >/dev/null || return 0
   [[ "$(kctl get --raw /readyz --request-timeout=5s 2>/dev/null)" == ok ]] || return 0
-  local ns all=()
+  local ns all=() t0=$SECONDS
   for ns in $(kctl get ns -o 'jsonpath={.items[*].metadata.name}' 2>/dev/null); do
     [[ $KEEP_NS == *" $ns "* ]] || all+=("$ns")
   done
   log "deleting workloads (namespaces: ${all[*]:-none}, plus default and kube-system)"
   for ns in "${all[@]}" default kube-system; do
-    kctl -n "$ns" delete deploy,rs,sts,ds,job,cronjob --all --wait=false >/dev/null 2>&1 || true
+    # Controllers go first (orphaning their pods, so nothing recreates them);
+    # then the pods with grace 0, so the kubelet kills them within ~2 s.
+    kctl -n "$ns" delete deploy,rs,sts,ds,job,cronjob --all --cascade=orphan >/dev/null 2>&1 || true
     kctl -n "$ns" delete pods --all --grace-period=0 --force --wait=false >/dev/null 2>&1 || true
   done
   ((${#all[@]} == 0)) || kctl delete ns "${all[@]}" --wait=false >/dev/null 2>&1 || true
-  # Give the kubelet time to stop every container and sandbox.
-  local t0=$SECONDS
-  while ((SECONDS - t0 < 30)); do
-    ctr_k8s tasks ls 2>/dev/null | grep -q RUNNING || break
-    sleep 1
+  # Give the kubelet a few seconds; pods that were already terminating with a
+  # long grace period are then SIGKILLed through our containerd, and the
+  # kubelet still tears their sandboxes down.
+  local deadline=$((SECONDS + 10)) killed="" id
+  while [[ -n "$(running_tasks)" ]]; do
+    if ((SECONDS >= deadline)); then
+      [[ -n $killed ]] && break
+      killed=1 deadline=$((SECONDS + 8))
+      for id in $(running_tasks); do ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+      log "SIGKILLed containers still running after 10 s"
+    fi
+    sleep 0.5
   done
+  sleep 1 # let the last StopPodSandbox (CNI DEL) finish
   log "workloads stopped ($((SECONDS - t0)) s)"
 }
 
-stop_component() { # name: SIGTERM, then SIGKILL after a timeout
-  local name=$1 pid t0
-  pid="$(pid_alive "$name")" || { rm -f "$PID_DIR/$name.pid"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
+stop_components() { # names...: SIGTERM together, then SIGKILL after a timeout
+  local name pid t0 left
+  for name in "$@"; do
+    if pid="$(pid_alive "$name")"; then kill -TERM "$pid" 2>/dev/null || true; fi
+  done
   t0=$SECONDS
-  while pid_alive "$name" >/dev/null && ((SECONDS - t0 < 15)); do sleep 0.2; done
-  if pid_alive "$name" >/dev/null; then
-    log "$name (pid $pid) ignored SIGTERM: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
+  while :; do
+    left=()
+    for name in "$@"; do pid_alive "$name" >/dev/null && left+=("$name"); done
+    ((${#left[@]})) || break
+    if ((SECONDS - t0 >= 15)); then
+      for name in "${left[@]}"; do
+        pid="$(pid_alive "$name")" || continue
+        log "$name (pid $pid) ignored SIGTERM for 15 s: SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+      done
+      sleep 0.5
+      break
+    fi
     sleep 0.2
-  fi
-  rm -f "$PID_DIR/$name.pid"
-  log "stopped $name"
+  done
+  for name in "$@"; do rm -f "$PID_DIR/$name.pid"; done
+  log "stopped $* ($((SECONDS - t0)) s)"
 }
 
 our_shims() { # containerd shims started by OUR containerd (their -address is our socket)
   local d cmd
   for d in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" || continue
-    [[ $cmd == *containerd-shim* && $cmd == *"-address $CONTAINERD_SOCK "* ]] && echo "${d#/proc/}"
+    [[ "$(readlink "$d/exe" 2>/dev/null)" == */containerd-shim* ]] || continue
+    { cmd="$(tr '\0' ' ' <"$d/cmdline")"; } 2>/dev/null || continue
+    [[ $cmd == *" -address $CONTAINERD_SOCK "* ]] && echo "${d#/proc/}"
   done
   return 0
 }
@@ -72,8 +95,8 @@ our_cgroup_pids() { # every process left in our pod cgroup root
 kill_leftovers() {
   # Container processes ignore SIGTERM once their shim is gone (PID 1 of a pid
   # namespace has no default handler), so SIGKILL them by pid.
-  local pids round
-  for round in 1 2 3; do
+  local pids _
+  for _ in 1 2 3; do
     pids="$( { our_cgroup_pids; our_shims; } | sort -un | tr '\n' ' ')"
     [[ -n ${pids// /} ]] || return 0
     log "SIGKILL leftover container processes: $pids"
@@ -86,9 +109,9 @@ kill_leftovers() {
 unmount_state() {
   # Deepest first: overlay rootfs, netns bind mounts, kubelet volume tmpfs.
   local m
-  for m in $(awk -v p="$STATE_DIR/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+  while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
-  done
+  done < <(awk -v p="$STATE_DIR/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r)
 }
 
 remove_cgroups() {
@@ -99,24 +122,36 @@ remove_cgroups() {
   return 0
 }
 
+purge_kube_chains() { # iptables|ip6tables: every KUBE-* chain (only our kubelet and
+  # kube-proxy make them on this machine) and the built-in rules jumping to them
+  local cmd=$1 table dump line chain chains
+  command -v "$cmd-save" >/dev/null || return 0
+  for table in filter nat mangle raw; do
+    dump="$("$cmd-save" -t "$table" 2>/dev/null)" || continue
+    chains="$(sed -n 's/^:\(KUBE-[^ ]*\) .*/\1/p' <<<"$dump")"
+    [[ -n $chains ]] || continue
+    while read -r line; do
+      [[ -z $line ]] || eval "$cmd -w -t $table ${line/#-A/-D}" 2>/dev/null || true
+    done < <(grep -E '^-A [A-Z]+ .*-j KUBE-' <<<"$dump" || true)
+    for chain in $chains; do "$cmd" -w -t "$table" -F "$chain" 2>/dev/null || true; done
+    for chain in $chains; do "$cmd" -w -t "$table" -X "$chain" 2>/dev/null || true; done
+  done
+}
+
 cleanup_network() {
   ip link del "$VETH_NODE" 2>/dev/null || true # also removes the peer and our routes
   ip link del "$BRIDGE" 2>/dev/null || true
   if command -v iptables >/dev/null; then
     while iptables -w -D FORWARD -j "$GUARD_CHAIN" 2>/dev/null; do :; done
-    iptables -w -F "$GUARD_CHAIN" 2>/dev/null && iptables -w -X "$GUARD_CHAIN" 2>/dev/null || true
-    # The kubelet's own canary/hint chains (kube-proxy --cleanup leaves them).
-    local t c
-    for t in mangle nat filter; do
-      for c in KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
-        iptables -w -t "$t" -F "$c" 2>/dev/null && iptables -w -t "$t" -X "$c" 2>/dev/null || true
-        ip6tables -w -t "$t" -F "$c" 2>/dev/null && ip6tables -w -t "$t" -X "$c" 2>/dev/null || true
-      done
-    done
+    if iptables -w -F "$GUARD_CHAIN" 2>/dev/null; then iptables -w -X "$GUARD_CHAIN"; fi
   fi
-  if [[ -x $BIN_DIR/kube-proxy ]] && iptables-save 2>/dev/null | grep -q KUBE-; then
+  if [[ -x $BIN_DIR/kube-proxy ]] && grep -q KUBE- <<<"$(iptables-save 2>/dev/null; ip6tables-save 2>/dev/null)"; then
     mkdir -p "$LOG_DIR"
-    "$BIN_DIR/kube-proxy" --cleanup >>"$LOG_DIR/kube-proxy-cleanup.log" 2>&1 || true
+    # It removes its service rules but exits non-zero without nft/ipset
+    # binaries (modes we do not use), and leaves canaries and the kubelet's chains.
+    "$BIN_DIR/kube-proxy" --cleanup >"$LOG_DIR/kube-proxy-cleanup.log" 2>&1 || true
+    purge_kube_chains iptables
+    purge_kube_chains ip6tables
   fi
   # CNI result cache entries of our network (containerd keeps them in /var/lib/cni).
   rm -f /var/lib/cni/results/svc-inspect-* 2>/dev/null || true
@@ -142,7 +177,10 @@ remove_runtime_state() {
 [[ -d $STATE_DIR ]] || { log "nothing to stop ($STATE_DIR does not exist)"; exit 0; }
 mkdir -p "$PID_DIR"
 delete_workloads
-for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${COMPONENTS[i]}"; done
+# Kubernetes components first (the kubelet before containerd), then the stores.
+stop_components kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver
+stop_components containerd etcd
+rm -f "$CONTAINERD_SOCK" "$CONTAINERD_SOCK.ttrpc"
 kill_leftovers
 unmount_state
 remove_cgroups

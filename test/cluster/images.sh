@@ -17,13 +17,14 @@ IDLE_CMD='["/bin/sh","-c","trap \"exit 0\" TERM INT; sleep 2147483647 & wait"]'
 # Inputs that decide the images' contents; unchanged inputs -> skip entirely.
 fingerprint() {
   {
-    sha256sum "${BASH_SOURCE[0]}" "$HERE/lib.sh"
-    dpkg-query -W busybox-static bind9-dnsutils netcat-openbsd libc6 2>/dev/null
+    sha256sum <"$HERE/images.sh"
+    echo "$IMG_PAUSE $IMG_RESOLVER $IMG_SERVER $IMG_COREDNS"
+    dpkg-query -W busybox-static bind9-dnsutils netcat-openbsd dash libc6 2>/dev/null
     stat -c '%s %Y' "$BIN_DIR/coredns"
   } | sha256sum | cut -d' ' -f1
 }
 
-new_rootfs() { rm -rf "$WORK/$1" && mkdir -p "$WORK/$1" && echo "$WORK/$1"; }
+new_rootfs() { rm -rf "${WORK:?}/$1" && mkdir -p "$WORK/$1" && echo "$WORK/$1"; }
 
 add_busybox() { # rootfs [skip-applet...]: static busybox plus one symlink per applet
   local root=$1 a skip=" ${*:2} "
@@ -92,13 +93,15 @@ build_resolver() {
 
 build_server() {
   local r; r="$(new_rootfs server)"
-  # busybox's nc lacks -k; OpenBSD nc supports `nc -lk -p PORT`. busybox nc stays
-  # reachable as `busybox nc`.
-  add_busybox "$r" nc; add_base_files "$r"
+  # busybox's nc lacks -k, so `nc` is OpenBSD nc (nc -lk -p PORT works); busybox
+  # nc stays reachable as `busybox nc`. /bin/sh is dash: busybox's sh runs its own
+  # applets before searching PATH, so `sh -c 'nc -lk ...'` would get busybox nc.
+  add_busybox "$r" nc sh; add_base_files "$r"
   add_dynamic_binary "$r" /usr/bin/nc.openbsd /usr/bin/nc
-  chroot --userspec=65534:65534 "$r" /usr/bin/nc -h >/dev/null 2>&1 || die "nc does not run in the server rootfs"
+  add_dynamic_binary "$r" /bin/dash /bin/sh
+  chroot --userspec=65534:65534 "$r" /bin/sh -c 'nc -h 2>&1 | grep -q -- -k' || die "OpenBSD nc does not run in the server rootfs"
   mkdir -p "$r/www" && printf 'svc-inspect server\n' >"$r/www/index.html"
-  write_archive "$r" "$IMG_SERVER" "\"Env\":[\"$PATH_ENV\"],\"Cmd\":[\"/bin/httpd\",\"-f\",\"-p\",\"8080\",\"-h\",\"/www\"],\"WorkingDir\":\"/\"" "$IMAGE_DIR/server.tar"
+  write_archive "$r" "$IMG_SERVER" "\"Env\":[\"$PATH_ENV\"],\"Cmd\":[\"/usr/sbin/httpd\",\"-f\",\"-p\",\"8080\",\"-h\",\"/www\"],\"WorkingDir\":\"/\"" "$IMAGE_DIR/server.tar"
 }
 
 build_coredns() {

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Shared settings for the svc-inspect e2e cluster scripts. Sourced, never run.
 # Every address, path and version the scripts use is defined here, so the
 # TypeScript e2e runner and humans can read them in one place.
@@ -72,6 +72,7 @@ pid_alive() { # name -> prints pid and returns 0 when our process still runs
   read -r pid st <"$f" || return 1
   [[ -n ${pid:-} && -d /proc/$pid ]] || return 1
   [[ "$(proc_starttime "$pid")" == "$st" ]] || return 1
+  [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]] || return 1 # exited, not yet reaped
   echo "$pid"
 }
 

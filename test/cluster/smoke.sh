@@ -8,6 +8,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 KUBECONFIG_PATH="${1:-$KUBECONFIG_PATH}"
 [[ -f $KUBECONFIG_PATH ]] || die "no kubeconfig at $KUBECONFIG_PATH: run up.sh first"
+# The running cluster's domain (up.sh records it), whatever this shell's env says.
+[[ -f $STATE_DIR/domain ]] && CLUSTER_DOMAIN="$(cat "$STATE_DIR/domain")"
 
 NS=default
 RNS=svc-inspect-restricted
@@ -39,7 +41,7 @@ spec:
         - name: web
           image: $IMG_SERVER
           imagePullPolicy: Never
-          command: [httpd, -f, -p, "8080", -h, /www]
+          # no command: the image default is httpd -f -p 8080 -h /www
           ports: [{containerPort: 8080}]
           readinessProbe:
             exec: {command: [cat, /tmp/ready]}
@@ -97,32 +99,54 @@ cluster_ip="$(kctl -n "$NS" get svc "$APP" -o 'jsonpath={.spec.clusterIP}')"
 fqdn="$APP-headless.$NS.svc.$CLUSTER_DOMAIN"
 rexec() { kctl -n "$RNS" exec smoke-resolver -- "$@"; }
 
-# Endpoints take a moment to reach CoreDNS after the pods turn Ready.
+# Query DNS only once the EndpointSlice lists both pods ready: CoreDNS (cache 30,
+# ttl 30) would otherwise keep serving an early partial answer for up to 30 s.
+ready_endpoints() {
+  kctl -n "$NS" get endpointslices -l kubernetes.io/service-name="$APP-headless" \
+    -o 'jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\n"}{end}' | sort
+}
 t0=$SECONDS
-until [[ "$(rexec dig +short "$fqdn" | sort)" == "$pod_ips" ]]; do
-  ((SECONDS - t0 < 30)) || fail_check "dig $fqdn gave '$(rexec dig +short "$fqdn" | tr '\n' ' ')', want '$(echo $pod_ips)'"
-  sleep 1
+until [[ "$(ready_endpoints)" == "$pod_ips" ]]; do
+  ((SECONDS - t0 < 30)) || fail_check "EndpointSlice of $APP-headless: '$(ready_endpoints | tr '\n' ' ')'"
+  sleep 0.5
 done
-check "dig +short $fqdn -> $(echo $pod_ips)"
+check "EndpointSlice of $APP-headless lists both pods ready"
 
-srv="$(rexec dig +short SRV "$fqdn")"
-[[ $(grep -c ' 8080 ' <<<"$srv") == 2 ]] || fail_check "SRV $fqdn: $srv"
-check "dig +short SRV $fqdn -> $(echo "$srv" | tr '\n' ';')"
+# Each DNS check retries for a little longer than the cache TTL.
+dns_eventually() { # description want command...
+  local what=$1 want=$2 got t0=$SECONDS
+  shift 2
+  until got="$("$@" 2>&1)" && [[ $got == "$want" ]]; do
+    ((SECONDS - t0 < 35)) || fail_check "$what gave '$(tr '\n' ' ' <<<"$got")', want '$(tr '\n' ' ' <<<"$want")'"
+    sleep 1
+  done
+  check "$what -> $(tr '\n' ' ' <<<"$got")"
+}
+sorted_dig() { rexec dig "$@" | sort; }
+srv_8080_count() { rexec dig +short SRV "$fqdn" | grep -c ' 8080 '; }
 
+dns_eventually "dig +short $fqdn" "$pod_ips" sorted_dig +short "$fqdn"
+dns_eventually "dig +short SRV $fqdn: records on port 8080" 2 srv_8080_count
 # The pod's resolv.conf search path carries the cluster domain.
-short="$(rexec dig +short +search "$APP-headless.$NS")"
-[[ "$(sort <<<"$short")" == "$pod_ips" ]] || fail_check "dig +search $APP-headless.$NS gave '$short'"
-check "dig +search $APP-headless.$NS (resolv.conf search path) -> $(echo $short)"
+dns_eventually "dig +short +search $APP-headless.$NS" "$pod_ips" sorted_dig +short +search "$APP-headless.$NS"
 
-kdns="$(rexec dig +short "kubernetes.default.svc.$CLUSTER_DOMAIN")"
-[[ $kdns == "$KUBERNETES_SVC_IP" ]] || fail_check "kubernetes.default -> $kdns"
-check "dig kubernetes.default.svc.$CLUSTER_DOMAIN -> $kdns"
+dns_eventually "dig +short kubernetes.default.svc.$CLUSTER_DOMAIN" "$KUBERNETES_SVC_IP" \
+  rexec dig +short "kubernetes.default.svc.$CLUSTER_DOMAIN"
 
 rexec busybox nc -w 3 "$cluster_ip" 80 </dev/null || fail_check "nc $cluster_ip 80 not open"
 check "busybox nc $cluster_ip:80 open (ClusterIP via kube-proxy)"
 body="$(rexec sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | busybox nc -w 3 $cluster_ip 80")"
 grep -q 'svc-inspect server' <<<"$body" || fail_check "HTTP via ClusterIP: $body"
 check "HTTP GET via ClusterIP served by busybox httpd"
+
+# The server image's nc keeps listening across connections (nc -lk).
+first_pod="$(kctl -n "$NS" get pods -l app="$APP" -o 'jsonpath={.items[0].metadata.name}')"
+first_ip="$(kctl -n "$NS" get pod "$first_pod" -o 'jsonpath={.status.podIP}')"
+kctl -n "$NS" exec "$first_pod" -- sh -c 'nc -lk -p 9000 </dev/null >/dev/null 2>&1 & sleep 0.5'
+for i in 1 2; do
+  rexec busybox nc -w 3 "$first_ip" 9000 </dev/null || fail_check "nc -lk on $first_ip:9000, connection $i"
+done
+check "server image: nc -lk -p 9000 accepted two connections in a row"
 
 uid="$(rexec id -u)"
 [[ $uid == 65534 ]] || fail_check "resolver runs as uid $uid"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a single-node Kubernetes cluster for svc-inspect's e2e tests.
 # Progress goes to stderr; the LAST line of stdout is the kubeconfig path.
-# Idempotent: when the cluster is already up and healthy it only prints that path.
+# Idempotent: when the cluster is already up and healthy it only re-imports images
+# that were rebuilt since (normally none) and prints that path.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -25,8 +26,10 @@ preflight() {
   [[ -w /proc/sys/net/ipv4/ip_forward ]] || die "/proc/sys is read-only: cannot enable IP forwarding"
   command -v ip >/dev/null || die "iproute2 (ip) is missing"
   local a
+  local addrs
+  addrs="$(ip -o -4 addr show | grep -v -e " $VETH_NODE " -e " $BRIDGE " || true)"
   for a in $NODE_IP $POD_GATEWAY; do # our addresses must be free (ours are fine)
-    if ip -o -4 addr show | grep -v -e " $VETH_NODE " -e " $BRIDGE " | grep -q "inet $a/"; then
+    if grep -q "inet $a/" <<<"$addrs"; then
       die "address $a is already used on this machine (set in test/cluster/lib.sh)"
     fi
   done
@@ -379,7 +382,6 @@ import_images() {
 }
 
 start_cluster() {
-  local api="https://$NODE_IP:$APISERVER_PORT"
   tcp_open 127.0.0.1 2379 && fail "127.0.0.1:2379 is taken by a process this script did not start"
   tcp_open "$NODE_IP" "$APISERVER_PORT" && fail "$NODE_IP:$APISERVER_PORT is taken by a process this script did not start"
 
@@ -448,8 +450,9 @@ start_cluster() {
   wait_for "node $NODE_NAME registered" 60 kctl get node "$NODE_NAME"
   wait_for "node $NODE_NAME Ready" 120 node_ready
   wait_for "CoreDNS 2/2 Ready" 180 coredns_ready
+  # Pods are rejected until their namespace's default ServiceAccount exists.
   wait_for "default ServiceAccounts" 60 kctl -n svc-inspect-restricted get serviceaccount default
-  kctl -n default get serviceaccount default >/dev/null 2>&1 || wait_for "default SA in default" 30 kctl -n default get serviceaccount default
+  wait_for "default ServiceAccount in default" 30 kctl -n default get serviceaccount default
   wait_for "kube-apiserver /readyz" 30 apiserver_ready
 }
 
@@ -458,11 +461,16 @@ preflight
 mkdir -p "$STATE_DIR"
 if [[ -f $KUBECONFIG_PATH ]] && healthy; then
   log "cluster already up and healthy"
+  # Still pick up images rebuilt since (a no-op when nothing changed).
+  "$HERE/build.sh"
+  import_images
   echo "$KUBECONFIG_PATH"
   exit 0
 fi
-if any_component_alive || ip link show "$VETH_NODE" >/dev/null 2>&1; then
-  log "cluster is partly up (or for another domain): tearing it down first"
+# Leftovers of an earlier run (crash, reboot, other domain): always start fresh.
+if any_component_alive || ip link show "$VETH_NODE" >/dev/null 2>&1 ||
+  [[ -d $STATE_DIR/etcd || -d $KUBELET_DIR || -d $CONTAINERD_DIR/root ]]; then
+  log "cluster is partly up, stale or for another domain: tearing it down first"
   "$HERE/down.sh" >&2
 fi
 

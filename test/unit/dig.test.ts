@@ -1,0 +1,708 @@
+// The dig side of the live DNS check: the batch script sent to the resolver pod, and the parsing of what it
+// prints. The parser is tested on real `dig +yaml` output (BIND 9.18.49), recorded from a throwaway dns2
+// server on 127.0.0.1 by fixtures/dig/capture.mjs, exactly as batchScript runs dig (`> sN.out 2>&1`).
+// The last block runs the generated script itself with sh, dig and nc against loopback servers.
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {execFile, spawnSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import net from 'node:net'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {promisify} from 'node:util'
+import {Packet, createServer} from 'dns2'
+import {batchScript, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, shellQuote} from '../../src/dns/dig.js'
+import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, ReachTarget} from '../../src/dns/types.js'
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dig')
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
+
+const Z = 'default.svc.cluster.local'
+const nameserver: DnsServer = {label: 'nameserver', address: '10.96.0.10', port: 53, replica: false}
+const replicaA: DnsServer = {label: 'coredns-5d78c9869d-4xk2p', address: '10.244.0.3', port: 53, replica: true}
+const replicaB: DnsServer = {label: 'coredns-5d78c9869d-q8wzt', address: '10.244.0.4', port: 53, replica: true}
+
+const q = (name: string, type: DnsQuestion['type']): DnsQuestion => ({name, type})
+const asked = (questions: DnsQuestion[], server: DnsServer = nameserver) => questions.map(question => ({server, question}))
+const a = (type: string, ttl: number, data: string): DnsAnswer => ({type, ttl, data})
+
+// ---------------------------------------------------------------------------------------------------------
+// parseDigYaml on recorded output
+// ---------------------------------------------------------------------------------------------------------
+
+interface Want {
+  rcode: QueryResult['rcode']
+  answers?: DnsAnswer[]
+  /** Only the answer count, for long answers. */
+  answerCount?: number
+  transport?: string
+  error?: RegExp
+}
+
+interface FixtureCase {
+  file: string
+  what: string
+  questions: DnsQuestion[]
+  want: Want[]
+}
+
+const fixtureCases: FixtureCase[] = [
+  {
+    file: 'answers.yaml',
+    what: 'A, AAAA, SRV, PTR, CNAME answers, one MESSAGE per question in the order asked',
+    questions: [
+      q(`web.${Z}.`, 'A'),
+      q(`web6.${Z}.`, 'AAAA'),
+      q(`_http._tcp.web.${Z}.`, 'SRV'),
+      q(`hdls.${Z}.`, 'A'),
+      q(`hdls.${Z}.`, 'SRV'),
+      q('10.0.96.10.in-addr.arpa.', 'PTR'),
+      q(`ext.${Z}.`, 'CNAME'),
+      q(`ext.${Z}.`, 'A'),
+    ],
+    want: [
+      {rcode: 'NOERROR', answers: [a('A', 30, '10.96.0.10')], transport: 'UDP'},
+      {rcode: 'NOERROR', answers: [a('AAAA', 5, 'fd00:10:96::a')], transport: 'UDP'},
+      {rcode: 'NOERROR', answers: [a('SRV', 30, `0 100 80 web.${Z}.`)], transport: 'UDP'},
+      {rcode: 'NOERROR', answers: [a('A', 30, '10.244.1.5'), a('A', 30, '10.244.2.7')], transport: 'UDP'},
+      // The server wrote "Web-0.Hdls..." (dig prints it as received, see the fixture): targets come out lowercased.
+      {rcode: 'NOERROR', answers: [a('SRV', 30, `0 50 8080 web-0.hdls.${Z}.`), a('SRV', 30, `0 50 8080 10-244-2-7.hdls.${Z}.`)], transport: 'UDP'},
+      {rcode: 'NOERROR', answers: [a('PTR', 30, `web.${Z}.`)], transport: 'UDP'},
+      {rcode: 'NOERROR', answers: [a('CNAME', 30, 'shop.example.com.')], transport: 'UDP'},
+      // An A question answered with a CNAME chain: every answer is kept, typed; the diff filters by type.
+      {rcode: 'NOERROR', answers: [a('CNAME', 30, 'shop.example.com.'), a('A', 30, '192.0.2.80')], transport: 'UDP'},
+    ],
+  },
+  {
+    file: 'rcodes.yaml',
+    what: 'NXDOMAIN, NODATA (NOERROR without answers), SERVFAIL, REFUSED, then a normal answer',
+    questions: [q(`gone.${Z}.`, 'A'), q(`web.${Z}.`, 'AAAA'), q(`broken.${Z}.`, 'A'), q(`refused.${Z}.`, 'A'), q(`web.${Z}.`, 'A')],
+    want: [
+      // The SOA of the authority section is not an answer.
+      {rcode: 'NXDOMAIN', answers: []},
+      {rcode: 'NOERROR', answers: []},
+      {rcode: 'SERVFAIL', answers: []},
+      {rcode: 'REFUSED', answers: []},
+      {rcode: 'NOERROR', answers: [a('A', 30, '10.96.0.10')]},
+    ],
+  },
+  {
+    file: 'mid-timeout.yaml',
+    what: 'a question the server never answers: a DIG_ERROR item in its place keeps the later ones aligned',
+    questions: [q(`web.${Z}.`, 'A'), q(`drop.${Z}.`, 'A'), q(`hdls.${Z}.`, 'A')],
+    want: [
+      {rcode: 'NOERROR', answers: [a('A', 30, '10.96.0.10')]},
+      {rcode: 'TIMEOUT', answers: [], error: /^no servers could be reached$/},
+      {rcode: 'NOERROR', answers: [a('A', 30, '10.244.1.5'), a('A', 30, '10.244.2.7')]},
+    ],
+  },
+  {
+    file: 'truncated-tcp.yaml',
+    what: 'an answer too large for UDP (TC set): dig retried over TCP and says so in socket_protocol',
+    questions: [q(`big.${Z}.`, 'A'), q(`web.${Z}.`, 'A')],
+    want: [
+      {rcode: 'NOERROR', answerCount: 120, transport: 'TCP'},
+      {rcode: 'NOERROR', answers: [a('A', 30, '10.96.0.10')], transport: 'UDP'},
+    ],
+  },
+  {
+    file: 'silent-server.yaml',
+    what: 'a server that reads queries and answers none: every question TIMEOUT',
+    questions: [q(`web.${Z}.`, 'A'), q(`_http._tcp.web.${Z}.`, 'SRV')],
+    want: [
+      {rcode: 'TIMEOUT', answers: [], error: /no servers could be reached/},
+      {rcode: 'TIMEOUT', answers: [], error: /no servers could be reached/},
+    ],
+  },
+  {
+    file: 'closed-port.yaml',
+    what: 'nothing listens on the port (ICMP port unreachable): dig reports it the same way, TIMEOUT',
+    questions: [q(`web.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV')],
+    want: [
+      {rcode: 'TIMEOUT', answers: [], error: /no servers could be reached/},
+      {rcode: 'TIMEOUT', answers: [], error: /no servers could be reached/},
+    ],
+  },
+]
+
+describe('parseDigYaml: recorded dig +yaml output (BIND 9.18)', () => {
+  for (const row of fixtureCases) {
+    it(`${row.file}: ${row.what}`, () => {
+      const results = parseDigYaml(fixture(row.file), asked(row.questions))
+      assert.equal(results.length, row.questions.length)
+      results.forEach((result, index) => {
+        const want = row.want[index]
+        const label = `#${index} ${row.questions[index].name} ${row.questions[index].type}`
+        assert.equal(result.server, 'nameserver', label)
+        assert.equal(result.name, row.questions[index].name, label)
+        assert.equal(result.type, row.questions[index].type, label)
+        assert.equal(result.rcode, want.rcode, label)
+        if (want.answers) assert.deepEqual(result.answers, want.answers, label)
+        if (want.answerCount !== undefined) assert.equal(result.answers.length, want.answerCount, label)
+        if (want.transport) assert.equal(result.transport, want.transport, label)
+        if (want.rcode === 'TIMEOUT' || want.rcode === 'ERROR') {
+          assert.equal(result.timeMs, null, label)
+          assert.match(result.error ?? '', want.error ?? /./, label)
+        } else {
+          assert.equal(result.error, undefined, label)
+          // query_time/response_time are !!timestamp values with millisecond precision.
+          assert.equal(typeof result.timeMs, 'number', label)
+          assert.ok(Number.isInteger(result.timeMs) && result.timeMs! >= 0 && result.timeMs! < 5000, `${label}: timeMs ${result.timeMs}`)
+        }
+      })
+    })
+  }
+
+  it('the recorded MESSAGE items name the questions in the order asked (what the alignment relies on)', () => {
+    // Independent of the parser: read QUESTION_SECTION lines straight from the text.
+    const text = fixture('answers.yaml')
+    const questions = [...text.matchAll(/^ {8}- '(\S+) IN (\S+)'$/gm)].map(match => `${match[1]} ${match[2]}`)
+    const row = fixtureCases[0]
+    assert.deepEqual(questions, row.questions.map(question => `${question.name} ${question.type}`))
+  })
+
+  it('the truncated answer is complete after the TCP retry: all 120 addresses, in order', () => {
+    const [big] = parseDigYaml(fixture('truncated-tcp.yaml'), asked([q(`big.${Z}.`, 'A'), q(`web.${Z}.`, 'A')]))
+    assert.equal(big.answers[0].data, '10.244.3.1')
+    assert.equal(big.answers[119].data, '10.244.3.120')
+    assert.ok(big.answers.every(answer => answer.type === 'A' && answer.ttl === 30))
+    assert.equal(new Set(big.answers.map(answer => answer.data)).size, 120)
+  })
+
+  it('results carry the server label they were asked of (replica results stay apart)', () => {
+    const questions = [q(`web.${Z}.`, 'A'), q(`drop.${Z}.`, 'A'), q(`hdls.${Z}.`, 'A')]
+    const results = parseDigYaml(fixture('mid-timeout.yaml'), asked(questions, replicaA))
+    assert.deepEqual(results.map(result => result.server), Array(3).fill(replicaA.label))
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// parseDigYaml on hand-written edge cases
+// ---------------------------------------------------------------------------------------------------------
+
+const message = (status: string, answers: string[], extra = '') => `- type: MESSAGE
+  message:
+    type: RECURSIVE_RESPONSE
+    query_time: !!timestamp 2024-05-14T09:12:03.100Z
+    response_time: !!timestamp 2024-05-14T09:12:03.112Z
+    socket_protocol: UDP
+${extra}    response_message_data:
+      status: ${status}
+      QUESTION_SECTION:
+        - 'x. IN A'
+${answers.length ? `      ANSWER_SECTION:\n${answers.map(line => `        - '${line}'`).join('\n')}\n` : ''}`
+
+describe('parseDigYaml: edge cases', () => {
+  const one = [q(`web.${Z}.`, 'A')]
+  const two = [q(`web.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV')]
+
+  const cases: Array<{name: string; output: string; questions: DnsQuestion[]; want: Array<Partial<QueryResult>>}> = [
+    {
+      name: 'timeMs is response_time minus query_time',
+      output: message('NOERROR', [`web.${Z}. 30 IN A 10.96.0.10`]),
+      questions: one,
+      want: [{rcode: 'NOERROR', timeMs: 12, transport: 'UDP', answers: [a('A', 30, '10.96.0.10')]}],
+    },
+    {
+      name: 'fewer items than questions: the rest are ERROR "no result from dig"',
+      output: message('NOERROR', [`web.${Z}. 30 IN A 10.96.0.10`]),
+      questions: two,
+      want: [{rcode: 'NOERROR'}, {rcode: 'ERROR', answers: [], timeMs: null, error: 'no result from dig'}],
+    },
+    {
+      name: 'empty output: every question ERROR',
+      output: '',
+      questions: two,
+      want: [{rcode: 'ERROR', error: 'no result from dig'}, {rcode: 'ERROR', error: 'no result from dig'}],
+    },
+    {
+      name: 'BIND 9.16 timeout wording ("connection timed out; ...") is TIMEOUT too',
+      output: '- type: DIG_ERROR\n  message: |\n    connection timed out; no servers could be reached\n',
+      questions: one,
+      want: [{rcode: 'TIMEOUT', error: 'connection timed out; no servers could be reached'}],
+    },
+    {
+      name: 'another DIG_ERROR is ERROR, with dig\'s words',
+      output: "- type: DIG_ERROR\n  message: |\n    couldn't get address for 'nowhere.invalid': not found\n",
+      questions: one,
+      want: [{rcode: 'ERROR', timeMs: null, error: "couldn't get address for 'nowhere.invalid': not found"}],
+    },
+    {
+      name: 'a status outside the known rcodes (FORMERR, NOTIMP) is ERROR',
+      output: message('NOTIMP', []),
+      questions: one,
+      want: [{rcode: 'ERROR', answers: []}],
+    },
+    {
+      name: 'a MESSAGE without response_message_data is ERROR, not a crash',
+      output: '- type: MESSAGE\n  message:\n    socket_protocol: UDP\n',
+      questions: one,
+      want: [{rcode: 'ERROR', answers: [], timeMs: null}],
+    },
+    {
+      name: 'items other than MESSAGE and DIG_ERROR (e.g. +qr query items) do not shift the alignment',
+      output: `- type: RECURSIVE_QUERY\n  message:\n    query_time: !!timestamp 2024-05-14T09:12:03.100Z\n${message('NXDOMAIN', [])}`,
+      questions: one,
+      want: [{rcode: 'NXDOMAIN', answers: []}],
+    },
+    {
+      name: 'answer lines of another class or too short are dropped',
+      output: message('NOERROR', [`web.${Z}. 30 CH A 10.96.0.10`, 'garbage', `web.${Z}. 30 IN A 10.96.0.11`]),
+      questions: one,
+      want: [{rcode: 'NOERROR', answers: [a('A', 30, '10.96.0.11')]}],
+    },
+  ]
+
+  for (const row of cases) {
+    it(row.name, () => {
+      const results = parseDigYaml(row.output, asked(row.questions))
+      assert.equal(results.length, row.questions.length)
+      row.want.forEach((want, index) => {
+        for (const [key, value] of Object.entries(want)) assert.deepEqual(results[index][key as keyof QueryResult], value, `#${index} ${key}`)
+      })
+    })
+  }
+
+  const notDigYaml: Array<[string, RegExp]> = [
+    // An old dig rejecting +yaml: valid YAML, but a mapping, not a list.
+    ['Invalid option: +yaml\n', /^Error: unexpected dig output: not a YAML list \(does the image have BIND 9\.16\+ dig\?\)$/],
+    ['just some words\n', /not a YAML list/],
+    // No dig at all: not even YAML.
+    ['sh: dig: not found\n', /^Error: cannot parse dig output \(does the resolver image have BIND 9\.16\+ dig with \+yaml\?\)/],
+  ]
+  for (const [output, want] of notDigYaml) {
+    it(`${JSON.stringify(output)} is an error that names BIND 9.16+`, () => {
+      assert.throws(() => parseDigYaml(output, asked(one)), want)
+    })
+  }
+
+  it('text that is not YAML at all is an error naming BIND 9.16+ and the first line of the parse error', () => {
+    assert.throws(() => parseDigYaml('- type: MESSAGE\n  message: [unclosed\n', asked(one)), error => {
+      assert.match((error as Error).message, /^cannot parse dig output \(does the resolver image have BIND 9\.16\+ dig with \+yaml\?\): /)
+      assert.doesNotMatch((error as Error).message, /\n/)
+      return true
+    })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// parseRecordLine, shellQuote, isRecordType
+// ---------------------------------------------------------------------------------------------------------
+
+describe('parseRecordLine', () => {
+  const cases: Array<[string, ReturnType<typeof parseRecordLine>]> = [
+    [`web.${Z}. 30 IN A 10.96.0.10`, {owner: `web.${Z}.`, type: 'A', ttl: 30, data: '10.96.0.10'}],
+    [`Web.Default.svc.cluster.local. 5 IN AAAA fd00:10:96::a`, {owner: `web.${Z}.`, type: 'AAAA', ttl: 5, data: 'fd00:10:96::a'}],
+    [`_http._tcp.hdls.${Z}. 30 IN SRV 0 50 8080 Web-0.HDLS.${Z}.`, {owner: `_http._tcp.hdls.${Z}.`, type: 'SRV', ttl: 30, data: `0 50 8080 web-0.hdls.${Z}.`}],
+    [`10.0.96.10.in-addr.arpa. 30 IN PTR WEB.${Z}.`, {owner: '10.0.96.10.in-addr.arpa.', type: 'PTR', ttl: 30, data: `web.${Z}.`}],
+    [`ext.${Z}. 30 IN CNAME Shop.Example.COM.`, {owner: `ext.${Z}.`, type: 'CNAME', ttl: 30, data: 'shop.example.com.'}],
+    [`${Z}. 30 IN NS NS.DNS.${Z}.`, {owner: `${Z}.`, type: 'NS', ttl: 30, data: `ns.dns.${Z}.`}],
+    // Text keeps its case and its inner spaces (joined by one).
+    [`t.${Z}. 30 IN TXT "Hello  World"`, {owner: `t.${Z}.`, type: 'TXT', ttl: 30, data: '"Hello World"'}],
+    ['  padded.example.   60   IN   A   192.0.2.1  ', {owner: 'padded.example.', type: 'A', ttl: 60, data: '192.0.2.1'}],
+    [`web.${Z}. 30 CH A 10.96.0.10`, null],
+    [`web.${Z}. 30 IN A`, null],
+    ['', null],
+  ]
+  for (const [line, want] of cases) {
+    it(JSON.stringify(line), () => assert.deepEqual(parseRecordLine(line), want))
+  }
+})
+
+describe('shellQuote', () => {
+  const words = ['web.default.svc.cluster.local.', "it's", "''", '', '$(rm -rf /) `x` $HOME', 'a b\tc\nd', '\\']
+  for (const word of words) {
+    it(`sh reads ${JSON.stringify(word)} back unchanged`, () => {
+      const quoted = shellQuote(word)
+      assert.match(quoted, /^'.*'$/s)
+      const out = spawnSync('sh', ['-c', `printf %s ${quoted}`], {encoding: 'utf8'})
+      assert.equal(out.status, 0, out.stderr)
+      assert.equal(out.stdout, word)
+    })
+  }
+})
+
+describe('isRecordType', () => {
+  for (const type of ['A', 'AAAA', 'SRV', 'PTR', 'CNAME']) it(`${type} is one`, () => assert.equal(isRecordType(type), true))
+  for (const type of ['a', 'NS', 'SOA', 'TXT', '']) it(`${JSON.stringify(type)} is not`, () => assert.equal(isRecordType(type), false))
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// batchScript: the text
+// ---------------------------------------------------------------------------------------------------------
+
+const scriptQuestions = [q(`web.${Z}.`, 'A'), q(`_http._tcp.web.${Z}.`, 'SRV'), q('10.0.96.10.in-addr.arpa.', 'PTR')]
+const scriptServers = [nameserver, replicaA, replicaB]
+const scriptTargets: ReachTarget[] = [
+  {address: '10.96.0.10', port: 80, role: 'clusterIP', protocol: 'TCP'},
+  {address: '10.244.1.5', port: 8080, role: 'endpoint', protocol: 'TCP'},
+  {address: 'fd00:10:244:1::5', port: 8080, role: 'endpoint', protocol: 'TCP'},
+]
+const options = {timeoutSeconds: 3, probeName: 'kubernetes.default.svc.cluster.local.'}
+
+describe('batchScript', () => {
+  const script = batchScript(scriptQuestions, scriptServers, scriptTargets, options)
+  const lines = script.split('\n')
+  const digLines = lines.filter(line => line.includes('dig +yaml'))
+
+  it('works in /tmp and starts from clean output files', () => {
+    assert.deepEqual(lines.slice(0, 2), ['cd /tmp || exit 1', 'rm -f s*.out r.out'])
+    assert.equal(lines.at(-1), 'rm -f s*.out r.out')
+  })
+
+  it('one background dig +yaml per server, every question in order, into its own sN.out with stderr', () => {
+    assert.equal(digLines.length, scriptServers.length)
+    const asked = scriptQuestions.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')
+    scriptServers.forEach((server, index) => {
+      const line = lines.find(candidate => candidate.includes(`'@${server.address}'`) && candidate.includes('dig +yaml'))
+      assert.ok(line, server.label)
+      assert.ok(line.startsWith('( ') && line.endsWith(' ) &'), `${server.label} runs in the background`)
+      assert.ok(line.includes(`dig +yaml +time=3 +tries=1 '@${server.address}' ${asked} > s${index}.out 2>&1`), line)
+    })
+  })
+
+  it('probes each server once first (SOA of the probe name) and writes UNREACHABLE on dig exit 9', () => {
+    scriptServers.forEach((server, index) => {
+      const line = digLines[index]
+      assert.ok(line.includes(`dig +time=1 +tries=2 '@${server.address}' 'kubernetes.default.svc.cluster.local.' SOA >/dev/null 2>&1;`), line)
+      assert.ok(line.includes(`if [ $? -eq 9 ]; then echo UNREACHABLE > s${index}.out;`), line)
+    })
+  })
+
+  it('names are single-quoted: a name with a quote cannot break out', () => {
+    const nasty = batchScript([q("x';reboot;'.example.", 'A')], [nameserver], [], options)
+    assert.ok(nasty.includes(`'x'\\'';reboot;'\\''.example.' A`), nasty)
+    assert.equal(spawnSync('sh', ['-n', '-c', nasty]).status, 0, 'the script parses')
+  })
+
+  it('one background nc per target with the timeout, classifying open / refused / timeout / error into r.out', () => {
+    const ncLines = lines.filter(line => /\bnc\b/.test(line))
+    assert.equal(ncLines.length, scriptTargets.length)
+    scriptTargets.forEach((target, index) => {
+      const line = ncLines[index]
+      assert.ok(line.includes(`out=$(nc -v -w 3 '${target.address}' ${target.port} </dev/null 2>&1)`), line)
+      // busybox nc has no -v: the same probe again without it.
+      assert.ok(line.includes(`*nvalid*option*|*sage:*) out=$(nc -w 3 '${target.address}' ${target.port} </dev/null 2>&1)`), line)
+      assert.ok(line.includes(`echo "${target.address} ${target.port} open" >> r.out`), line)
+      assert.ok(line.includes('*efused*) s=refused') && line.includes('s=timeout') && line.includes('s="error '), line)
+      assert.ok(line.endsWith(' ) &'), line)
+    })
+  })
+
+  it('waits for every job, then prints one marked section per server and the reach section', () => {
+    const wait = lines.indexOf('wait')
+    assert.ok(wait > lines.findLastIndex(line => line.endsWith(' &')), 'wait comes after the last background job')
+    assert.deepEqual(lines.slice(wait + 1), [
+      "echo '=== svc-inspect s0'",
+      'cat s0.out',
+      "echo '=== svc-inspect s1'",
+      'cat s1.out',
+      "echo '=== svc-inspect s2'",
+      'cat s2.out',
+      "echo '=== svc-inspect reach'",
+      'cat r.out 2>/dev/null',
+      'rm -f s*.out r.out',
+    ])
+  })
+
+  it('is valid sh, with and without targets', () => {
+    for (const text of [script, batchScript(scriptQuestions, [nameserver], [], options), batchScript([], [], [], options)]) {
+      const out = spawnSync('sh', ['-n', '-c', text], {encoding: 'utf8'})
+      assert.equal(out.status, 0, out.stderr)
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// parseBatchOutput / parseReachOutput on composed output
+// ---------------------------------------------------------------------------------------------------------
+
+describe('parseBatchOutput', () => {
+  const questions = [q(`web.${Z}.`, 'A'), q(`drop.${Z}.`, 'A'), q(`hdls.${Z}.`, 'A')]
+  const targets: ReachTarget[] = [
+    {address: '10.96.0.10', port: 80, role: 'clusterIP', protocol: 'TCP'},
+    {address: '10.244.1.5', port: 8000, role: 'endpoint', protocol: 'TCP'},
+    {address: '10.244.1.5', port: 80, role: 'service-port-on-endpoint', protocol: 'TCP'},
+    {address: '10.244.2.7', port: 8000, role: 'endpoint', protocol: 'TCP'},
+    {address: 'fd00:10:244:1::5', port: 8000, role: 'endpoint', protocol: 'TCP'},
+    {address: '10.244.9.9', port: 8000, role: 'endpoint', protocol: 'TCP'},
+  ]
+  // As the script prints it: sections in server order, r.out lines in completion order.
+  const output = [
+    '=== svc-inspect s0',
+    fixture('mid-timeout.yaml').trimEnd(),
+    '=== svc-inspect s1',
+    'UNREACHABLE',
+    '=== svc-inspect s2',
+    fixture('mid-timeout.yaml').trimEnd(),
+    '=== svc-inspect reach',
+    '10.244.1.5 80 refused',
+    'fd00:10:244:1::5 8000 open',
+    '10.244.1.5 8000 open',
+    '10.96.0.10 80 timeout',
+    '10.244.2.7 8000 error nc: connect to 10.244.2.7 port 8000 (tcp) failed: No route to host',
+    '',
+  ].join('\n')
+  const parsed = parseBatchOutput(output, questions, scriptServers, targets)
+
+  it('one result per (server, question), servers in order', () => {
+    assert.deepEqual(
+      parsed.queries.map(result => `${result.server} ${result.name}`),
+      scriptServers.flatMap(server => questions.map(question => `${server.label} ${question.name}`)),
+    )
+  })
+
+  it('a server section parses as dig +yaml', () => {
+    const mine = parsed.queries.filter(result => result.server === 'nameserver')
+    assert.deepEqual(mine.map(result => result.rcode), ['NOERROR', 'TIMEOUT', 'NOERROR'])
+    assert.deepEqual(mine[2].answers.map(answer => answer.data), ['10.244.1.5', '10.244.2.7'])
+    assert.deepEqual(parsed.queries.filter(result => result.server === replicaB.label).map(result => result.rcode), ['NOERROR', 'TIMEOUT', 'NOERROR'])
+  })
+
+  it('an UNREACHABLE section makes every question of that server TIMEOUT, with the reason', () => {
+    const skipped = parsed.queries.filter(result => result.server === replicaA.label)
+    assert.equal(skipped.length, questions.length)
+    for (const result of skipped) {
+      assert.equal(result.rcode, 'TIMEOUT')
+      assert.deepEqual(result.answers, [])
+      assert.equal(result.timeMs, null)
+      assert.equal(result.error, 'no answer to a first probe query; server skipped')
+    }
+  })
+
+  it('reach lines map onto the targets, in target order; a target with no line was not tested', () => {
+    assert.deepEqual(
+      parsed.reachability.map(result => [result.address, result.port, result.role, result.state, result.detail]),
+      [
+        ['10.96.0.10', 80, 'clusterIP', 'timeout', undefined],
+        ['10.244.1.5', 8000, 'endpoint', 'open', undefined],
+        ['10.244.1.5', 80, 'service-port-on-endpoint', 'refused', undefined],
+        ['10.244.2.7', 8000, 'endpoint', 'error', 'nc: connect to 10.244.2.7 port 8000 (tcp) failed: No route to host'],
+        ['fd00:10:244:1::5', 8000, 'endpoint', 'open', undefined],
+        ['10.244.9.9', 8000, 'endpoint', 'error', 'not tested'],
+      ],
+    )
+    assert.ok(parsed.reachability.every(result => result.protocol === 'TCP'))
+  })
+
+  it('no sections at all (the exec printed nothing): every query ERROR, every target not tested', () => {
+    const empty = parseBatchOutput('', questions, [nameserver], targets.slice(0, 1))
+    assert.deepEqual(empty.queries.map(result => [result.rcode, result.error]), questions.map(() => ['ERROR', 'no result from dig']))
+    assert.deepEqual(empty.reachability.map(result => [result.state, result.detail]), [['error', 'not tested']])
+  })
+
+  it('text before the first marker (e.g. a shell warning) is ignored', () => {
+    const noisy = parseBatchOutput(`sh: warning: something\n${output}`, questions, scriptServers, targets)
+    assert.deepEqual(noisy, parsed)
+  })
+})
+
+describe('parseReachOutput', () => {
+  const target = (address: string, port: number): ReachTarget => ({address, port, role: 'endpoint', protocol: 'TCP'})
+  const cases: Array<{name: string; output: string; targets: ReachTarget[]; want: Array<[string, string | undefined]>}> = [
+    {name: 'open', output: '10.0.0.1 80 open', targets: [target('10.0.0.1', 80)], want: [['open', undefined]]},
+    {name: 'refused', output: '10.0.0.1 80 refused', targets: [target('10.0.0.1', 80)], want: [['refused', undefined]]},
+    {name: 'timeout', output: '10.0.0.1 80 timeout', targets: [target('10.0.0.1', 80)], want: [['timeout', undefined]]},
+    {name: 'error keeps its detail', output: '10.0.0.1 80 error nc: bad address', targets: [target('10.0.0.1', 80)], want: [['error', 'nc: bad address']]},
+    {name: 'error without detail', output: '10.0.0.1 80 error ', targets: [target('10.0.0.1', 80)], want: [['error', undefined]]},
+    {name: 'an unknown state word is error, the rest its detail', output: '10.0.0.1 80 weird stuff', targets: [target('10.0.0.1', 80)], want: [['error', 'stuff']]},
+    {name: 'the port must match too', output: '10.0.0.1 8080 open', targets: [target('10.0.0.1', 80)], want: [['error', 'not tested']]},
+    {name: 'IPv6 addresses', output: 'fd00::5 443 open\n', targets: [target('fd00::5', 443)], want: [['open', undefined]]},
+    {name: 'blank, short and indented lines', output: '\n  10.0.0.1 80 open  \n10.0.0.2\n10.0.0.2 81\n', targets: [target('10.0.0.1', 80), target('10.0.0.2', 81)], want: [['open', undefined], ['error', 'not tested']]},
+    {name: 'a later line for the same target wins', output: '10.0.0.1 80 timeout\n10.0.0.1 80 open', targets: [target('10.0.0.1', 80)], want: [['open', undefined]]},
+    {name: 'no targets, no results', output: '10.0.0.1 80 open', targets: [], want: []},
+  ]
+  for (const row of cases) {
+    it(row.name, () => {
+      const results = parseReachOutput(row.output, row.targets)
+      assert.deepEqual(results.map(result => [result.state, result.detail]), row.want)
+      results.forEach((result, index) => assert.deepEqual({address: result.address, port: result.port, role: result.role, protocol: result.protocol}, row.targets[index]))
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// The probe part of the script, run by sh with stand-in nc commands that print what real ones print
+// ---------------------------------------------------------------------------------------------------------
+
+interface NcCase {
+  name: string
+  /** What `nc -v ...` prints (2>&1) and its exit status. */
+  verbose: [string, number]
+  /** What plain `nc ...` prints and its exit status (asked only when -v is rejected). */
+  plain: [string, number]
+  state: string
+  detail?: string
+}
+
+const BUSYBOX_NO_V = "nc: invalid option -- 'v'\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: nc [-iN] [-wN] [-l] [-p PORT] [-f FILE|IPADDR PORT] [-e PROG]"
+
+const ncCases: NcCase[] = [
+  // OpenBSD netcat 1.219 (Debian 12; netshoot's netcat-openbsd): silent without -v, reasons with it.
+  {name: 'OpenBSD nc, open', verbose: ['Connection to 10.244.1.5 8000 port [tcp/*] succeeded!', 0], plain: ['', 0], state: 'open'},
+  {name: 'OpenBSD nc, refused', verbose: ['nc: connect to 10.244.1.5 port 8000 (tcp) failed: Connection refused', 1], plain: ['', 1], state: 'refused'},
+  {name: 'OpenBSD nc, connect timeout', verbose: ['nc: connect to 10.244.1.5 port 8000 (tcp) failed: Connection timed out', 1], plain: ['', 1], state: 'timeout'},
+  {
+    name: 'OpenBSD nc, no route',
+    verbose: ['nc: connect to 10.244.1.5 port 8000 (tcp) failed: No route to host', 1],
+    plain: ['', 1],
+    state: 'error',
+    detail: 'nc: connect to 10.244.1.5 port 8000 (tcp) failed: No route to host',
+  },
+  // BusyBox v1.35.0 nc: rejects -v, explains failures by itself.
+  {name: 'busybox nc, open', verbose: [BUSYBOX_NO_V, 1], plain: ['', 0], state: 'open'},
+  {name: 'busybox nc, refused', verbose: [BUSYBOX_NO_V, 1], plain: ["nc: can't connect to remote host (10.244.1.5): Connection refused", 1], state: 'refused'},
+  {name: 'busybox nc, timeout', verbose: [BUSYBOX_NO_V, 1], plain: ['nc: timed out', 1], state: 'timeout'},
+  {name: 'busybox nc, bad address', verbose: [BUSYBOX_NO_V, 1], plain: ["nc: bad address '10.244.1.5'", 1], state: 'error', detail: "nc: bad address '10.244.1.5'"},
+]
+
+describe('batchScript probes: nc messages to states', () => {
+  const target: ReachTarget = {address: '10.244.1.5', port: 8000, role: 'endpoint', protocol: 'TCP'}
+  for (const row of ncCases) {
+    it(row.name, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'svc-inspect-nc-'))
+      try {
+        const fake = (out: string, rc: number) => `printf '%s\\n' ${shellQuote(out)}; exit ${rc}`
+        writeFileSync(join(dir, 'nc'), `#!/bin/sh\nif [ "$1" = -v ]; then ${fake(...row.verbose)}; else ${fake(...row.plain)}; fi\n`)
+        chmodSync(join(dir, 'nc'), 0o755)
+        const script = batchScript([], [], [target], {timeoutSeconds: 1, probeName: 'x.'}).replace('cd /tmp || exit 1', `cd ${shellQuote(dir)} || exit 1`)
+        const out = spawnSync('sh', ['-c', script], {encoding: 'utf8', env: {...process.env, PATH: `${dir}:${process.env.PATH}`}})
+        assert.equal(out.status, 0, out.stderr)
+        const [result] = parseBatchOutput(out.stdout, [], [], [target]).reachability
+        assert.equal(result.state, row.state, out.stdout)
+        assert.equal(result.detail, row.detail, out.stdout)
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// The generated script, run for real: sh + dig + nc against servers on 127.0.0.1
+// ---------------------------------------------------------------------------------------------------------
+
+const run = promisify(execFile)
+const which = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], {encoding: 'utf8'}).stdout.trim()
+const DIG = which('dig')
+const NC_OPENBSD = which('nc.openbsd')
+const BUSYBOX = which('busybox')
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer()
+  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
+  const {port} = probe.address() as net.AddressInfo
+  await new Promise(resolve => probe.close(resolve))
+  return port
+}
+
+/** The answers CoreDNS would give for a ClusterIP service `web` and a headless `hdls`, on 127.0.0.1 only. */
+function loopbackDns() {
+  const T = Packet.TYPE
+  const zone: Record<string, Record<number, Array<Record<string, unknown>>>> = {
+    [`web.${Z}`]: {[T.A]: [{type: T.A, address: '10.96.0.10'}], [T.AAAA]: []},
+    [`hdls.${Z}`]: {
+      [T.SRV]: [
+        {type: T.SRV, priority: 0, weight: 50, port: 8000, target: `Web-0.hdls.${Z}`},
+        {type: T.SRV, priority: 0, weight: 50, port: 8000, target: `10-244-2-7.hdls.${Z}`},
+      ],
+    },
+  }
+  return createServer({
+    udp: true,
+    handle: (request: any, send: (response: any) => void) => {
+      const [question] = request.questions
+      const response = Packet.createResponseFromRequest(request)
+      const records = zone[question.name.toLowerCase()]
+      if (!records) response.header.rcode = Packet.RCODE.NXDOMAIN
+      for (const record of records?.[question.type] ?? []) response.answers.push({name: question.name, class: Packet.CLASS.IN, ttl: 30, ...record})
+      send(response)
+    },
+  })
+}
+
+// dig in the resolver pod asks port 53; here the shim adds -p. `@dead.invalid` stands for a replica that
+// does not answer: the shim sends it to a closed loopback port.
+const DIG_SHIM = `#!/bin/sh
+port=$SVC_TEST_DNS_PORT
+n=$#
+for arg in "$@"; do
+  if [ "$arg" = "@dead.invalid" ]; then set -- "$@" "@127.0.0.1"; port=$SVC_TEST_DEAD_PORT; else set -- "$@" "$arg"; fi
+done
+shift $n
+exec ${DIG || 'dig'} -p "$port" "$@"
+`
+
+const ncVariants = [
+  // netshoot (the default resolver image) ships OpenBSD netcat: silent on failure unless -v.
+  {name: 'OpenBSD nc (netshoot)', command: NC_OPENBSD ? `exec ${NC_OPENBSD} "$@"` : '', available: Boolean(NC_OPENBSD)},
+  // busybox nc (the test cluster's resolver image): no -v, says why on failure by itself.
+  {name: 'busybox nc', command: BUSYBOX ? `exec ${BUSYBOX} nc "$@"` : '', available: Boolean(BUSYBOX)},
+]
+
+describe('batchScript run by sh against loopback servers', () => {
+  for (const variant of ncVariants) {
+    it(`dig sections, an unreachable server and TCP probes, with ${variant.name}`, {skip: !DIG ? 'no dig on PATH' : !variant.available ? `no ${variant.name}` : false, timeout: 30_000}, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'svc-inspect-batch-'))
+      const bin = join(dir, 'bin')
+      const work = join(dir, 'work')
+      spawnSync('mkdir', ['-p', bin, work])
+      writeFileSync(join(bin, 'dig'), DIG_SHIM)
+      writeFileSync(join(bin, 'nc'), `#!/bin/sh\n${variant.command}\n`)
+      chmodSync(join(bin, 'dig'), 0o755)
+      chmodSync(join(bin, 'nc'), 0o755)
+
+      const dns = loopbackDns()
+      const listener = net.createServer(socket => socket.on('error', () => {}))
+      try {
+        const dnsPort = await freePort()
+        await dns.listen({udp: {port: dnsPort, address: '127.0.0.1'}})
+        await new Promise<void>(resolve => listener.listen(0, '127.0.0.1', resolve))
+        const openPort = (listener.address() as net.AddressInfo).port
+        const closedPort = await freePort()
+
+        const questions = [q(`web.${Z}.`, 'A'), q(`gone.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV'), q(`web.${Z}.`, 'AAAA')]
+        const servers: DnsServer[] = [
+          {label: 'nameserver', address: '127.0.0.1', port: 53, replica: false},
+          {label: 'coredns-dead', address: 'dead.invalid', port: 53, replica: true},
+        ]
+        const targets: ReachTarget[] = [
+          {address: '127.0.0.1', port: openPort, role: 'endpoint', protocol: 'TCP'},
+          {address: '127.0.0.1', port: closedPort, role: 'clusterIP', protocol: 'TCP'},
+        ]
+        const script = batchScript(questions, servers, targets, {timeoutSeconds: 1, probeName: `probe.${Z}.`})
+        assert.ok(script.startsWith('cd /tmp || exit 1\n'))
+        // Same script, but in a private directory instead of the machine's /tmp.
+        const local = script.replace('cd /tmp || exit 1', `cd ${shellQuote(work)} || exit 1`)
+        const {stdout} = await run('sh', ['-c', local], {
+          env: {...process.env, PATH: `${bin}:${process.env.PATH}`, SVC_TEST_DNS_PORT: String(dnsPort), SVC_TEST_DEAD_PORT: String(closedPort)},
+          timeout: 20_000,
+        })
+        const parsed = parseBatchOutput(stdout, questions, servers, targets)
+
+        const answered = parsed.queries.filter(result => result.server === 'nameserver')
+        assert.deepEqual(
+          answered.map(result => [result.rcode, result.answers.map(answer => `${answer.type} ${answer.data}`)]),
+          [
+            ['NOERROR', ['A 10.96.0.10']],
+            ['NXDOMAIN', []],
+            ['NOERROR', [`SRV 0 50 8000 web-0.hdls.${Z}.`, `SRV 0 50 8000 10-244-2-7.hdls.${Z}.`]],
+            ['NOERROR', []],
+          ],
+          stdout,
+        )
+        assert.ok(answered.every(result => result.transport === 'UDP' && typeof result.timeMs === 'number'))
+        const skipped = parsed.queries.filter(result => result.server === 'coredns-dead')
+        assert.deepEqual(skipped.map(result => result.rcode), ['TIMEOUT', 'TIMEOUT', 'TIMEOUT', 'TIMEOUT'], stdout)
+        assert.match(skipped[0].error ?? '', /server skipped/)
+        assert.deepEqual(parsed.reachability.map(result => [result.port, result.state]), [[openPort, 'open'], [closedPort, 'refused']], stdout)
+        assert.deepEqual(spawnSync('ls', ['-A', work], {encoding: 'utf8'}).stdout, '', 'the script cleans up its files')
+      } finally {
+        await new Promise(resolve => listener.close(resolve))
+        await dns.close()
+        rmSync(dir, {recursive: true, force: true})
+      }
+    })
+  }
+})
