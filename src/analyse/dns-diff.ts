@@ -79,7 +79,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     for (const answer of observed) {
       if (expectedIds.has(identity(answer.type, answer.data))) continue
       // A pod IP's PTR also names the other services that select the pod: not this service's business.
-      if (question.type === 'PTR' && !answer.data.endsWith(base)) continue
+      if (question.type === 'PTR' && answer.data !== base && !answer.data.endsWith(`.${base}`)) continue
       records.push({name: question.name, type: question.type, data: answer.data, status: 'unexpected'})
       findings.push(
         mustNotResolve
@@ -130,6 +130,11 @@ function answerSignature(result: QueryResult | undefined): string {
   return `${result.rcode}:${answers.join(',')}`
 }
 
+/** `NOERROR:a,b` -> `a,b`, `NOERROR:` -> `no records`, `NXDOMAIN:` -> `NXDOMAIN`. */
+function shownSignature(signature: string): string {
+  return signature.replace(/^NOERROR:/, '').replace(/^([A-Z]+):$/, '$1') || 'no records'
+}
+
 /** A replica whose answer differs from what most servers said (including the nameserver) is inconsistent. */
 function replicaFindings(observation: DnsObservation, service: string, primaryLabel: string | undefined): Finding[] {
   const replicas = observation.servers.filter(server => server.replica)
@@ -153,7 +158,7 @@ function replicaFindings(observation: DnsObservation, service: string, primaryLa
         code: 'DNSReplicaInconsistent',
         severity: 'error',
         object: `pod/kube-system/${entry.server.label}`,
-        message: `CoreDNS replica ${entry.server.label} (${entry.server.address}) answers ${question.name} ${question.type} differently: ${entry.signature.replace(/^NOERROR:/, '') || 'no records'} instead of ${majority.replace(/^NOERROR:/, '') || 'no records'}`,
+        message: `CoreDNS replica ${entry.server.label} (${entry.server.address}) answers ${question.name} ${question.type} differently: ${shownSignature(entry.signature)} instead of ${shownSignature(majority)}`,
         hint: 'clients get different answers depending on which replica kube-proxy picks: check that replica\'s logs, its Corefile reload and its connection to the API server',
       })
       if (findings.length > 50) return findings

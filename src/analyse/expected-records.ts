@@ -167,11 +167,20 @@ function srvIdentity(type: RecordType, data: string): string {
   return `${port} ${target}`
 }
 
+// One collator for every comparison: String#localeCompare with options builds a new one per call.
+const NATURAL = new Intl.Collator('en', {numeric: true})
+
 function compareNames(a: string, b: string): number {
-  // Shorter names first, so the service name leads its endpoints, then alphabetically.
-  return a.split('.').length - b.split('.').length || a.localeCompare(b, 'en', {numeric: true})
+  // Shorter names first, so the service name leads its endpoints, then in natural order (pod-2 before pod-10).
+  return labelCount(a) - labelCount(b) || NATURAL.compare(a, b)
+}
+
+function labelCount(name: string): number {
+  let count = 0
+  for (let index = 0; index < name.length; index++) if (name.charCodeAt(index) === 46) count++
+  return count
 }
 
 function compareData(a: string, b: string): number {
-  return a.localeCompare(b, 'en', {numeric: true})
+  return NATURAL.compare(a, b)
 }

@@ -13,14 +13,16 @@ KUBECONFIG_PATH="${1:-$KUBECONFIG_PATH}"
 
 NS=default
 RNS=svc-inspect-restricted
-APP=smoke-web
+# A fresh name per run: CoreDNS caches answers for 30 s, so a re-created Service
+# with a reused name would first resolve to the previous run's pods.
+APP="smoke-web-$(printf '%04x' "$RANDOM")"
+RESOLVER="smoke-resolver-${APP#smoke-web-}"
 START=$SECONDS
 
-cleanup() {
-  kctl -n "$NS" delete deploy "$APP" --wait=false >/dev/null 2>&1 || true
-  kctl -n "$NS" delete svc "$APP" "$APP-headless" --wait=false >/dev/null 2>&1 || true
-  kctl -n "$NS" delete pods -l app="$APP" --grace-period=0 --force >/dev/null 2>&1 || true
-  kctl -n "$RNS" delete pod smoke-resolver --grace-period=0 --force >/dev/null 2>&1 || true
+cleanup() { # everything labelled svc-inspect-smoke, also leftovers of interrupted runs
+  kctl -n "$NS" delete deploy,svc -l svc-inspect-smoke --wait=false >/dev/null 2>&1 || true
+  kctl -n "$NS" delete pods -l svc-inspect-smoke --grace-period=0 --force >/dev/null 2>&1 || true
+  kctl -n "$RNS" delete pods -l svc-inspect-smoke --grace-period=0 --force >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 check() { log "ok: $*"; }
@@ -29,12 +31,12 @@ fail_check() { log "FAILED: $*"; "$HERE/logs.sh" 20 >&2 || true; exit 1; }
 kctl apply -f - >/dev/null <<YAML
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: $APP, namespace: $NS}
+metadata: {name: $APP, namespace: $NS, labels: {svc-inspect-smoke: "1"}}
 spec:
   replicas: 2
   selector: {matchLabels: {app: $APP}}
   template:
-    metadata: {labels: {app: $APP}}
+    metadata: {labels: {app: $APP, svc-inspect-smoke: "1"}}
     spec:
       terminationGracePeriodSeconds: 1
       containers:
@@ -49,7 +51,7 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: $APP-headless, namespace: $NS}
+metadata: {name: $APP-headless, namespace: $NS, labels: {svc-inspect-smoke: "1"}}
 spec:
   clusterIP: None
   selector: {app: $APP}
@@ -57,14 +59,14 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: $APP, namespace: $NS}
+metadata: {name: $APP, namespace: $NS, labels: {svc-inspect-smoke: "1"}}
 spec:
   selector: {app: $APP}
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: smoke-resolver, namespace: $RNS}
+metadata: {name: $RESOLVER, namespace: $RNS, labels: {svc-inspect-smoke: "1"}}
 spec:
   automountServiceAccountToken: false
   terminationGracePeriodSeconds: 1
@@ -91,13 +93,13 @@ check "server pods Running but not Ready without /tmp/ready"
 for p in $(kctl -n "$NS" get pods -l app="$APP" -o name); do kctl -n "$NS" exec "$p" -- touch /tmp/ready; done
 kctl -n "$NS" wait pod -l app="$APP" --for=condition=Ready --timeout=60s >/dev/null
 check "server pods Ready after touch /tmp/ready"
-kctl -n "$RNS" wait pod smoke-resolver --for=condition=Ready --timeout=60s >/dev/null
+kctl -n "$RNS" wait pod "$RESOLVER" --for=condition=Ready --timeout=60s >/dev/null
 check "resolver pod Ready under the restricted Pod Security Standard"
 
 pod_ips="$(kctl -n "$NS" get pods -l app="$APP" -o 'jsonpath={.items[*].status.podIP}' | tr ' ' '\n' | sort)"
 cluster_ip="$(kctl -n "$NS" get svc "$APP" -o 'jsonpath={.spec.clusterIP}')"
 fqdn="$APP-headless.$NS.svc.$CLUSTER_DOMAIN"
-rexec() { kctl -n "$RNS" exec smoke-resolver -- "$@"; }
+rexec() { kctl -n "$RNS" exec "$RESOLVER" -- "$@"; }
 
 # Query DNS only once the EndpointSlice lists both pods ready: CoreDNS (cache 30,
 # ttl 30) would otherwise keep serving an early partial answer for up to 30 s.

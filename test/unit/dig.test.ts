@@ -392,7 +392,8 @@ describe('batchScript', () => {
 
   it('waits for every job, then prints one marked section per server and the reach section', () => {
     const wait = lines.indexOf('wait')
-    assert.ok(wait > lines.findLastIndex(line => line.endsWith(' &')), 'wait comes after the last background job')
+    const lastJob = lines.map((text, index) => (text.endsWith(' &') ? index : -1)).reduce((a, b) => Math.max(a, b))
+    assert.ok(wait > lastJob, 'wait comes after the last background job')
     assert.deepEqual(lines.slice(wait + 1), [
       "echo '=== svc-inspect s0'",
       'cat s0.out',
@@ -613,9 +614,10 @@ function loopbackDns() {
     udp: true,
     handle: (request: any, send: (response: any) => void) => {
       const [question] = request.questions
-      const response = Packet.createResponseFromRequest(request)
+      // dns2's typings lack RCODE and the record shapes: the wire-level object is built by hand.
+      const response: any = Packet.createResponseFromRequest(request)
       const records = zone[question.name.toLowerCase()]
-      if (!records) response.header.rcode = Packet.RCODE.NXDOMAIN
+      if (!records) response.header.rcode = 3 // NXDOMAIN
       for (const record of records?.[question.type] ?? []) response.answers.push({name: question.name, class: Packet.CLASS.IN, ttl: 30, ...record})
       send(response)
     },

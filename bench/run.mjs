@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// npm run bench: performance targets as ratios measured in one run (never as timed tests).
+//  1. cold start of `svc-inspect --help` vs `node -e 0`                          target <= 1.5x
+//  2. `scan --from-file` over 5,000 services / 50,000 endpoints (and half that)   target < 5 s, < 300 MB RSS, linear
+//  3. with --cluster (a running local cluster, KUBECONFIG set): the DNS check of a headless service with 100
+//     endpoints vs one `kubectl exec ... dig` per name (target >= 20x) and vs a single exec (target <= 2x), and
+//     `scan -A` over 200 services vs `kubectl get svc,endpointslices -A`.
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, writeFileSync, existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {generateDump} from './generate-dump.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const cli = `${root}bin/run.js`
+const cache = `${root}.bench`
+mkdirSync(cache, {recursive: true})
+const results = []
+
+function time(command, args, options = {}) {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(command, args, {encoding: 'utf8', maxBuffer: 1 << 30, ...options})
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  return {ms, result}
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+/** Interleaved runs, so both sides see the same machine state; returns the medians. */
+function compare(runs, sides) {
+  const samples = Object.fromEntries(Object.keys(sides).map(key => [key, []]))
+  for (let run = 0; run < runs; run++) for (const [key, [command, args, options]] of Object.entries(sides)) samples[key].push(time(command, args, options).ms)
+  return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]))
+}
+
+function report(name, measured, target, pass) {
+  results.push({name, measured, target, pass})
+  console.log(`${pass ? 'PASS' : 'MISS'}  ${name}: ${measured} (target ${target})`)
+}
+
+// 1. Start-up.
+{
+  const medians = compare(21, {node: [process.execPath, ['-e', '0']], help: [process.execPath, [cli, '--help']]})
+  const ratio = medians.help / medians.node
+  report('cold start `svc-inspect --help` / `node -e 0`', `${ratio.toFixed(2)}x (${medians.help.toFixed(0)} ms vs ${medians.node.toFixed(0)} ms)`, '<= 1.5x', ratio <= 1.5)
+}
+
+// 2. Scale, offline.
+{
+  const points = []
+  for (const [services, perService] of [
+    [2500, 10],
+    [5000, 10],
+  ]) {
+    const file = `${cache}/dump-${services}x${perService}.json`
+    if (!existsSync(file)) writeFileSync(file, generateDump(services, perService))
+    const {ms, result} = time('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'scan', '-A', '--no-dns', '-f', file, '-o', 'json'])
+    if (![0, 1].includes(result.status)) throw new Error(`scan failed: ${result.stderr}`)
+    const rssMb = Number(result.stderr.trim().split('\n').at(-1)) / 1024
+    const scanned = JSON.parse(result.stdout).summary.services
+    points.push({services, ms, rssMb})
+    report(`scan --from-file ${scanned} services / ${services * perService} endpoints`, `${(ms / 1000).toFixed(2)} s, ${rssMb.toFixed(0)} MB RSS`, '< 5 s and < 300 MB (at 5,000)', services < 5000 || (ms < 5000 && rssMb < 300))
+  }
+  const growth = points[1].ms / points[0].ms
+  report('scan time growth for 2x the services', `${growth.toFixed(2)}x`, 'about 2x (linear), < 2.5x', growth < 2.5)
+}
+
+if (process.argv.includes('--cluster')) {
+  const {clusterBenchmarks} = await import('./cluster.mjs')
+  for (const entry of await clusterBenchmarks({cli, time, compare})) report(entry.name, entry.measured, entry.target, entry.pass)
+}
+
+writeFileSync(`${cache}/results.json`, `${JSON.stringify(results, null, 2)}\n`)
+console.log(`\n${results.filter(entry => entry.pass).length} of ${results.length} targets met (details in .bench/results.json)`)
