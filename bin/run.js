@@ -8,7 +8,6 @@ process.stdout.on('error', error => {
   if (error.code === 'EPIPE') process.exit(0)
   throw error
 })
-import {execute} from '@oclif/core/execute'
 
 const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
 const commands = new Set([...Object.keys(manifest.commands), 'help'])
@@ -16,4 +15,5 @@ const rootFlags = new Set(['--help', '-h', '--version', '-v'])
 const argv = process.argv.slice(2)
 const args = argv.length === 0 || commands.has(argv[0]) || rootFlags.has(argv[0]) ? argv : ['inspect', ...argv]
 
-await execute({args, dir: import.meta.url})
+const {run} = await import('../dist/cli.mjs')
+await run(args, import.meta.url)
