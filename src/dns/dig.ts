@@ -25,7 +25,8 @@ export function batchScript(
   const lines = ['cd /tmp || exit 1', 'rm -f s*.out r.out']
   servers.forEach((server, index) => {
     const asked = questions.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')
-    const at = shellQuote(`@${server.address}`)
+    // -p is per dig process; each server has its own (CoreDNS pods may listen on 5353 behind port 53).
+    const at = `${shellQuote(`@${server.address}`)}${server.port === 53 ? '' : ` -p ${server.port}`}`
     lines.push(
       `( dig +time=1 +tries=2 ${at} ${shellQuote(options.probeName)} SOA >/dev/null 2>&1; ` +
         `if [ $? -eq 9 ]; then echo UNREACHABLE > s${index}.out; ` +

@@ -29,6 +29,11 @@ interface Replica extends DnsServer {
   namespace: string
 }
 
+/** The port CoreDNS pods serve DNS on: the endpoint port of kube-dns's UDP port (53, or e.g. 5353 on OpenShift). */
+function dnsPort(ports: Array<{port: number; protocol: string}>): number {
+  return ports.find(port => port.protocol === 'UDP')?.port ?? ports.find(port => port.port === 53 || port.port === 5353)?.port ?? 53
+}
+
 const serverOf = ({label, address, port, replica}: Replica): DnsServer => ({label, address, port, replica})
 
 export class LiveDnsCheck {
@@ -86,7 +91,7 @@ export class LiveDnsCheck {
       const slices = await this.gateway.listEndpointSlices('kube-system', 'kube-dns')
       return endpointsFromSlices(slices)
         .filter(endpoint => endpoint.ready && endpoint.pod)
-        .map(endpoint => ({label: endpoint.pod!, address: endpoint.address, port: 53, replica: true, pod: endpoint.pod!, namespace: 'kube-system'}))
+        .map(endpoint => ({label: endpoint.pod!, address: endpoint.address, port: dnsPort(endpoint.ports), replica: true, pod: endpoint.pod!, namespace: 'kube-system'}))
     } catch (error) {
       if (error instanceof ApiError) {
         this.problems.push(`could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`)

@@ -28,7 +28,7 @@ export async function queryReplicaViaPortForward(
   const started = new Map<number, number>()
   const results = new Map<number, QueryResult>()
   const forward = new gateway.client.PortForward(gateway.config, true)
-  const socket = await forward.portForward(replica.namespace, replica.pod, [53], output, errors, input)
+  const socket = await forward.portForward(replica.namespace, replica.pod, [replica.port], output, errors, input)
   const close = () => {
     const ws = typeof socket === 'function' ? socket() : socket
     ws?.close()

@@ -153,8 +153,14 @@ cleanup_network() {
     purge_kube_chains iptables
     purge_kube_chains ip6tables
   fi
-  # CNI result cache entries of our network (containerd keeps them in /var/lib/cni).
+  # CNI result cache entries (containerd keeps them in /var/lib/cni): those of our
+  # network, and containerd's loopback ones for our sandboxes (known by id).
   rm -f /var/lib/cni/results/svc-inspect-* 2>/dev/null || true
+  local sb
+  for sb in "$CONTAINERD_DIR"/root/io.containerd.grpc.v1.cri/sandboxes/*; do
+    [[ -d $sb ]] && rm -f "/var/lib/cni/results/cni-loopback-${sb##*/}-"* 2>/dev/null
+  done
+  return 0
 }
 
 restore_sysctls() {
