@@ -92,12 +92,12 @@ our_cgroup_pids() { # every process left in our pod cgroup root
   return 0
 }
 
-kill_leftovers() {
+kill_leftovers() { # [cgroup-only]
   # Container processes ignore SIGTERM once their shim is gone (PID 1 of a pid
   # namespace has no default handler), so SIGKILL them by pid.
   local pids _
   for _ in 1 2 3; do
-    pids="$( { our_cgroup_pids; our_shims; } | sort -un | tr '\n' ' ')"
+    pids="$( { our_cgroup_pids; [[ ${1:-} == cgroup-only ]] || our_shims; } | sort -un | tr '\n' ' ')"
     [[ -n ${pids// /} ]] || return 0
     log "SIGKILL leftover container processes: $pids"
     # shellcheck disable=SC2086
@@ -183,8 +183,12 @@ remove_runtime_state() {
 [[ -d $STATE_DIR ]] || { log "nothing to stop ($STATE_DIR does not exist)"; exit 0; }
 mkdir -p "$PID_DIR"
 delete_workloads
-# Kubernetes components first (the kubelet before containerd), then the stores.
-stop_components kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver
+# Node components first. Any container still running (the kubelet had died) is
+# killed before the API server stops: CoreDNS's open watches would otherwise hold
+# its graceful shutdown until the SIGKILL timeout.
+stop_components kube-proxy kubelet
+kill_leftovers cgroup-only
+stop_components kube-scheduler kube-controller-manager kube-apiserver
 stop_components containerd etcd
 rm -f "$CONTAINERD_SOCK" "$CONTAINERD_SOCK.ttrpc"
 kill_leftovers
