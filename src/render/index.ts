@@ -6,8 +6,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
 export async function renderMachine(value: unknown, format: 'json' | 'yaml'): Promise<string> {
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`
-  const {stringify} = await import('yaml')
-  return stringify(value, {lineWidth: 0})
+  const {renderYaml} = await import('./yaml.js')
+  return renderYaml(value)
 }
 
 export async function renderHuman<T>(value: T, render: (value: T, palette: ChalkInstance) => string, noColor: boolean): Promise<string> {

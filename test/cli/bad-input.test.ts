@@ -26,7 +26,7 @@ const cases: Array<{name: string; args: string[]; stderr: RegExp; input?: string
   {name: 'service name starting with a digit (DNS-1035)', args: ['1web', '-f', dump], stderr: /^error: invalid Service name "1web"/},
   {name: 'service name too long', args: ['a'.repeat(64), '-f', dump], stderr: /^error: invalid Service name "a{64}": must be no more than 63 characters$/},
   {name: 'invalid namespace', args: ['web', '-n', 'Bad_NS', '-f', dump], stderr: /^error: invalid namespace "Bad_NS": /},
-  {name: 'bad -o value', args: ['web', '-f', dump, '-o', 'xml'], stderr: /^error: Expected --output=xml to be one of: table, wide, json, yaml$/},
+  {name: 'bad -o value', args: ['web', '-f', dump, '-o', 'xml'], stderr: /^error: Expected --output=xml to be one of: table, wide, json, yaml, junit$/},
   {name: 'unknown flag', args: ['web', '-f', dump, '--frobnicate'], stderr: /^error: Nonexistent flag: --frobnicate/},
   {name: 'bad --request-timeout', args: ['web', '-f', dump, '--request-timeout', 'soon'], stderr: /^error: invalid value "soon" for --request-timeout: use a duration such as 30s or 2m \(0 for none\)$/},
   {name: 'bad --cluster-domain', args: ['web', '-f', dump, '--cluster-domain', 'bad_domain..'], stderr: /^error: invalid --cluster-domain "bad_domain\.\.": /},

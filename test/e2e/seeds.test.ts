@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
-import {cli, kubectl} from '../support/run.js'
+import {cli, kubectl, sleep} from '../support/run.js'
 import {applyScenario, deleteScenario, SCENARIOS, touchReady, waitEndpoints} from '../support/scenarios.js'
 
 const RESOLVER = ['--image', 'localhost/svc-inspect/resolver:v1']
@@ -13,6 +13,20 @@ async function inspect(service: string, namespace: string, extra: string[] = [])
   const result = await cli([service, '-n', namespace, '-o', 'json', ...RESOLVER, ...extra])
   assert.ok(result.stdout.startsWith('{'), `expected JSON on stdout, got: ${result.stdout.slice(0, 200)} / stderr: ${result.stderr}`)
   return {code: result.code, report: JSON.parse(result.stdout) as ServiceReport, stderr: result.stderr}
+}
+
+/**
+ * CoreDNS caches answers (and NXDOMAIN) for up to 30 s (`cache 30`), so after a change the live check is
+ * repeated until DNS agrees, as a person would re-run it.
+ */
+async function inspectUntilDnsAgrees(service: string, namespace: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (true) {
+    const result = await inspect(service, namespace)
+    const settled = result.report.records.every(record => record.status === 'match') && !result.report.findings.some(finding => finding.code.startsWith('DNS'))
+    if (settled || Date.now() > deadline) return result
+    await sleep(3000)
+  }
 }
 
 const codes = (report: ServiceReport) => report.findings.map(finding => finding.code)
@@ -72,7 +86,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     touchReady('seed-readiness', 'app=tomcat')
     await waitEndpoints('seed-readiness', 'test-headless-svc', 3, true)
     const podIPs = JSON.parse(kubectl(['get', 'pods', '-n', 'seed-readiness', '-l', 'app=tomcat', '-o', 'json'])).items.map((pod: {status: {podIP: string}}) => pod.status.podIP).sort()
-    const {report} = await inspect('test-headless-svc', 'seed-readiness')
+    const {report} = await inspectUntilDnsAgrees('test-headless-svc', 'seed-readiness')
     const base = report.records.filter(record => record.name === fqdn('test-headless-svc', 'seed-readiness') && record.type === 'A')
     assert.deepEqual(base.map(record => record.data).sort(), podIPs)
     assert.ok(!codes(report).includes('NoEndpoints'))

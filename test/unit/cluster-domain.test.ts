@@ -100,6 +100,7 @@ const cases: Array<{name: string; corefile: string; want: string | null}> = [
   {name: 'brace glued to the last zone', corefile: `.:53 {\n    kubernetes cluster.local ip6.arpa{\n    }\n}\n`, want: 'cluster.local'},
   {name: 'first kubernetes block wins across server blocks', corefile: `first.local:53 {\n    kubernetes first.local\n}\n.:53 {\n    kubernetes second.local\n}\n`, want: 'first.local'},
   {name: 'kubernetes with no zones (zones come from the server block): not guessed', corefile: `cluster.local:53 {\n    kubernetes {\n      pods insecure\n    }\n}\n`, want: null},
+  {name: 'a comment where the zones would be is not a zone', corefile: `cluster.local:53 {\n    kubernetes # zones from the server block\n}\n`, want: null},
   {name: 'only reverse zones: no forward zone', corefile: `.:53 {\n    kubernetes in-addr.arpa ip6.arpa\n}\n`, want: null},
   {name: 'no kubernetes plugin at all (forward-only Corefile)', corefile: `.:53 {\n    errors\n    forward . 1.1.1.1\n    cache 30\n}\n`, want: null},
   {name: 'k8s_external is not the kubernetes plugin', corefile: `.:53 {\n    k8s_external example.org\n}\n`, want: null},

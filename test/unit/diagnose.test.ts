@@ -202,6 +202,7 @@ describe('diagnose: ReadinessProbeFailing', () => {
     {
       name: 'the newest readiness event is the one quoted',
       events: target => [
+        event({pod: target, reason: 'Unhealthy', message: 'Readiness probe failed: timeout: failed to connect service', lastTimestamp: '2024-05-14T09:12:30Z'}),
         readinessFailed(target, 40, '2024-05-14T09:41:27Z'),
         event({
           pod: target,
@@ -209,7 +210,6 @@ describe('diagnose: ReadinessProbeFailing', () => {
           message: 'Readiness probe errored: rpc error: code = Unknown desc = failed to exec in container: container is in CONTAINER_EXITED state',
           lastTimestamp: '2024-05-14T09:30:00Z',
         }),
-        event({pod: target, reason: 'Unhealthy', message: 'Readiness probe failed: timeout: failed to connect service', lastTimestamp: '2024-05-14T09:12:30Z'}),
       ],
       message: [`: "Readiness probe failed: cat: can't open '/var/ready': No such file or directory"`],
     },
@@ -273,6 +273,20 @@ describe('diagnose: SelectorMatchesNoPods', () => {
     const finding = only(report, 'SelectorMatchesNoPods')
     assert.equal(finding.hint.match(/pod\//g)?.length, 3)
     assert.match(finding.message, /none of the 5 pods/)
+  })
+
+  it('not raised when the pods could not be read (the selector may well match): ReadFailed says why', () => {
+    const problem = {what: 'pods', message: 'pods is forbidden: User "dev" cannot list resource "pods" in API group "" in the namespace "default"'}
+    const report = inspect({service: recordedService('web'), pods: [], readProblems: [problem]})
+    assertNoFinding(report, 'SelectorMatchesNoPods')
+    expectFinding(report, {code: 'ReadFailed', severity: 'warning', object: 'pods', message: ['pods is forbidden']})
+  })
+
+  it('not raised when the endpoints name pods we were not shown (a dump without pods)', () => {
+    const target = pod({name: P1})
+    const report = inspect({service: recordedService('web'), pods: [], slices: controllerSlices(recordedService('web'), [target])})
+    assertNoFinding(report, 'SelectorMatchesNoPods')
+    assert.deepEqual(report.endpoints.map(e => e.pod), [P1])
   })
 
   it('empty namespace: says so', () => {

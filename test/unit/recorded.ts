@@ -77,7 +77,8 @@ export function pod(options: PodOptions): Pod {
     ready: {running: {startedAt: T1}},
     'probe-failing': {running: {startedAt: T1}},
     'no-probe-not-ready': {running: {startedAt: T1}},
-    terminating: {running: {startedAt: T1}},
+    // Stuck terminating (a finalizer): the container already exited on SIGTERM, the pod object remains.
+    terminating: {terminated: {exitCode: 0, reason: 'Completed', startedAt: T1, finishedAt: '2024-05-14T09:40:02Z', containerID: `containerd://${'7a'.repeat(32)}`}},
     crashloop: {
       waiting: {
         reason: 'CrashLoopBackOff',
