@@ -9,13 +9,20 @@ export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local'
  * in-addr.arpa ip6.arpa {` -> cluster.local. Reverse zones are skipped; comments are ignored.
  */
 export function zoneFromCorefile(corefile: string): string | null {
+  const forwardZone = (zones: string[]) => zones.map(zone => zone.replace(/:\d+$/, '')).find(zone => zone !== '.' && zone !== '' && !/(^|\.)(in-addr|ip6)\.arpa\.?$/.test(zone))
+  // The zones of the server block we are in: `kubernetes {` with no zones of its own serves those.
+  let blockZones: string[] = []
+  let depth = 0
   for (const rawLine of corefile.split('\n')) {
     const line = rawLine.replace(/#.*$/, '').trim()
+    if (depth === 0 && line.endsWith('{')) blockZones = line.slice(0, -1).trim().split(/[\s,]+/).filter(Boolean)
     const match = line.match(/^kubernetes(\s+[^{]*)?(\{|$)/)
-    if (!match) continue
-    const zones = (match[1] ?? '').trim().split(/\s+/).filter(Boolean)
-    const forward = zones.find(zone => !/(^|\.)(in-addr|ip6)\.arpa\.?$/.test(zone))
-    if (forward) return forward.replace(/\.$/, '').toLowerCase()
+    if (match) {
+      const own = (match[1] ?? '').trim().split(/\s+/).filter(Boolean)
+      const zone = forwardZone(own.length > 0 ? own : blockZones)
+      if (zone) return zone.replace(/\.$/, '').toLowerCase()
+    }
+    depth += (line.match(/\{/g) ?? []).length - (line.match(/\}/g) ?? []).length
   }
   return null
 }
@@ -27,7 +34,8 @@ export function zoneFromCoreDnsConfigMap(configMap: ConfigMap | undefined): stri
 
 /** A pod's resolv.conf lists `search <ns>.svc.<zone> svc.<zone> <zone>`: the zone is what follows `<ns>.svc.`. */
 export function zoneFromResolvConf(resolvConf: string, namespace: string): string | null {
-  for (const line of resolvConf.split('\n')) {
+  // The last search line wins, as in glibc's resolver.
+  for (const line of resolvConf.split('\n').reverse()) {
     const words = line.trim().split(/\s+/)
     if (words[0] !== 'search') continue
     const prefix = `${namespace}.svc.`

@@ -63,9 +63,11 @@ export const noEndpoints: Rule = context => {
     : `connections to ${clusterIPsOf(context.service).join(', ') || 'the ClusterIP'} are rejected by kube-proxy`
   const why =
     notReady > 0
-      ? `all ${notReady} endpoint${plural(notReady)} are not ready`
+      ? notReady === 1
+        ? 'its only endpoint is not ready'
+        : `all ${notReady} endpoints are not ready`
       : context.selector
-        ? `${context.matchedPods.length} pod${plural(context.matchedPods.length)} match the selector`
+        ? `${context.matchedPods.length} pod${plural(context.matchedPods.length)} ${context.matchedPods.length === 1 ? 'matches' : 'match'} the selector`
         : 'the service has no selector and nobody created endpoints for it'
   return [
     {
@@ -263,7 +265,7 @@ export const publishNotReady: Rule = context => {
       code: 'PublishNotReadyAddresses',
       severity: 'info',
       object: serviceRef(context),
-      message: `publishNotReadyAddresses is set: ${notReadyPods.length} not-ready pod${plural(notReadyPods.length)} still get DNS records`,
+      message: `publishNotReadyAddresses is set: ${notReadyPods.length} not-ready pod${plural(notReadyPods.length)} still ${notReadyPods.length === 1 ? 'gets' : 'get'} DNS records`,
       hint: 'intended for peer discovery (e.g. StatefulSets bootstrapping); clients may reach pods that are not ready',
     },
   ]

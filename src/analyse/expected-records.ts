@@ -66,6 +66,8 @@ function clusterIPRecords(service: Service, base: string, out: RecordSet): void 
   // Spec 2.3.3: SRV `_<port>._<proto>.<svc>` for each named port, target the service name. CoreDNS builds one
   // entry per (port, cluster IP) and weighs 100/entries, then drops duplicate (target, port) pairs, so a
   // dual-stack service answers one SRV with weight 50.
+  // No cluster IP yet (a manifest not applied): CoreDNS would answer nothing for it.
+  if (ips.length === 0) return
   for (const port of ports) {
     if (!port.name) continue
     out.add(srvName(port.name, port.protocol, base), 'SRV', srvData(weight(ips.length), port.port, base))

@@ -124,7 +124,7 @@ describe('diagnose: NoEndpoints', () => {
     {
       name: 'headless whose only pod is not ready: DNS answers NXDOMAIN',
       input: () => ({service: recordedService('web', {clusterIP: 'None'}), pods: [pod({name: P1, state: 'probe-failing'})]}),
-      message: ['all 1 endpoint are not ready', 'DNS answers NXDOMAIN for web.default.svc.cluster.local.'],
+      message: ['its only endpoint is not ready', 'DNS answers NXDOMAIN for web.default.svc.cluster.local.'],
       hint: ['pod findings'],
     },
     {
