@@ -88,20 +88,24 @@ export class ResolverPod {
     const name = `svc-inspect-resolver-${randomBytes(3).toString('hex').slice(0, 5)}`
     const lifetimeSeconds = options.lifetimeSeconds ?? Math.max(60, Math.ceil(options.startTimeoutMs / 1000) + 120)
     let creation: Promise<unknown> = Promise.resolve()
-    // Registered before the create is sent: a signal during the request waits for it, then deletes.
+    let created = false
+    // Registered before the create is sent: a signal during the request waits for it, then deletes. Only a
+    // pod that exists is deleted, so a refused create cannot turn into a second (delete) error.
     const release = registerCleanup(async () => {
       await creation.catch(() => undefined)
-      await deletePod(gateway, options.namespace, name)
+      if (created) await deletePod(gateway, options.namespace, name)
     })
     try {
-      creation = gateway.call(`create pod/${name}`, () =>
-        gateway.core.createNamespacedPod({namespace: options.namespace, body: resolverPodManifest(name, options.image, lifetimeSeconds) as never}),
-      )
+      creation = gateway
+        .call(`create pod/${name}`, () => gateway.core.createNamespacedPod({namespace: options.namespace, body: resolverPodManifest(name, options.image, lifetimeSeconds) as never}))
+        .then(() => {
+          created = true
+        })
       await creation
       options.onProgress?.(`resolver pod ${options.namespace}/${name} created`)
       await waitRunning(gateway, options.namespace, name, options.image, options.startTimeoutMs)
     } catch (error) {
-      await release()
+      await release().catch(() => undefined)
       if (error instanceof ApiError) {
         const reason = error.message.replace(/^[^:]*: /, '')
         // RBAC says no: the check degrades (a finding). Pod Security says no: the pod itself is wrong, exit 2.

@@ -1,4 +1,7 @@
 // Watches of one service's EndpointSlices and pods (client-node Watch), as a stream of change callbacks.
+// resourceVersion "0" starts from the API server's watch cache (as informers do): a watch without one
+// waits for the cache to reach etcd's latest revision, which can time out on a quiet resource. A watch
+// the server closes (its request timeout) is opened again.
 import type {EndpointSlice, Pod} from '../model/k8s.js'
 import type {KubeGateway} from './gateway.js'
 
@@ -14,23 +17,29 @@ export async function watchService(
 ): Promise<() => void> {
   const watch = new gateway.client.Watch(gateway.config)
   const wire = <T>(value: unknown) => JSON.parse(JSON.stringify(value)) as T
-  const controllers = [
-    await watch.watch(
-      `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
-      {labelSelector: `kubernetes.io/service-name=${service}`},
-      (phase, object) => onEvent({kind: 'EndpointSlice', phase, object: wire(object)}),
-      error => error && onError(error),
-    ),
-  ]
-  if (podSelector) {
-    controllers.push(
-      await watch.watch(
-        `/api/v1/namespaces/${namespace}/pods`,
-        {labelSelector: podSelector},
-        (phase, object) => onEvent({kind: 'Pod', phase, object: wire(object)}),
-        error => error && onError(error),
-      ),
+  const controllers = new Set<AbortController>()
+  let stopped = false
+  const open = async (kind: WatchEvent['kind'], path: string, labelSelector: string) => {
+    const controller = await watch.watch(
+      path,
+      {labelSelector, resourceVersion: '0', allowWatchBookmarks: false},
+      (phase, object) => {
+        if (phase === 'ERROR') onError(new Error(`watch ${kind}: ${(object as {message?: string}).message ?? 'error'}`))
+        else onEvent({kind, phase, object: wire(object)} as WatchEvent)
+      },
+      error => {
+        controllers.delete(controller)
+        if (stopped) return
+        if (error && (error as {name?: string}).name !== 'AbortError') onError(error)
+        else void open(kind, path, labelSelector).catch(onError)
+      },
     )
+    controllers.add(controller)
   }
-  return () => controllers.forEach(controller => controller.abort())
+  await open('EndpointSlice', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, `kubernetes.io/service-name=${service}`)
+  if (podSelector) await open('Pod', `/api/v1/namespaces/${namespace}/pods`, podSelector)
+  return () => {
+    stopped = true
+    for (const controller of controllers) controller.abort()
+  }
 }

@@ -29,6 +29,10 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# xmllint validates the JUnit output against test/e2e/schemas/junit.xsd.
+if ! command -v xmllint >/dev/null 2>&1; then
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libxml2-utils >&2
+fi
 t0=$(date +%s)
 kubeconfig=$(bash test/cluster/up.sh | tail -n 1)
 echo "== cluster ready in $(( $(date +%s) - t0 ))s: $kubeconfig"

@@ -1,0 +1,235 @@
+// CI and fleet features on the real local cluster: scan with JUnit (schema-validated), a DNS contract
+// (--expect), client seed lists (hosts), the --watch timeline, and read-only RBAC.
+import assert from 'node:assert/strict'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {after, before, describe, it} from 'node:test'
+import {CLI, cli, kubectl, ROOT, waitFor} from '../support/run.js'
+import {waitEndpoints, waitPods} from '../support/scenarios.js'
+
+const NS = 'e2e-fleet'
+const RESOLVER = ['--image', 'localhost/svc-inspect/resolver:v1']
+const LABEL = 'app.kubernetes.io/name=svc-inspect-resolver'
+const dir = mkdtempSync(`${tmpdir()}/svc-inspect-fleet-`)
+let zone = ''
+
+const workload = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mongo, namespace: ${NS}, labels: {app: mongo}}
+spec:
+  clusterIP: None
+  selector: {app: mongo}
+  ports: [{name: mongodb, port: 27017}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: mongo, namespace: ${NS}}
+spec:
+  serviceName: mongo
+  replicas: 3
+  podManagementPolicy: Parallel
+  selector: {matchLabels: {app: mongo}}
+  template:
+    metadata: {labels: {app: mongo}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: mongod
+        image: localhost/svc-inspect/server:v1
+        imagePullPolicy: Never
+        command: [nc, -lk, -p, "27017"]
+        ports: [{name: mongodb, containerPort: 27017}]
+        readinessProbe: {tcpSocket: {port: mongodb}, periodSeconds: 2}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: ${NS}, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ${NS}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: web
+        image: localhost/svc-inspect/server:v1
+        imagePullPolicy: Never
+        ports: [{containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: late, namespace: ${NS}, labels: {app: late}}
+spec:
+  clusterIP: None
+  selector: {app: late}
+  ports: [{name: http, port: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: late, namespace: ${NS}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: late}}
+  template:
+    metadata: {labels: {app: late}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: late
+        image: localhost/svc-inspect/server:v1
+        imagePullPolicy: Never
+        ports: [{containerPort: 8080}]
+        readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1, failureThreshold: 1}
+`
+
+const file = (name: string, content: string) => {
+  writeFileSync(`${dir}/${name}`, content)
+  return `${dir}/${name}`
+}
+
+describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', {timeout: 600_000}, () => {
+  before(async () => {
+    zone = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile.match(/kubernetes\s+(\S+)/)[1]
+    kubectl(['apply', '-f', '-'], workload)
+    await waitPods(NS, 'app=mongo', 3, true)
+    await waitEndpoints(NS, 'mongo', 3, true)
+    await waitPods(NS, 'app=web', 1, true)
+    await waitPods(NS, 'app=late', 1, false)
+  })
+  after(() => {
+    kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false'])
+    kubectl(['delete', 'clusterrolebinding', 'e2e-fleet-reader', '--ignore-not-found'])
+    kubectl(['delete', 'rolebinding', 'e2e-fleet-coredns', '-n', 'kube-system', '--ignore-not-found'])
+  })
+
+  it('scan -A -o junit: valid JUnit, a testsuite per namespace, a testcase per service, failures for errors', async () => {
+    const result = await cli(['scan', '-A', '-o', 'junit', ...RESOLVER], {timeoutMs: 300_000})
+    assert.equal(result.code, 1, `late has no ready endpoint: ${result.stderr}`)
+    const xml = file('scan.xml', result.stdout)
+    const lint = spawnSync('xmllint', ['--noout', '--schema', `${ROOT}test/e2e/schemas/junit.xsd`, xml], {encoding: 'utf8'})
+    assert.equal(lint.status, 0, lint.stderr)
+    assert.match(result.stdout, new RegExp(`<testsuite name="${NS}" tests="3" failures="1"`))
+    assert.match(result.stdout, /<testsuite name="kube-system" tests="1" failures="0"/)
+    assert.match(result.stdout, /<testcase classname="svc-inspect.e2e-fleet" name="late"[^>]*>\s*<failure type="NoEndpoints"/)
+    assert.equal(kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim(), '')
+  })
+
+  it('scan table and JSON: one row per service, ready/total endpoints, DNS ok counts', async () => {
+    const table = await cli(['scan', '-n', NS, ...RESOLVER])
+    assert.match(table.stdout, /NAMESPACE\s+SERVICE\s+TYPE\s+ENDPOINTS\s+DNS\s+WORST FINDING/)
+    assert.match(table.stdout, new RegExp(`${NS}\\s+mongo\\s+Headless\\s+3/3\\s+\\d+ ok / 0 mismatch\\s+OK`))
+    assert.match(table.stdout, new RegExp(`${NS}\\s+late\\s+Headless\\s+0/1\\s+.*ERROR NoEndpoints`))
+    const json = await cli(['scan', '-n', NS, '-l', 'app=mongo', '-o', 'json', ...RESOLVER])
+    const list = JSON.parse(json.stdout)
+    assert.equal(list.kind, 'ServiceReportList')
+    assert.deepEqual(list.items.map((item: {service: {name: string}}) => item.service.name), ['mongo'])
+    assert.equal(json.code, 0)
+  })
+
+  it('--expect: a contract that holds passes, one that does not fails with the entry named', async () => {
+    const base = `mongo.${NS}.svc.${zone}`
+    const good = file('good.yaml', `${base}:\n  A: {count: 3}\n_mongodb._tcp.${base}:\n  SRV: {port: 27017, count: 3}\nnothing-here.${NS}.svc.${zone}: absent\n`)
+    const pass = await cli(['scan', '-n', NS, '-l', 'app=mongo', '--expect', good, '-o', 'junit', ...RESOLVER])
+    assert.equal(pass.code, 0, pass.stdout)
+    assert.match(pass.stdout, /<testsuite name="dns-contract" tests="3" failures="0"/)
+    const bad = file('bad.yaml', `${base}:\n  A: {count: 4}\n`)
+    const fail = await cli(['inspect', 'mongo', '-n', NS, '--expect', bad, '-o', 'json', ...RESOLVER])
+    assert.equal(fail.code, 1)
+    const report = JSON.parse(fail.stdout)
+    assert.equal(report.expectations[0].status, 'fail')
+    assert.match(report.expectations[0].message, /3 records, want 4/)
+    assert.ok(report.findings.some((finding: {code: string}) => finding.code === 'ExpectationFailed'))
+    const broken = file('broken.yaml', `${base}:\n  SRV:\n    cnt: 3\n`)
+    const schema = await cli(['scan', '-n', NS, '--expect', broken])
+    assert.equal(schema.code, 2)
+    assert.match(schema.stderr, /^error: .*broken\.yaml:3: unknown rule "cnt" for SRV/)
+  })
+
+  it('hosts --format mongodb: a connection string from the observed SRV records', async () => {
+    const result = await cli(['hosts', 'mongo', '-n', NS, '--format', 'mongodb', '--replica-set', 'rs0', ...RESOLVER])
+    assert.equal(result.code, 0, result.stderr)
+    const base = `mongo.${NS}.svc.${zone}`
+    assert.equal(result.stdout.trim(), `mongodb://mongo-0.${base}:27017,mongo-1.${base}:27017,mongo-2.${base}:27017/?replicaSet=rs0`)
+    const lines = await cli(['hosts', 'web', '-n', NS, ...RESOLVER])
+    assert.equal(lines.stdout, `web.${NS}.svc.${zone}:80\n`, "a ClusterIP service with a named port: its SRV names the service")
+  })
+
+  it('--watch: a readiness change is followed by the DNS records appearing, with the delay; Ctrl-C cleans up', async () => {
+    const child = spawn(process.execPath, [CLI, 'late', '-n', NS, '--watch', '-o', 'json', ...RESOLVER], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    const events: Array<{kind: string; message: string; afterSeconds?: number}> = []
+    let buffer = ''
+    child.stdout.on('data', chunk => {
+      buffer += chunk
+      const lines = buffer.split('\n')
+      buffer = lines.pop() ?? ''
+      for (const line of lines) if (line.trim()) events.push(JSON.parse(line))
+    })
+    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+    try {
+      await waitFor('watch started', () => events.some(event => event.kind === 'start'), 60_000)
+      const pod = kubectl(['get', 'pods', '-n', NS, '-l', 'app=late', '-o', 'jsonpath={.items[0].metadata.name}'])
+      kubectl(['exec', '-n', NS, pod, '--', 'touch', '/tmp/ready'])
+      await waitFor('DNS record appeared', () => events.some(event => event.kind === 'dns' && /^A late\./.test(event.message) && /appeared/.test(event.message)), 90_000)
+    } finally {
+      child.kill('SIGINT')
+    }
+    assert.equal(await exited, 130)
+    assert.ok(events.some(event => event.kind === 'pod' && /NotReady -> Ready/.test(event.message)), JSON.stringify(events))
+    assert.ok(events.some(event => event.kind === 'endpoint' && /became ready/.test(event.message)), JSON.stringify(events))
+    const appeared = events.find(event => event.kind === 'dns' && /appeared/.test(event.message))
+    assert.ok(appeared && typeof appeared.afterSeconds === 'number' && appeared.afterSeconds >= 0, JSON.stringify(appeared))
+    await waitFor('no resolver pods', () => kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim() === '', 20_000)
+  })
+
+  it('read-only RBAC (deploy/rbac.yaml reader): the report without the live check and a ResolverUnavailable warning', async () => {
+    kubectl(['apply', '-f', `${ROOT}deploy/rbac.yaml`])
+    kubectl(['create', 'serviceaccount', 'reader', '-n', NS])
+    kubectl(['create', 'clusterrolebinding', 'e2e-fleet-reader', '--clusterrole', 'svc-inspect-reader', `--serviceaccount=${NS}:reader`])
+    kubectl(['create', 'rolebinding', 'e2e-fleet-coredns', '-n', 'kube-system', '--role', 'svc-inspect-coredns', `--serviceaccount=${NS}:reader`])
+    const token = kubectl(['create', 'token', 'reader', '-n', NS]).trim()
+    const admin = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '-o', 'json']))
+    const cluster = admin.clusters[0].cluster
+    const kubeconfig = file(
+      'reader.kubeconfig',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{name: 'local', cluster}],
+        users: [{name: 'reader', user: {token}}],
+        contexts: [{name: 'reader', context: {cluster: 'local', user: 'reader', namespace: NS}}],
+        'current-context': 'reader',
+      }),
+    )
+    const live = await cli(['mongo', '--kubeconfig', kubeconfig, '-o', 'json', ...RESOLVER])
+    assert.equal(live.code, 0, live.stderr)
+    const report = JSON.parse(live.stdout)
+    const unavailable = report.findings.find((finding: {code: string}) => finding.code === 'ResolverUnavailable')
+    assert.ok(unavailable, JSON.stringify(report.findings))
+    assert.match(unavailable.message, /forbidden/i)
+    assert.equal(report.clusterDomainSource, 'coredns-configmap')
+    const readOnly = await cli(['mongo', '--kubeconfig', kubeconfig, '--no-dns', '-o', 'json'])
+    assert.equal(readOnly.code, 0)
+    assert.deepEqual(JSON.parse(readOnly.stdout).findings.filter((finding: {severity: string}) => finding.severity !== 'info'), [])
+    // No role at all: reading the service is forbidden, which is "could not inspect".
+    kubectl(['create', 'serviceaccount', 'nobody', '-n', NS])
+    const nobody = file('nobody.kubeconfig', readFileSync(kubeconfig, 'utf8').replace(token, kubectl(['create', 'token', 'nobody', '-n', NS]).trim()))
+    const forbidden = await cli(['mongo', '--kubeconfig', nobody, '--no-dns'])
+    assert.equal(forbidden.code, 2)
+    assert.equal(forbidden.stderr.trim().split('\n').length, 1)
+    assert.match(forbidden.stderr, /^error: service\/mongo: Forbidden: services "mongo" is forbidden: User "system:serviceaccount:e2e-fleet:nobody" cannot get resource "services"/)
+  })
+})
