@@ -101,7 +101,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     }
   }
 
-  findings.push(...replicaFindings(observation, service, primary?.label))
+  findings.push(...replicaFindings(observation, primary?.label, expectedSignatures(report)))
   findings.push(...timeoutFindings(observation, service))
   findings.push(...reachFindings(report, observation, service))
   findings.push(...observation.problems.map(problem => ({
@@ -136,7 +136,23 @@ function shownSignature(signature: string): string {
 }
 
 /** A replica whose answer differs from what most servers said (including the nameserver) is inconsistent. */
-function replicaFindings(observation: DnsObservation, service: string, primaryLabel: string | undefined): Finding[] {
+/** What a correct server answers to each of the report's questions, in answerSignature's form. */
+function expectedSignatures(report: ServiceReport): Map<string, string> {
+  const signatures = new Map<string, string>()
+  for (const question of questionsFor(report)) {
+    const key = `${question.name} ${question.type}`
+    const expected = report.records.filter(record => record.name === question.name && record.type === question.type)
+    if (expected.length > 0) signatures.set(key, `NOERROR:${expected.map(record => identity(record.type, record.data)).sort().join(',')}`)
+  }
+  for (const absent of report.mustNotResolve) signatures.set(`${absent.name} ${absent.type}`, 'NXDOMAIN:')
+  return signatures
+}
+
+/**
+ * A replica is inconsistent when its answer differs from the reference: the expected answer when some server
+ * gave it (so a wrong replica cannot outvote right ones), else what most servers said.
+ */
+function replicaFindings(observation: DnsObservation, primaryLabel: string | undefined, expected: Map<string, string>): Finding[] {
   const replicas = observation.servers.filter(server => server.replica)
   if (replicas.length < 2 && !(replicas.length === 1 && primaryLabel && primaryLabel !== replicas[0].label)) return []
   const findings: Finding[] = []
@@ -151,7 +167,8 @@ function replicaFindings(observation: DnsObservation, service: string, primaryLa
     const counts = new Map<string, number>()
     for (const entry of comparable) counts.set(entry.signature, (counts.get(entry.signature) ?? 0) + 1)
     if (counts.size < 2) continue
-    const majority = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0]
+    const wanted = expected.get(key)
+    const majority = wanted && counts.has(wanted) ? wanted : [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0]
     for (const entry of comparable) {
       if (!entry.server.replica || entry.signature === majority) continue
       findings.push({
