@@ -10,7 +10,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
-import {delimiter, dirname, join} from 'node:path'
+import {delimiter, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {gunzipSync} from 'node:zlib'
 import {parse} from 'yaml'
@@ -280,5 +280,3 @@ describe('npm pack: what npm install -g needs', () => {
     assert.ok(![...files.keys()].some(path => /^(src|test|scripts|node_modules|release|plugins)\//.test(path)), 'no sources, tests or release files')
   })
 })
-
-void dirname
