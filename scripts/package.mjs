@@ -74,6 +74,7 @@ function log(message) {
 }
 
 const sha256 = buffer => createHash('sha256').update(buffer).digest('hex')
+const shown = path => (path.startsWith(ROOT) ? `./${relative(ROOT, path)}` : path)
 const mib = bytes => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
 function walk(dir, visit, base = dir) {
@@ -121,6 +122,10 @@ for (const needed of ['dist/cli.mjs', 'dist/commands.mjs', 'oclif.manifest.json'
 }
 
 mkdirSync(OUT, {recursive: true})
+// Archives of earlier versions or runs would sit beside the new ones with no line in SHA256SUMS.
+for (const name of readdirSync(OUT)) {
+  if (name === 'SHA256SUMS' || (name.startsWith(`${PLUGIN}-`) && /\.(tgz|tar\.gz)$/.test(name))) rmSync(join(OUT, name))
+}
 const work = mkdtempSync(join(tmpdir(), 'svc-inspect-package-'))
 try {
   // 2. npm pack (the build just ran: no prepack).
@@ -129,7 +134,7 @@ try {
   for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.js', 'bin/complete.js', 'dist/cli.mjs', 'dist/commands.mjs']) {
     if (!packed.files.some(file => file.path === needed)) throw new Error(`npm pack left out ${needed}: check "files" in package.json`)
   }
-  log(`${relative(ROOT, tarball)}: ${packed.files.length} files, ${mib(packed.size)} (npm install -g ${relative(ROOT, tarball)})`)
+  log(`${shown(tarball)}: ${packed.files.length} files, ${mib(packed.size)} (npm install -g ${shown(tarball)})`)
 
   // 3. The krew archive's tree: the npm package, then its production dependencies from the lockfile.
   const stage = join(work, 'stage')
@@ -218,7 +223,7 @@ import('./${PACKAGE_DIR}/bin/${target}')
   writeFileSync(join(OUT, 'SHA256SUMS'), [...platforms.map(p => `${p.sha256}  ${p.file}\n`), `${sha256(readFileSync(tarball))}  ${packed.filename}\n`].join(''))
   mkdirSync(join(MANIFEST, '..'), {recursive: true})
   writeFileSync(MANIFEST, manifest(platforms))
-  log(`${relative(ROOT, MANIFEST) || MANIFEST}: krew manifest for ${PLUGIN} v${VERSION}`)
+  log(`${shown(MANIFEST)}: krew manifest for ${PLUGIN} v${VERSION}`)
 } finally {
   rmSync(work, {recursive: true, force: true})
 }

@@ -80,7 +80,7 @@ async function checkNamespace(
     return {reports: reports.map(report => resolverUnavailable(report, error.message)), extraAnswers: []}
   }
   try {
-    const targets = reports.map(report => reachTargetsFor(report))
+    const targets = reports.map(report => (dns.via === 'pod' && dns.reach !== false ? reachTargetsFor(report) : []))
     const questions = uniqueBy([...reports.flatMap(report => questionsFor(report)), ...extraQuestions], question => `${question.name} ${question.type}`)
     const started = Date.now()
     const {servers, queries, reachability} = await check.ask(questions, uniqueBy(targets.flat(), target => `${target.address} ${target.port}`), reports[0].clusterDomain)

@@ -86,6 +86,7 @@ export const resolverFlags = {
   'resolver-pod': Flags.string({description: 'Use this existing pod as the resolver instead of creating one.', helpGroup: 'DNS CHECK'}),
   timeout: Flags.string({description: 'How long the resolver pod may take to start.', default: '60s', helpGroup: 'DNS CHECK'}),
   'query-timeout': Flags.integer({description: 'Seconds to wait for each DNS answer and TCP connect.', default: 2, min: 1, max: 30, helpGroup: 'DNS CHECK'}),
+  'no-reach': Flags.boolean({description: 'Ask DNS only: skip the TCP reachability probes.', default: false, helpGroup: 'DNS CHECK'}),
 }
 
 export interface ResolverFlagValues {
@@ -95,6 +96,7 @@ export interface ResolverFlagValues {
   'resolver-pod'?: string
   timeout: string
   'query-timeout': number
+  'no-reach'?: boolean
 }
 
 export function liveDnsOptions(flags: ResolverFlagValues, serviceNamespace: string, onProgress?: (message: string) => void) {
@@ -106,6 +108,7 @@ export function liveDnsOptions(flags: ResolverFlagValues, serviceNamespace: stri
     existingPod: flags['resolver-pod'],
     startTimeoutMs: parseDuration(flags.timeout, 'timeout'),
     queryTimeoutSeconds: flags['query-timeout'],
+    reach: !flags['no-reach'],
     onProgress,
   }
 }

@@ -20,6 +20,8 @@ export interface LiveDnsOptions {
   existingPod?: string
   startTimeoutMs: number
   queryTimeoutSeconds: number
+  /** TCP reachability probes (pod backend only); default on. */
+  reach?: boolean
   lifetimeSeconds?: number
   onProgress?: (message: string) => void
 }
@@ -104,7 +106,7 @@ export class LiveDnsCheck {
   /** Asks the report's questions (plus extra ones, e.g. a --expect contract's) and probes its targets. */
   async observe(report: ServiceReport, extraQuestions: DnsQuestion[] = []): Promise<DnsObservation> {
     const started = Date.now()
-    const targets = this.options.via === 'pod' ? reachTargetsFor(report) : []
+    const targets = this.options.via === 'pod' && this.options.reach !== false ? reachTargetsFor(report) : []
     const questions = [...questionsFor(report), ...extraQuestions.filter(extra => !questionsFor(report).some(question => question.name === extra.name && question.type === extra.type))]
     const {servers, queries, reachability} = await this.ask(questions, targets, report.clusterDomain)
     return {

@@ -75,6 +75,8 @@ export class ResolverPod {
     readonly created: boolean,
     readonly startMs: number,
     private readonly release: () => Promise<void>,
+    /** The container commands run in: ours, or the first one of a --resolver-pod. */
+    private readonly container: string = CONTAINER,
   ) {}
 
   static async start(gateway: KubeGateway, options: ResolverPodOptions): Promise<ResolverPod> {
@@ -82,8 +84,8 @@ export class ResolverPod {
     if (options.existingPod) {
       const pod = await gateway.call(`pod/${options.existingPod}`, () => gateway.core.readNamespacedPod({name: options.existingPod!, namespace: options.namespace}))
       if (pod.status?.phase !== 'Running') throw new InspectError(`--resolver-pod ${options.existingPod} is ${pod.status?.phase ?? 'not running'}`)
-      const image = pod.spec?.containers[0]?.image ?? 'unknown'
-      return new ResolverPod(gateway, options.namespace, options.existingPod, image, false, 0, async () => {})
+      const [container] = pod.spec?.containers ?? []
+      return new ResolverPod(gateway, options.namespace, options.existingPod, container?.image ?? 'unknown', false, 0, async () => {}, container?.name)
     }
     const name = `svc-inspect-resolver-${randomBytes(3).toString('hex').slice(0, 5)}`
     const lifetimeSeconds = options.lifetimeSeconds ?? Math.max(60, Math.ceil(options.startTimeoutMs / 1000) + 120)
@@ -129,7 +131,7 @@ export class ResolverPod {
     const status = await new Promise<{status?: string; message?: string}>((resolve, reject) => {
       let result: {status?: string; message?: string} = {}
       exec
-        .exec(this.namespace, this.name, CONTAINER, ['sh', '-c', script], stdout, stderr, null, false, status => {
+        .exec(this.namespace, this.name, this.container, ['sh', '-c', script], stdout, stderr, null, false, status => {
           result = status as never
         })
         .then(socket => {

@@ -351,15 +351,26 @@ describe('batchScript', () => {
     assert.equal(lines.at(-1), 'rm -f s*.out r.out')
   })
 
-  it('one background dig +yaml per server, every question in order, into its own sN.out with stderr', () => {
+  it('background dig +yaml per server, every question in order, parts gathered into its own sN.out', () => {
     assert.equal(digLines.length, scriptServers.length)
     const asked = scriptQuestions.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')
     scriptServers.forEach((server, index) => {
       const line = lines.find(candidate => candidate.includes(`'@${server.address}'`) && candidate.includes('dig +yaml'))
       assert.ok(line, server.label)
       assert.ok(line.startsWith('( ') && line.endsWith(' ) &'), `${server.label} runs in the background`)
-      assert.ok(line.includes(`dig +yaml +time=3 +tries=1 '@${server.address}' ${asked} > s${index}.out 2>&1`), line)
+      assert.ok(line.includes(`dig +yaml +time=3 +tries=1 '@${server.address}' ${asked} > s${index}.0.out 2>&1 &`), line)
+      assert.ok(line.includes(`wait; cat s${index}.0.out > s${index}.out`), line)
     })
+  })
+
+  it('splits many questions over several dig processes per server, gathered back in order', () => {
+    const many = Array.from({length: 95}, (_, index) => ({name: `n${index}.default.svc.cluster.local.`, type: 'A' as const}))
+    const script = batchScript(many, scriptServers.slice(0, 1), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
+    const line = script.split('\n').find(candidate => candidate.includes('dig +yaml'))!
+    assert.equal(line.match(/dig \+yaml/g)?.length, 3, '95 questions: 40 + 40 + 15')
+    assert.ok(line.includes("'n0.default.svc.cluster.local.' A") && line.includes('> s0.0.out'), line)
+    assert.ok(line.includes("'n40.default.svc.cluster.local.' A") && line.includes('> s0.1.out'), line)
+    assert.ok(line.includes('cat s0.0.out s0.1.out s0.2.out > s0.out'), line)
   })
 
   it('probes each server once first (SOA of the probe name) and writes UNREACHABLE on dig exit 9', () => {
