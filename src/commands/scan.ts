@@ -69,11 +69,11 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     } finally {
       progress.stop()
     }
-    const [{reportList, renderScanTable, renderJUnit}, {renderMachine, renderHuman, writeJsonList}] = await Promise.all([import('../render/scan.js'), import('../render/index.js')])
+    const [{reportList, renderScanTable, renderJUnit}, {renderMachine, renderHuman, jsonListChunks, writeChunks}] = await Promise.all([import('../render/scan.js'), import('../render/index.js')])
     const contract = expectations ? (await import('../analyse/expectations.js')).evaluateExpectations(expectations, contractAnswers) : undefined
     const list = reportList(reports, contract)
     if (flags.output === 'junit') process.stdout.write(renderJUnit(list))
-    else if (flags.output === 'json') writeJsonList(list as never, chunk => process.stdout.write(chunk))
+    else if (flags.output === 'json') await writeChunks(process.stdout, jsonListChunks(list as never))
     else if (flags.output === 'yaml') process.stdout.write(await renderMachine(list, flags.output))
     else process.stdout.write(await renderHuman(list, (value, palette) => renderScanTable(value, palette, flags.output === 'wide'), flags['no-color']))
     process.exitCode = list.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN

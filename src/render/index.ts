@@ -16,26 +16,33 @@ export async function renderHuman<T>(value: T, render: (value: T, palette: Chalk
 }
 
 /**
- * A list as `JSON.stringify(list, null, 2)` prints it, written item by item: a scan of thousands of services
- * never builds its whole output as one string.
+ * A list as `JSON.stringify(list, null, 2)` prints it, produced item by item: a scan of thousands of
+ * services never builds its whole output as one string.
  */
-export function writeJsonList(list: {items: unknown[]} & Record<string, unknown>, write: (chunk: string) => void): void {
+export function* jsonListChunks(list: {items: unknown[]} & Record<string, unknown>): Generator<string> {
   const indent = (text: string, spaces: string) => text.replaceAll('\n', `\n${spaces}`)
   const entries = Object.entries(list)
-  write('{\n')
-  entries.forEach(([key, value], index) => {
+  yield '{\n'
+  for (const [index, [key, value]] of entries.entries()) {
     const comma = index < entries.length - 1 ? ',' : ''
     if (key !== 'items') {
-      write(`  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}${comma}\n`)
-      return
+      yield `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}${comma}\n`
+    } else if (list.items.length === 0) {
+      yield `  "items": []${comma}\n`
+    } else {
+      yield '  "items": [\n'
+      for (const [itemIndex, item] of list.items.entries()) {
+        yield `    ${indent(JSON.stringify(item, null, 2), '    ')}${itemIndex < list.items.length - 1 ? ',' : ''}\n`
+      }
+      yield `  ]${comma}\n`
     }
-    if (list.items.length === 0) {
-      write(`  "items": []${comma}\n`)
-      return
-    }
-    write('  "items": [\n')
-    list.items.forEach((item, itemIndex) => write(`    ${indent(JSON.stringify(item, null, 2), '    ')}${itemIndex < list.items.length - 1 ? ',' : ''}\n`))
-    write(`  ]${comma}\n`)
-  })
-  write('}\n')
+  }
+  yield '}\n'
+}
+
+/** Writes chunks, waiting whenever the stream's buffer is full (a pipe to a slow reader must not fill memory). */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!stream.write(chunk)) await new Promise(resolve => stream.once('drain', resolve))
+  }
 }
