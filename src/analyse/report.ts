@@ -6,10 +6,13 @@ import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpo
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble} from './pods.js'
 
+const ADDRESS_ORDER = new Intl.Collator('en', {numeric: true})
+
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
   const namespace = service.metadata.namespace ?? 'default'
   const {endpoints, endpointSource} = endpointViews(snapshot)
+  endpoints.sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address))
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
   const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)
