@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {CLI, cli, kubectl, ROOT, sleep, waitFor} from '../support/run.js'
-import {waitEndpoints, waitPods} from '../support/scenarios.js'
+import {clusterZone, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
 
 const NS = 'e2e-faults'
 const RESOLVER_IMAGE = 'localhost/svc-inspect/resolver:v1'
@@ -19,29 +19,7 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: ${NS}}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${NS}}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 0
-      containers:
-      - name: web
-        image: localhost/svc-inspect/server:v1
-        imagePullPolicy: Never
-        ports: [{containerPort: 8080}]
-`
+${webWorkload(NS)}`
 
 const resolverPods = () => kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim()
 
@@ -63,7 +41,7 @@ async function coreDnsReplicas(count: number): Promise<void> {
 
 describe('live DNS check failure modes', {timeout: 900_000}, () => {
   before(async () => {
-    zone = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile.match(/kubernetes\s+(\S+)/)[1]
+    zone = clusterZone()
     kubectl(['apply', '-f', '-'], workload)
     await waitPods(NS, 'app=web', 1, true)
     await waitEndpoints(NS, 'web', 1, true)

@@ -6,7 +6,7 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {after, before, describe, it} from 'node:test'
 import {CLI, cli, kubectl, ROOT, waitFor} from '../support/run.js'
-import {waitEndpoints, waitPods} from '../support/scenarios.js'
+import {clusterZone, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
 
 const NS = 'e2e-fleet'
 const RESOLVER = ['--image', 'localhost/svc-inspect/resolver:v1']
@@ -47,28 +47,7 @@ spec:
         ports: [{name: mongodb, containerPort: 27017}]
         readinessProbe: {tcpSocket: {port: mongodb}, periodSeconds: 2}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${NS}, labels: {app: web}}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 0
-      containers:
-      - name: web
-        image: localhost/svc-inspect/server:v1
-        imagePullPolicy: Never
-        ports: [{containerPort: 8080}]
+${webWorkload(NS)}
 ---
 apiVersion: v1
 kind: Service
@@ -103,7 +82,7 @@ const file = (name: string, content: string) => {
 
 describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', {timeout: 600_000}, () => {
   before(async () => {
-    zone = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile.match(/kubernetes\s+(\S+)/)[1]
+    zone = clusterZone()
     kubectl(['apply', '-f', '-'], workload)
     await waitPods(NS, 'app=mongo', 3, true)
     await waitEndpoints(NS, 'mongo', 3, true)

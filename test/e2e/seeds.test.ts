@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, kubectl, sleep} from '../support/run.js'
-import {applyScenario, deleteScenario, SCENARIOS, touchReady, waitEndpoints} from '../support/scenarios.js'
+import {applyScenario, clusterZone, deleteScenario, SCENARIOS, touchReady, waitEndpoints} from '../support/scenarios.js'
 
 const RESOLVER = ['--image', 'localhost/svc-inspect/resolver:v1']
 let zone = ''
@@ -45,7 +45,7 @@ function assertDnsAgrees(report: ServiceReport): void {
 
 describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
   before(async () => {
-    zone = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile.match(/kubernetes\s+(\S+)/)[1]
+    zone = clusterZone()
     for (const scenario of Object.values(SCENARIOS)) deleteScenario(scenario)
     await Promise.all(Object.values(SCENARIOS).map(scenario => applyScenario(scenario)))
   })

@@ -108,3 +108,37 @@ export function dumpNamespace(namespace: string): string {
   }
   return JSON.stringify({apiVersion: 'v1', kind: 'List', items}, null, 2)
 }
+
+/** The cluster domain as the kube-system/coredns Corefile declares it. */
+export function clusterZone(): string {
+  const corefile = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile as string
+  return corefile.match(/kubernetes\s+(\S+)/)![1]
+}
+
+/** A ClusterIP Service `web` (http 80 -> 8080) in front of one busybox httpd pod: the e2e tests' plain workload. */
+export function webWorkload(namespace: string): string {
+  return `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: ${namespace}, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ${namespace}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: web
+        image: localhost/svc-inspect/server:v1
+        imagePullPolicy: Never
+        ports: [{containerPort: 8080}]
+`
+}
