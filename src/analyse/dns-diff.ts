@@ -64,6 +64,16 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     for (const record of expected) {
       const status = observedIds.has(identity(record.type, record.data)) ? 'match' : 'missing'
       records.push({...record, status})
+      const answeredAs = observed.find(answer => identity(answer.type, answer.data) === identity(record.type, record.data))
+      if (status === 'match' && record.type === 'SRV' && answeredAs && answeredAs.data.toLowerCase() !== record.data) {
+        findings.push({
+          code: 'DNSSrvWeightDiffers',
+          severity: 'info',
+          object: service,
+          message: `${record.name} SRV to ${record.data.split(' ').slice(2).join(' ')} answered with priority/weight ${answeredAs.data.split(' ').slice(0, 2).join(' ')}, expected ${record.data.split(' ').slice(0, 2).join(' ')}`,
+          hint: 'port and target match; CoreDNS computes the weight from how many answers it returns (e.g. an address listed in two slices counts twice)',
+        })
+      }
       if (status === 'missing') {
         findings.push({
           code: 'DNSRecordMissing',

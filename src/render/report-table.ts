@@ -67,6 +67,11 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
     sections.push(`${palette.bold('NAMES THAT MUST NOT RESOLVE (NXDOMAIN)')}\n${kubectlTable(['NAME', 'TYPE', 'WHY'], rows)}`)
   }
 
+  if (report.expectations?.length) {
+    const rows = report.expectations.map(result => [result.name, result.type, result.rule, result.status === 'pass' ? palette.green('pass') : palette.red('FAIL'), result.message])
+    sections.push(`${palette.bold('DNS CONTRACT (--expect)')}\n${kubectlTable(['NAME', 'TYPE', 'RULE', 'RESULT', 'DETAIL'], rows)}`)
+  }
+
   const {errors, warnings, infos} = report.summary
   const findingsTitle = `FINDINGS (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${infos} info)`
   if (report.findings.length === 0) sections.push(`${palette.bold(findingsTitle)}\n${palette.green('no problems found')}`)

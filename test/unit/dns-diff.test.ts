@@ -70,7 +70,7 @@ function observation(servers: DnsServer[], queries: QueryResult[], reachability:
 
 const answersOf = (...data: Array<[string, string]>): DnsAnswer[] => data.map(([type, value]) => ({type, ttl: 30, data: value}))
 
-const DNS_CODES = ['DNSRecordMissing', 'DNSRecordUnexpected', 'DNSNameShouldNotResolve', 'DNSReplicaInconsistent', 'DNSTimeout', 'PortUnreachable', 'ResolverUnavailable']
+const DNS_CODES = ['DNSRecordMissing', 'DNSRecordUnexpected', 'DNSNameShouldNotResolve', 'DNSReplicaInconsistent', 'DNSTimeout', 'PortUnreachable', 'ResolverUnavailable', 'DNSSrvWeightDiffers']
 const dnsFindings = (report: ServiceReport) => report.findings.filter(finding => DNS_CODES.includes(finding.code))
 const codes = (findings: Finding[]) => findings.map(finding => finding.code)
 const line = (record: Pick<DnsRecord, 'name' | 'type' | 'data' | 'status'>) => `${record.status} ${record.name} ${record.type} ${record.data}`
@@ -163,14 +163,15 @@ const primaryRows: Row[] = [
     messages: {DNSNameShouldNotResolve: [/^10-244-3-9\.hdls\.default\.svc\.cluster\.local\. A answered 10\.244\.3\.9, but it should not resolve: endpoint 10\.244\.3\.9 \(pod hdls-2\) is not ready$/]},
   },
   {
-    name: 'SRV with other weights and priorities but the same port and target: match (CoreDNS recomputes weights)',
+    name: 'SRV with other weights and priorities but the same port and target: match, and an info per record (CoreDNS recomputes weights)',
     report: HEADLESS,
     changes: {
       [`_http._tcp.${HD} SRV`]: {answers: answersOf(['SRV', `10 33 8000 hdls-0.${HD}`], ['SRV', `10 67 8000 10-244-2-7.${HD}`])},
       [`${HD} SRV`]: {answers: answersOf(['SRV', `0 100 8000 hdls-0.${HD}`], ['SRV', `0 1 8000 10-244-2-7.${HD}`])},
     },
-    codes: [],
+    codes: ['DNSSrvWeightDiffers', 'DNSSrvWeightDiffers', 'DNSSrvWeightDiffers', 'DNSSrvWeightDiffers'],
     allStatus: 'match',
+    messages: {DNSSrvWeightDiffers: [/^\S*hdls\.default\.svc\.cluster\.local\. SRV to 8000 \S+\.hdls\.default\.svc\.cluster\.local\. answered with priority\/weight \d+ \d+, expected 0 50$/]},
   },
   {
     name: 'SRV carrying the service port instead of the pod port: both expected missing, both answers unexpected',
@@ -272,7 +273,7 @@ describe('applyDnsObservation: answers of the primary server', () => {
       }
       for (const finding of dnsFindings(out)) {
         if (finding.code === 'DNSTimeout' || finding.code === 'DNSReplicaInconsistent') continue
-        assert.equal(finding.severity, 'error', finding.code)
+        assert.equal(finding.severity, finding.code === 'DNSSrvWeightDiffers' ? 'info' : 'error', finding.code)
         assert.equal(finding.object, `service/${row.report.service.name}`, finding.code)
         assert.ok(finding.hint.length > 0, finding.code)
       }
