@@ -81,8 +81,10 @@ export async function clusterBenchmarks({cli, time, compare}) {
     const first = JSON.parse(time(...ours).result.stdout)
     const names = [...new Map(first.records.map(record => [`${record.name} ${record.type}`, record])).values()]
     const nameserver = first.dns.resolver.nameserver
-    const single = ['kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'dig', '+short', `@${nameserver}`, `wide.bench-dns.svc.${first.clusterDomain}`]]
-    const medians = compare(5, {ours, single})
+    // The best a hand-written check can do: one exec running one dig over every name (nameserver only).
+    const single = ['kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'dig', '+short', `@${nameserver}`, ...names.flatMap(record => [record.name, record.type])]]
+    const oneName = ['kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'dig', '+short', `@${nameserver}`, `wide.bench-dns.svc.${first.clusterDomain}`]]
+    const medians = compare(5, {ours, single, oneName})
     const report = JSON.parse(time(...ours).result.stdout)
     const servers = report.dns.servers.length
     // The loop users write today: one exec per name, through the pod's nameserver only (so it asks 1/servers of what we ask).
@@ -96,16 +98,22 @@ export async function clusterBenchmarks({cli, time, compare}) {
       pass: loopMs / medians.ours >= 20,
     })
     entries.push({
-      name: 'the same whole CLI run vs a single kubectl exec dig (one name)',
+      name: `the same whole CLI run (${names.length * servers} queries, every replica) vs a single kubectl exec dig over the ${names.length} names (nameserver only)`,
       measured: `${(medians.ours / medians.single).toFixed(2)}x (${medians.ours.toFixed(0)} ms vs ${medians.single.toFixed(0)} ms)`,
       target: '<= 2x',
       pass: medians.ours / medians.single <= 2,
     })
     entries.push({
-      name: `its query batch alone (one exec, ${names.length * servers} queries) vs a single kubectl exec dig`,
+      name: 'its query batch alone (one exec) vs that single kubectl exec dig',
       measured: `${(report.dns.timings.queryMs / medians.single).toFixed(2)}x (${report.dns.timings.queryMs} ms vs ${medians.single.toFixed(0)} ms)`,
       target: '<= 2x',
       pass: report.dns.timings.queryMs / medians.single <= 2,
+    })
+    entries.push({
+      name: 'for scale: a single kubectl exec dig of one name',
+      measured: `${medians.oneName.toFixed(0)} ms`,
+      target: 'context',
+      pass: true,
     })
   } finally {
     kubectl(['delete', 'namespace', 'bench-dns', '--wait=true'])

@@ -12,12 +12,16 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "error: the e2e suite starts a real cluster (containerd, kubelet, iptables) and needs root; set SVC_INSPECT_E2E=0 to skip it explicitly" >&2
   exit 1
 fi
+# The suite runs on a non-default cluster domain, so that detection (from the coredns ConfigMap, not an
+# assumed cluster.local) is what every test relies on. up.sh rebuilds a cluster that has another domain.
+export SVC_INSPECT_CLUSTER_DOMAIN="${SVC_INSPECT_CLUSTER_DOMAIN:-e2e.test}"
 # shellcheck source=../cluster/lib.sh
 source test/cluster/lib.sh
 # The e2e tests drive the cluster with the kubectl built beside it, not whatever the machine has.
 export PATH="$BIN_DIR:$PATH"
 started_here=0
-if ! { [ -f "$KUBECONFIG_PATH" ] && [ -x "$BIN_DIR/kubectl" ] && kubectl --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz >/dev/null 2>&1; }; then
+if ! { [ -f "$KUBECONFIG_PATH" ] && [ -x "$BIN_DIR/kubectl" ] && kubectl --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz >/dev/null 2>&1 &&
+  kubectl --kubeconfig "$KUBECONFIG_PATH" get configmap coredns -n kube-system -o jsonpath='{.data.Corefile}' 2>/dev/null | grep -q "kubernetes $SVC_INSPECT_CLUSTER_DOMAIN "; }; then
   started_here=1
 fi
 teardown() {
