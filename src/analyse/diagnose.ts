@@ -3,10 +3,11 @@
 // some clients (warning), or is context (info).
 import {isIP} from 'node:net'
 import type {Pod, Service, ServicePort} from '../model/k8s.js'
-import type {ClusterDomainSource, EndpointView, Finding, ReadProblem, Severity} from '../model/report.js'
+import {bySeverity, type ClusterDomainSource, type EndpointView, type Finding, type ReadProblem, type Severity} from '../model/report.js'
 import type {KubeEvent} from '../model/k8s.js'
 import {serviceFqdn} from './dns-names.js'
-import {clusterIPsOf, isHeadless, publishedEndpoints, srvName} from './expected-records.js'
+import {clusterIPsOf, isHeadless, srvName} from './expected-records.js'
+import {publishedEndpoints} from './published.js'
 import {containersWithReadinessProbe, describeProbe, lastEventFor, oneLine, podIsReady, podTrouble, selectorMatches} from './pods.js'
 
 export interface DiagnosisInput {
@@ -33,19 +34,17 @@ interface Context extends DiagnosisInput {
 
 export type Rule = (context: Context) => Finding[]
 
-const SEVERITY_ORDER: Record<Severity, number> = {error: 0, warning: 1, info: 2}
-
 export function diagnose(input: DiagnosisInput): Finding[] {
   const context = buildContext(input)
   const findings = RULES.flatMap(rule => rule(context))
-  return findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+  return findings.sort(bySeverity)
 }
 
 export function buildContext(input: DiagnosisInput): Context {
   const namespace = input.service.metadata.namespace ?? 'default'
   const selector = input.service.spec.selector && Object.keys(input.service.spec.selector).length > 0 ? input.service.spec.selector : null
   const matchedPods = selector ? input.pods.filter(pod => selectorMatches(selector, pod.metadata.labels)) : []
-  const hasPublishedEndpoints = publishedEndpoints(input.service, input.endpoints).length > 0
+  const hasPublishedEndpoints = publishedEndpoints(input.endpoints, input.service.spec.publishNotReadyAddresses ?? false).length > 0
   return {...input, namespace, selector, matchedPods, hasPublishedEndpoints, podImpact: hasPublishedEndpoints ? 'warning' : 'error'}
 }
 
@@ -238,6 +237,7 @@ export const headlessPortMismatch: Rule = context => {
         object: serviceRef(context),
         message: `port ${port.port} -> targetPort ${target}: the service is headless, so clients dialing ${context.service.metadata.name}:${port.port} reach the pod IPs on port ${port.port}, where nothing listens; pods listen on ${target}`,
         hint: `without a ClusterIP there is no port translation: dial port ${target}, read it from SRV ${srv} (it carries ${target}), or set port: ${target}`,
+        details: {port: port.port, targetPort: target},
       },
     ]
   })

@@ -2,7 +2,7 @@
 // resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
 import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
 import type {DnsServer, QueryResult, ReachResult} from '../dns/types.js'
-import {summarize} from './report.js'
+import {addFindings} from './report.js'
 
 export interface DnsObservation {
   via: 'pod' | 'port-forward'
@@ -48,7 +48,9 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   const primaryResults: Map<string, QueryResult> = (primary && byServer.get(primary.label)) || new Map()
   const service = `service/${report.service.name}`
   const base = `${report.service.name}.${report.service.namespace}.svc.${report.clusterDomain}.`
-  const findings: Finding[] = report.findings.filter(finding => finding.code !== 'HeadlessPortMismatch')
+  // HeadlessPortMismatch comes back from reachFindings, with the probes' evidence when there is some.
+  const kept = report.findings.filter(finding => finding.code !== 'HeadlessPortMismatch')
+  const findings: Finding[] = []
   const records: DnsRecord[] = []
 
   for (const question of questionsFor(report)) {
@@ -121,9 +123,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     message: problem,
     hint: 'part of the live DNS check did not run; the rest of the report still holds',
   })))
-  const ordered = sortFindings(findings)
   const dns: DnsSection = {...observation, primaryServer: primary?.label ?? null}
-  return {...report, records, findings: ordered, summary: summarize(ordered), dns}
+  return {...addFindings({...report, findings: kept}, findings), records, dns}
 }
 
 function describe(result: QueryResult, type: string): string {
@@ -231,9 +232,8 @@ function reachFindings(report: ServiceReport, observation: DnsObservation, servi
   }
   // Seed 003: the headless port trap, with evidence from the pods themselves.
   for (const finding of report.findings.filter(candidate => candidate.code === 'HeadlessPortMismatch')) {
-    const portMatch = finding.message.match(/^port (\d+) -> targetPort (\d+)/)
-    const servicePort = Number(portMatch?.[1])
-    const targetPort = Number(portMatch?.[2])
+    const servicePort = Number(finding.details?.port)
+    const targetPort = Number(finding.details?.targetPort)
     const onServicePort = observation.reachability.filter(result => result.role === 'service-port-on-endpoint' && result.port === servicePort)
     const onTarget = observation.reachability.filter(result => result.role === 'endpoint' && result.port === targetPort)
     if (onServicePort.length === 0) {
@@ -261,11 +261,6 @@ function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 }
 
-const ORDER = {error: 0, warning: 1, info: 2} as const
-
-function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
-}
 
 /** The part of a shared batch (one resolver per namespace in a scan) that concerns one service. */
 export function observationFor(report: ServiceReport, observation: DnsObservation, targets: Array<{address: string; port: number}>): DnsObservation {

@@ -6,6 +6,7 @@ import {isIP} from 'node:net'
 import type {Service} from '../model/k8s.js'
 import type {AbsentName, DnsRecord, EndpointView, RecordType} from '../model/report.js'
 import {addressRecordType, dashedAddress, fqdn, reverseName, serviceFqdn} from './dns-names.js'
+import {publishedEndpoints} from './published.js'
 
 export interface ExpectedDns {
   records: DnsRecord[]
@@ -24,16 +25,6 @@ export function clusterIPsOf(service: Service): string[] {
 /** The label an endpoint is known by: its hostname, else CoreDNS's dashed address (spec 2.4.1). */
 export function endpointLabel(endpoint: EndpointView): string {
   return endpoint.hostname || dashedAddress(endpoint.address)
-}
-
-/**
- * Endpoints that DNS publishes. Spec 2.4.1: ready endpoints only. The EndpointSlice controller marks every
- * endpoint ready when publishNotReadyAddresses is set, so a recorded slice that says otherwise is stale and
- * the service setting is honoured instead.
- */
-export function publishedEndpoints(service: Service, endpoints: EndpointView[]): EndpointView[] {
-  if (service.spec.publishNotReadyAddresses) return endpoints
-  return endpoints.filter(endpoint => endpoint.ready)
 }
 
 export function expectedRecords(service: Service, endpoints: EndpointView[], zone: string): ExpectedDns {
@@ -80,7 +71,7 @@ function clusterIPRecords(service: Service, base: string, out: RecordSet): void 
 
 /** Spec 2.4: headless services. */
 function headlessRecords(service: Service, endpoints: EndpointView[], base: string, out: RecordSet): void {
-  const published = publishedEndpoints(service, endpoints)
+  const published = publishedEndpoints(endpoints, service.spec.publishNotReadyAddresses ?? false)
   if (published.length === 0) {
     // CoreDNS findServices finds nothing to answer and replies NXDOMAIN for every name of the service.
     out.absent(base, 'A', 'the headless service has no ready endpoints')

@@ -2,7 +2,7 @@
 // its endpoint port, and for a headless service the *service* port on each endpoint (seed 003's trap).
 import type {ServiceReport} from '../model/report.js'
 import type {ReachTarget} from '../dns/types.js'
-import {publishedEndpointViews} from './published.js'
+import {publishedEndpoints} from './published.js'
 
 export function reachTargetsFor(report: ServiceReport, limit = 256): ReachTarget[] {
   const targets = new Map<string, ReachTarget>()
@@ -11,7 +11,7 @@ export function reachTargetsFor(report: ServiceReport, limit = 256): ReachTarget
     if (!targets.has(key) && targets.size < limit) targets.set(key, target)
   }
   const tcp = (protocol: string) => protocol.toUpperCase() === 'TCP'
-  const endpoints = publishedEndpointViews(report)
+  const endpoints = publishedEndpoints(report.endpoints, report.service.publishNotReadyAddresses)
   if (report.service.type === 'ExternalName') return []
   if (!report.service.headless && endpoints.length > 0) {
     for (const ip of report.service.clusterIPs) {

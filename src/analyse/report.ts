@@ -1,6 +1,6 @@
 // From a gathered snapshot to the ServiceReport: endpoints, expected records, findings. Pure.
 import type {Pod} from '../model/k8s.js'
-import {REPORT_API_VERSION, type EndpointView, type Finding, type ServiceReport, type ServiceSnapshot, type ServiceView} from '../model/report.js'
+import {bySeverity, REPORT_API_VERSION, type EndpointView, type Finding, type ServiceReport, type ServiceSnapshot, type ServiceView} from '../model/report.js'
 import {diagnose} from './diagnose.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
@@ -41,11 +41,9 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   }
 }
 
-const SEVERITY_ORDER = {error: 0, warning: 1, info: 2} as const
-
 /** A report with more findings (severity order kept, summary recomputed). */
 export function addFindings(report: ServiceReport, extra: Finding[]): ServiceReport {
-  const findings = [...report.findings, ...extra].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+  const findings = [...report.findings, ...extra].sort(bySeverity)
   return {...report, findings, summary: summarize(findings)}
 }
 

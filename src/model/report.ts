@@ -5,6 +5,13 @@ export const REPORT_API_VERSION = 'svc-inspect/v1alpha1'
 
 export type Severity = 'error' | 'warning' | 'info'
 
+const SEVERITY_RANK: Record<Severity, number> = {error: 0, warning: 1, info: 2}
+
+/** Errors first, then warnings, then infos (a stable sort keeps each rule's order). */
+export function bySeverity(a: {severity: Severity}, b: {severity: Severity}): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
+}
+
 export interface Finding {
   code: string
   severity: Severity
@@ -12,6 +19,8 @@ export interface Finding {
   object: string
   message: string
   hint: string
+  /** Machine-readable facts behind the message, when a finding has them (e.g. the ports of HeadlessPortMismatch). */
+  details?: Record<string, string | number | boolean>
 }
 
 export type RecordType = 'A' | 'AAAA' | 'SRV' | 'PTR' | 'CNAME'

@@ -1,6 +1,6 @@
 // Renderers for many reports: the scan summary table, the ServiceReportList, and JUnit XML for CI.
 import type {ChalkInstance} from 'chalk'
-import {REPORT_API_VERSION, type Finding, type ServiceReport} from '../model/report.js'
+import {bySeverity, REPORT_API_VERSION, type Finding, type ServiceReport} from '../model/report.js'
 import type {ExpectationResult} from '../analyse/expectations.js'
 import {kubectlTable, severityColor} from './style.js'
 
@@ -30,10 +30,8 @@ export function reportList(items: ServiceReport[], expectations?: ExpectationRes
   }
 }
 
-const ORDER = {error: 0, warning: 1, info: 2} as const
-
 export function worstFinding(report: ServiceReport): Finding | undefined {
-  return [...report.findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])[0]
+  return [...report.findings].sort(bySeverity)[0]
 }
 
 function dnsColumn(report: ServiceReport): string {
