@@ -2,7 +2,7 @@
 // live answers. Parsing keeps line numbers so a schema error names its line.
 import {isMap, isScalar, LineCounter, parseDocument, type Node, type Pair} from 'yaml'
 import type {QueryResult} from '../dns/types.js'
-import type {RecordType} from '../model/report.js'
+import type {Finding, RecordType} from '../model/report.js'
 import {InspectError} from '../errors.js'
 
 export interface Expectation {
@@ -137,4 +137,17 @@ function normalize(type: RecordType, data: string): string {
   }
   if (type === 'A' || type === 'AAAA') return data.trim()
   return `${data.trim().toLowerCase().replace(/\.$/, '')}.`
+}
+
+/** Each failed entry as an error finding, pointing at its line in the contract. */
+export function expectationFindings(results: ExpectationResult[], source: string): Finding[] {
+  return results
+    .filter(result => result.status === 'fail')
+    .map(result => ({
+      code: 'ExpectationFailed',
+      severity: 'error' as const,
+      object: `expect/${result.name}`,
+      message: `${result.name} ${result.type} ${result.rule}: ${result.message}`,
+      hint: `from ${source}:${result.line}`,
+    }))
 }

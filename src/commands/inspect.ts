@@ -6,7 +6,6 @@ import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
 import type {ServiceReport, ServiceSnapshot} from '../model/report.js'
 import type {Expectation} from '../analyse/expectations.js'
-import type {QueryResult} from '../dns/types.js'
 import {readContract} from '../cli/contract.js'
 import type {OutputFormat} from '../render/index.js'
 
@@ -92,23 +91,10 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const {buildReport} = await import('../analyse/report.js')
     const gathered = options.fromFile ? {snapshot: await this.snapshotFromFile(options), live: undefined} : await this.snapshotFromCluster(options)
     const expectations = options.expect ? await readContract(options.expect) : []
-    let report = buildReport(gathered.snapshot)
-    if (gathered.live) report = await this.checkDns(gathered.snapshot, report, gathered.live, expectations)
+    const report = gathered.live
+      ? await this.live(gathered.live.gateway, gathered.snapshot, gathered.live.options, expectations, options.expect)
+      : buildReport(gathered.snapshot)
     const {renderMachine, renderHuman} = await import('../render/index.js')
-    if (expectations.length > 0) {
-      const {evaluateExpectations} = await import('../analyse/expectations.js')
-      const {addFindings} = await import('../analyse/report.js')
-      const dns = report.dns as {queries: QueryResult[]; primaryServer: string | null}
-      const results = evaluateExpectations(expectations, dns.queries.filter(query => query.server === dns.primaryServer))
-      const failed = results.filter(result => result.status === 'fail').map(result => ({
-        code: 'ExpectationFailed',
-        severity: 'error' as const,
-        object: `expect/${result.name}`,
-        message: `${result.name} ${result.type} ${result.rule}: ${result.message}`,
-        hint: `from ${options.expect}:${result.line}`,
-      }))
-      report = {...addFindings(report, failed), expectations: results}
-    }
     if (options.output === 'junit') {
       const {reportList, renderJUnit} = await import('../render/scan.js')
       process.stdout.write(renderJUnit(reportList([report], report.expectations)))
@@ -122,39 +108,12 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     return report.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
-  /** Live DNS check: resolver up, cluster domain from its resolv.conf if nothing better, one batch, diff. */
-  private async checkDns(
-    snapshot: ServiceSnapshot,
-    initial: ServiceReport,
-    live: {gateway: KubeGateway; options: LiveDnsOptions},
-    expectations: Expectation[],
-  ): Promise<ServiceReport> {
-    const [{LiveDnsCheck}, {applyDnsObservation}, {buildReport, resolverUnavailable}, {Spinner}] = await Promise.all([
-      import('../kube/live-dns.js'),
-      import('../analyse/dns-diff.js'),
-      import('../analyse/report.js'),
-      import('../cli/spinner.js'),
-    ])
+  /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
+  private async live(gateway: KubeGateway, snapshot: ServiceSnapshot, options: LiveDnsOptions, expectations: Expectation[], source?: string): Promise<ServiceReport> {
+    const [{inspectLive}, {Spinner}] = await Promise.all([import('../app/inspect.js'), import('../cli/spinner.js')])
     const spinner = new Spinner()
-    spinner.update(live.options.via === 'pod' ? `starting resolver pod in ${live.options.namespace}` : 'port-forwarding to the CoreDNS pods')
-    let report = initial
     try {
-      const check = await LiveDnsCheck.open(live.gateway, {...live.options, onProgress: message => spinner.update(message)}).catch(async error => {
-        const {ResolverForbidden} = await import('../kube/resolver-pod.js')
-        if (error instanceof ResolverForbidden) return error
-        throw error
-      })
-      if (check instanceof Error) return resolverUnavailable(report, check.message)
-      try {
-        const zone = check.clusterDomain(report.service.namespace)
-        if (snapshot.clusterDomain.source === 'default' && zone) {
-          report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
-        }
-        spinner.update('querying the cluster DNS')
-        return applyDnsObservation(report, await check.observe(report, expectations.map(({name, type}) => ({name, type}))))
-      } finally {
-        await check.close()
-      }
+      return await inspectLive(gateway, snapshot, options, expectations, source, message => spinner.update(message))
     } finally {
       spinner.stop()
     }

@@ -14,6 +14,8 @@ export interface ServiceReportList {
 
 export function reportList(items: ServiceReport[], expectations?: ExpectationResult[]): ServiceReportList {
   const sum = (key: 'errors' | 'warnings' | 'infos') => items.reduce((total, item) => total + item.summary[key], 0)
+  // inspect --expect already turned failed entries into ExpectationFailed findings: count each failure once.
+  const asFindings = items.reduce((total, item) => total + item.findings.filter(finding => finding.code === 'ExpectationFailed').length, 0)
   const failedExpectations = expectations?.filter(result => result.status === 'fail').length ?? 0
   return {
     apiVersion: REPORT_API_VERSION,
@@ -22,7 +24,7 @@ export function reportList(items: ServiceReport[], expectations?: ExpectationRes
     ...(expectations ? {expectations} : {}),
     summary: {
       services: items.length,
-      errors: sum('errors') + failedExpectations,
+      errors: sum('errors') - asFindings + failedExpectations,
       warnings: sum('warnings'),
       infos: sum('infos'),
       servicesWithErrors: items.filter(item => item.summary.errors > 0).length,
@@ -85,15 +87,17 @@ export function renderJUnit(list: ServiceReportList): string {
   for (const item of list.items) suites.set(item.service.namespace, [...(suites.get(item.service.namespace) ?? []), item])
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>']
   const totalTests = list.items.length + (list.expectations?.length ?? 0)
-  const totalFailures = list.items.filter(item => item.summary.errors > 0).length + (list.expectations?.filter(result => result.status === 'fail').length ?? 0)
+  const failing = (item: ServiceReport) => item.findings.some(finding => finding.severity === 'error' && finding.code !== 'ExpectationFailed')
+  const totalFailures = list.items.filter(failing).length + (list.expectations?.filter(result => result.status === 'fail').length ?? 0)
   out.push(`<testsuites name="svc-inspect" tests="${totalTests}" failures="${totalFailures}" errors="0">`)
   for (const [namespace, items] of suites) {
-    const failures = items.filter(item => item.summary.errors > 0).length
+    const failures = items.filter(failing).length
     out.push(`  <testsuite name="${escapeXml(namespace)}" tests="${items.length}" failures="${failures}" errors="0" skipped="0">`)
     for (const item of items) {
       const time = item.dns ? ` time="${(((item.dns as {timings?: {queryMs?: number}}).timings?.queryMs ?? 0) / 1000).toFixed(3)}"` : ''
       out.push(`    <testcase classname="svc-inspect.${escapeXml(namespace)}" name="${escapeXml(item.service.name)}"${time}>`)
-      for (const finding of item.findings.filter(candidate => candidate.severity === 'error')) {
+      // A failed --expect entry is its own testcase in the dns-contract suite, not a failure of the service.
+      for (const finding of item.findings.filter(candidate => candidate.severity === 'error' && candidate.code !== 'ExpectationFailed')) {
         out.push(
           `      <failure type="${escapeXml(finding.code)}" message="${escapeXml(`${finding.code}: ${finding.message}`)}">${escapeXml(`${finding.object}: ${finding.message}\nhint: ${finding.hint}`)}</failure>`,
         )
