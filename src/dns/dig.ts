@@ -5,7 +5,7 @@ import type {RecordType} from '../model/report.js'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget} from './types.js'
 
 const SECTION = '=== svc-inspect'
-const QUESTIONS_PER_DIG = 40
+const QUESTIONS_PER_DIG = 250
 
 /** Single-quotes a word for sh; names, types and addresses come from the API, but quoting costs nothing. */
 export function shellQuote(word: string): string {
@@ -24,8 +24,9 @@ export function batchScript(
   options: {timeoutSeconds: number; probeName: string},
 ): string {
   const lines = ['cd /tmp || exit 1', 'rm -f s*.out r.out']
-  // dig asks its questions one after another: several dig processes per server, each with a slice of the
-  // questions, keep a 100-endpoint service's few hundred queries well under a second.
+  // dig asks its questions one after another, about 0.3 ms each against CoreDNS: one process per server is
+  // fastest up to a few hundred questions (measured: 200 questions x 3 servers in ~0.25 s); beyond that,
+  // slices of QUESTIONS_PER_DIG run in parallel.
   const chunks: DnsQuestion[][] = []
   for (let start = 0; start < questions.length; start += QUESTIONS_PER_DIG) chunks.push(questions.slice(start, start + QUESTIONS_PER_DIG))
   servers.forEach((server, index) => {
@@ -86,7 +87,7 @@ export function parseBatchOutput(output: string, questions: DnsQuestion[], serve
   return {queries, reachability: parseReachOutput(sections.get('reach') ?? '', targets)}
 }
 
-interface DigItem {
+export interface DigItem {
   type?: string
   message?:
     | string
@@ -102,7 +103,7 @@ interface DigItem {
 export function parseDigYaml(output: string, asked: Array<{server: DnsServer; question: DnsQuestion}>): QueryResult[] {
   let items: DigItem[]
   try {
-    items = (parse(output) as DigItem[] | null) ?? []
+    items = readDigItems(output) ?? (parse(output) as DigItem[] | null) ?? []
   } catch (error) {
     throw new Error(`cannot parse dig output (does the resolver image have BIND 9.16+ dig with +yaml?): ${(error as Error).message.split('\n')[0]}`)
   }
@@ -111,6 +112,65 @@ export function parseDigYaml(output: string, asked: Array<{server: DnsServer; qu
   // itself with +qr) are not printed with our flags.
   const relevant = items.filter(item => item.type === 'MESSAGE' || item.type === 'DIG_ERROR')
   return asked.map(({server, question}, index) => toResult(relevant[index], server, question))
+}
+
+/**
+ * dig's +yaml output has one fixed shape; reading just the fields we use line by line is ~20x faster than a
+ * general YAML parser on the few hundred answers of a large service (0.4 s -> 20 ms for 600 queries).
+ * Returns null when the text does not have that shape, and the caller falls back to the YAML parser.
+ */
+export function readDigItems(output: string): DigItem[] | null {
+  const lines = output.split('\n')
+  const items: DigItem[] = []
+  let item: DigItem | null = null
+  let section: string[] | null = null
+  let sectionIndent = 0
+  let errorLines: string[] | null = null
+  const unquote = (value: string) => (value.startsWith("'") && value.endsWith("'") ? value.slice(1, -1).replaceAll("''", "'") : value)
+  for (const line of lines) {
+    if (line.trim() === '') continue
+    const top = line.match(/^- type: (\S+)$/)
+    if (top) {
+      item = {type: top[1]}
+      items.push(item)
+      section = null
+      errorLines = null
+      continue
+    }
+    if (!item) return null
+    const indent = line.length - line.trimStart().length
+    const text = line.trim()
+    if (errorLines) {
+      errorLines.push(text)
+      item.message = errorLines.join('\n')
+      continue
+    }
+    if (section && indent >= sectionIndent && text.startsWith('- ')) {
+      section.push(unquote(text.slice(2)))
+      continue
+    }
+    section = null
+    const field = text.match(/^([A-Za-z_]+):(?: (.*))?$/)
+    if (!field) continue
+    const [, key, value = ''] = field
+    if (key === 'message' && indent === 2) {
+      if (value === '|' || value === '|-') errorLines = []
+      else if (value === '') item.message = {response_message_data: {}}
+      else return null // not a shape dig prints: let the YAML parser judge it
+      continue
+    }
+    const message = typeof item.message === 'object' ? item.message : null
+    if (!message) continue
+    const data = message.response_message_data!
+    if (key === 'query_time' || key === 'response_time') message[key] = value.replace(/^!!timestamp /, '')
+    else if (key === 'socket_protocol') message.socket_protocol = value
+    else if (key === 'status') data.status = value
+    else if (key === 'ANSWER_SECTION' || key === 'QUESTION_SECTION') {
+      section = data[key] = []
+      sectionIndent = indent
+    }
+  }
+  return items
 }
 
 function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQuestion): QueryResult {

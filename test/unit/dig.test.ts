@@ -5,14 +5,15 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFile, spawnSync} from 'node:child_process'
-import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 import {Packet, createServer} from 'dns2'
-import {batchScript, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, shellQuote} from '../../src/dns/dig.js'
+import {batchScript, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, readDigItems, shellQuote, type DigItem} from '../../src/dns/dig.js'
+import {parse as parseYaml} from 'yaml'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, ReachTarget} from '../../src/dns/types.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dig')
@@ -364,12 +365,12 @@ describe('batchScript', () => {
   })
 
   it('splits many questions over several dig processes per server, gathered back in order', () => {
-    const many = Array.from({length: 95}, (_, index) => ({name: `n${index}.default.svc.cluster.local.`, type: 'A' as const}))
+    const many = Array.from({length: 600}, (_, index) => ({name: `n${index}.default.svc.cluster.local.`, type: 'A' as const}))
     const script = batchScript(many, scriptServers.slice(0, 1), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
     const line = script.split('\n').find(candidate => candidate.includes('dig +yaml'))!
-    assert.equal(line.match(/dig \+yaml/g)?.length, 3, '95 questions: 40 + 40 + 15')
+    assert.equal(line.match(/dig \+yaml/g)?.length, 3, '600 questions: 250 + 250 + 100')
     assert.ok(line.includes("'n0.default.svc.cluster.local.' A") && line.includes('> s0.0.out'), line)
-    assert.ok(line.includes("'n40.default.svc.cluster.local.' A") && line.includes('> s0.1.out'), line)
+    assert.ok(line.includes("'n250.default.svc.cluster.local.' A") && line.includes('> s0.1.out'), line)
     assert.ok(line.includes('cat s0.0.out s0.1.out s0.2.out > s0.out'), line)
   })
 
@@ -718,4 +719,35 @@ describe('batchScript run by sh against loopback servers', () => {
       }
     })
   }
+})
+
+describe('readDigItems: the fast reader of dig +yaml agrees with a YAML parser on every recorded capture', () => {
+  const fixtures = new URL('./fixtures/dig/', import.meta.url)
+  const shape = (items: DigItem[]) =>
+    items
+      .filter(item => item.type === 'MESSAGE' || item.type === 'DIG_ERROR')
+      .map(item =>
+        typeof item.message === 'string' || !item.message
+          ? {type: item.type, message: String(item.message ?? '').trim()}
+          : {
+              type: item.type,
+              status: item.message.response_message_data?.status,
+              answers: item.message.response_message_data?.ANSWER_SECTION ?? [],
+              questions: item.message.response_message_data?.QUESTION_SECTION ?? [],
+              queried: new Date(item.message.query_time!).getTime(),
+              responded: new Date(item.message.response_time!).getTime(),
+              protocol: item.message.socket_protocol,
+            },
+      )
+  for (const name of readdirSync(fixtures).filter(file => file.endsWith('.yaml'))) {
+    it(name, () => {
+      const text = readFileSync(new URL(name, fixtures), 'utf8')
+      const fast = readDigItems(text)
+      assert.ok(fast, 'recognised as dig output')
+      assert.deepEqual(shape(fast), shape((parseYaml(text) as DigItem[] | null) ?? []))
+    })
+  }
+  it('text that is not dig +yaml output is left to the YAML parser (null)', () => {
+    assert.equal(readDigItems('foo: bar\n'), null)
+  })
 })
