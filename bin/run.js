@@ -10,9 +10,11 @@ process.stdout.on('error', error => {
 })
 
 const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
-const commands = new Set([...Object.keys(manifest.commands), 'help'])
+const commands = new Set(Object.keys(manifest.commands))
 const rootFlags = new Set(['--help', '-h', '--version', '-v'])
-const argv = process.argv.slice(2)
+let argv = process.argv.slice(2)
+// `help [COMMAND]` as kubectl has it (oclif's help command is a plugin we do not ship).
+if (argv[0] === 'help') argv = [...argv.slice(1, 2), '--help']
 const args = argv.length === 0 || commands.has(argv[0]) || rootFlags.has(argv[0]) ? argv : ['inspect', ...argv]
 
 const {run} = await import('../dist/cli.mjs')

@@ -3,9 +3,7 @@ import {BaseCommand, connectionFlags, connectionOptions} from '../cli/base-comma
 
 export default class Cleanup extends BaseCommand {
   static override summary = 'Delete resolver pods that svc-inspect left behind (found by label).'
-  static override description = `Resolver pods are deleted at the end of every run, on errors and on Ctrl-C. A CLI killed with SIGKILL
-cannot clean up: its pod stops by itself (activeDeadlineSeconds) and this command deletes it.
-Selects pods labelled app.kubernetes.io/name=svc-inspect-resolver,app.kubernetes.io/managed-by=svc-inspect.`
+  static override description = `Resolver pods are deleted at the end of every run, on errors and on Ctrl-C. A CLI killed with SIGKILL cannot clean up: its pod stops by itself (activeDeadlineSeconds) and this command deletes it. Selects pods labelled app.kubernetes.io/name=svc-inspect-resolver,app.kubernetes.io/managed-by=svc-inspect.`
 
   static override examples = ['kubectl svc-inspect cleanup -n shop', 'kubectl svc-inspect cleanup -A']
 

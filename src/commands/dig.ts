@@ -7,10 +7,7 @@ import type {RecordType} from '../model/report.js'
 
 export default class Dig extends BaseCommand {
   static override summary = 'Ask the cluster DNS one question from inside the cluster, through every CoreDNS replica.'
-  static override description = `The "run a dnsutils pod and nslookup" of the Kubernetes docs in one command: starts the resolver pod
-(or port-forwards to CoreDNS), asks the pod's nameserver and each CoreDNS replica, prints every answer and
-removes the pod. A name without a trailing dot is expanded with the pod's search path, as applications do.
-Exit code 1 when the name does not resolve.`
+  static override description = `The "run a dnsutils pod and nslookup" of the Kubernetes docs in one command: starts the resolver pod (or port-forwards to CoreDNS), asks the pod's nameserver and each CoreDNS replica, prints every answer and removes the pod. A name without a trailing dot is expanded with the pod's search path, as applications do. Exit code 1 when the name does not resolve.`
 
   static override examples = [
     'kubectl svc-inspect dig my-svc -n shop',

@@ -4,10 +4,7 @@ import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 
 export default class Hosts extends BaseCommand {
   static override summary = 'Print a client seed list (host:port) for a service, from what the cluster DNS really answers.'
-  static override description = `Asks the cluster DNS (resolver pod or port-forward, as inspect does) for SRV _<port>._<proto>.<service>; without
-SRV answers, uses the A/AAAA answers plus the port (the targetPort for a headless service, which translates no port).
---format mongodb prints a connection string for a replica set behind a headless service (seed 002).
-Exit code 1 when DNS gives no hosts.`
+  static override description = `Asks the cluster DNS (resolver pod or port-forward, as inspect does) for SRV _<port>._<proto>.<service>; without SRV answers, uses the A/AAAA answers plus the port (the targetPort for a headless service, which translates no port). --format mongodb prints a connection string for a replica set behind a headless service (seed 002). Exit code 1 when DNS gives no hosts.`
 
   static override examples = [
     'kubectl svc-inspect hosts mongo -n db',

@@ -26,9 +26,7 @@ interface InspectOptions {
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Explain a Service: its endpoints (and why some are missing), its expected DNS records, and what is wrong.'
-  static override description = `Reads the Service, its EndpointSlices, the pods its selector matches and their events, and the cluster domain
-from the kube-system/coredns ConfigMap. Computes the DNS records the Kubernetes DNS specification and CoreDNS
-define for it, and reports findings with hints.
+  static override description = `Reads the Service, its EndpointSlices, the pods its selector matches and their events, and the cluster domain from the kube-system/coredns ConfigMap. Computes the DNS records the Kubernetes DNS specification and CoreDNS define for it, and reports findings with hints.
 
 Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
 

@@ -8,10 +8,7 @@ import {readContract} from '../cli/contract.js'
 
 export default class Scan extends BaseCommand {
   static override summary = 'Inspect many services: a namespace, a label selector, or the whole cluster.'
-  static override description = `One gather per namespace, one resolver pod and one DNS batch per namespace (not per service), namespaces in
-parallel up to --concurrency. Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit:
-a testsuite per namespace, a testcase per service, a failure per error finding).
---expect FILE adds a DNS contract checked against the live answers (see the README for its format).
+  static override description = `One gather per namespace, one resolver pod and one DNS batch per namespace (not per service), namespaces in parallel up to --concurrency. Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit: a testsuite per namespace, a testcase per service, a failure per error finding). --expect FILE adds a DNS contract checked against the live answers (see the README for its format).
 
 Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 could not inspect.`
 

@@ -174,6 +174,17 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     await waitFor('no resolver pods', () => kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim() === '', 20_000)
   })
 
+  it('on a terminal a spinner with the elapsed time runs on stderr while the check works; without one, stderr stays empty', async () => {
+    const command = [process.execPath, CLI, 'web', '-n', NS, ...RESOLVER, '--no-color'].map(word => `'${word}'`).join(' ')
+    const tty = spawnSync('script', ['-qfec', command, '/dev/null'], {encoding: 'utf8', cwd: ROOT, env: {...process.env, NO_COLOR: '1'}})
+    assert.equal(tty.status, 0, tty.stdout)
+    assert.match(tty.stdout, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (starting resolver pod|resolver pod \S+ created|querying the cluster DNS) \(\d+\.\ds\)/)
+    assert.match(tty.stdout, /Service:\s+e2e-fleet\/web/)
+    const piped = await cli(['web', '-n', NS, ...RESOLVER])
+    assert.equal(piped.code, 0)
+    assert.equal(piped.stderr, '', 'no spinner when stderr is not a terminal')
+  })
+
   it('read-only RBAC (deploy/rbac.yaml reader): the report without the live check and a ResolverUnavailable warning', async () => {
     kubectl(['apply', '-f', `${ROOT}deploy/rbac.yaml`])
     kubectl(['create', 'serviceaccount', 'reader', '-n', NS])

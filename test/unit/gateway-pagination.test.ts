@@ -5,7 +5,9 @@ import {KubeGateway} from '../../src/kube/gateway.js'
 
 describe('KubeGateway.listAll', () => {
   it('asks page after page with the continue token until there is none, and returns every item in order', async () => {
-    const gateway = Object.assign(Object.create(KubeGateway.prototype) as KubeGateway, {requestTimeoutMs: 0, config: {getCurrentCluster: () => ({server: 'https://test'})}})
+    // A gateway without a cluster: listAll only needs the request timeout (0: none) that call() reads.
+    const gateway = Object.create(KubeGateway.prototype) as KubeGateway
+    Object.assign(gateway, {requestTimeoutMs: 0})
     const pages: Record<string, {items: unknown[]; metadata?: {_continue?: string}}> = {
       start: {items: [{n: 1}, {n: 2}], metadata: {_continue: 'a'}},
       a: {items: [{n: 3}, {n: 4}], metadata: {_continue: 'b'}},
