@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags} from '../cli/base-command.js'
 import {isRecordType} from '../dns/dig.js'
 import type {QueryResult} from '../dns/types.js'
@@ -20,7 +20,12 @@ export default class Dig extends BaseCommand {
     type: Args.string({description: 'Record type: A, AAAA, SRV, PTR or CNAME.', default: 'A'}),
   }
 
-  static override flags = {...connectionFlags, ...outputFlags, ...resolverFlags}
+  static override flags = {
+    ...connectionFlags,
+    ...outputFlags,
+    output: Flags.string({char: 'o', description: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table'}),
+    ...resolverFlags,
+  }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Dig)

@@ -11,6 +11,18 @@ const file = (name: string, content: string) => {
   return `${dir}/${name}`
 }
 const dump = `${ROOT}examples/dumps/003-headless-port-mapping.yaml`
+const TWO_CONTEXTS = `apiVersion: v1
+kind: Config
+clusters:
+- {name: c1, cluster: {server: "https://127.0.0.1:1"}}
+- {name: c2, cluster: {server: "https://127.0.0.1:2"}}
+- {name: c3, cluster: {server: "https://127.0.0.1:3"}}
+users: [{name: u, user: {token: t}}]
+contexts:
+- {name: first, context: {cluster: c1, user: u}}
+- {name: second, context: {cluster: c2, user: u}}
+current-context: first
+`
 
 const cases: Array<{name: string; args: string[]; stderr: RegExp; input?: string}> = [
   {name: 'missing file', args: ['web', '-f', `${dir}/absent.yaml`], stderr: /^error: cannot read .*absent\.yaml: no such file$/},
@@ -34,6 +46,12 @@ const cases: Array<{name: string; args: string[]; stderr: RegExp; input?: string
   {name: 'unreadable kubeconfig', args: ['web', '--kubeconfig', `${dir}/absent-kubeconfig`, '--no-dns'], stderr: /^error: cannot load kubeconfig .*absent-kubeconfig: /},
   {name: 'API server unreachable', args: ['web', '--kubeconfig', file('kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n'), '--no-dns'], stderr: /^error: cannot reach https:\/\/127\.0\.0\.1:1 \(service\/web\): ECONNREFUSED$/},
   {name: 'unknown context', args: ['web', '--kubeconfig', `${dir}/kubeconfig`, '--context', 'nope', '--no-dns'], stderr: /^error: context "nope" does not exist in kubeconfig$/},
+  // Which server a request goes to proves the kubectl-style overrides: --context picks a context, --cluster and --user swap parts of it.
+  {name: '--context picks the other context', args: ['web', '--kubeconfig', file('two.kubeconfig', TWO_CONTEXTS), '--context', 'second', '--no-dns'], stderr: /^error: cannot reach https:\/\/127\.0\.0\.1:2 \(service\/web\): ECONNREFUSED$/},
+  {name: '--cluster swaps the cluster of the current context', args: ['web', '--kubeconfig', `${dir}/two.kubeconfig`, '--cluster', 'c3', '--no-dns'], stderr: /^error: cannot reach https:\/\/127\.0\.0\.1:3 \(service\/web\): ECONNREFUSED$/},
+  {name: 'unknown --cluster', args: ['web', '--kubeconfig', `${dir}/two.kubeconfig`, '--cluster', 'nope', '--no-dns'], stderr: /^error: cluster "nope" does not exist in kubeconfig$/},
+  {name: 'unknown --user', args: ['web', '--kubeconfig', `${dir}/two.kubeconfig`, '--user', 'nope', '--no-dns'], stderr: /^error: user "nope" does not exist in kubeconfig$/},
+  {name: 'dig -o wide is not an output of dig', args: ['dig', 'web', '-o', 'wide'], stderr: /^error: Expected --output=wide to be one of: table, json, yaml$/},
   {name: 'dig with an unsupported type', args: ['dig', 'web', 'MX'], stderr: /^error: unsupported record type "MX": use A, AAAA, SRV, PTR or CNAME$/},
 ]
 
