@@ -6,12 +6,9 @@ import {spawn} from 'node:child_process'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {CLI, cli, kubectl, ROOT, sleep, waitFor} from '../support/run.js'
-import {clusterZone, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
+import {clusterZone, RESOLVER_ARGS, RESOLVER_IMAGE, RESOLVER_LABEL, resolverPods, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
 
 const NS = 'e2e-faults'
-const RESOLVER_IMAGE = 'localhost/svc-inspect/resolver:v1'
-const RESOLVER = ['--image', RESOLVER_IMAGE]
-const LABEL = 'app.kubernetes.io/name=svc-inspect-resolver'
 let zone = ''
 
 const workload = `
@@ -21,10 +18,8 @@ metadata: {name: ${NS}}
 ---
 ${webWorkload(NS)}`
 
-const resolverPods = () => kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim()
-
 async function inspectWeb(extra: string[] = []): Promise<{code: number | null; report: ServiceReport; stderr: string}> {
-  const result = await cli(['web', '-n', NS, '-o', 'json', ...RESOLVER, ...extra])
+  const result = await cli(['web', '-n', NS, '-o', 'json', ...RESOLVER_ARGS, ...extra])
   assert.ok(result.stdout.startsWith('{'), `no JSON: ${result.stdout.slice(0, 200)} / ${result.stderr}`)
   return {code: result.code, report: JSON.parse(result.stdout), stderr: result.stderr}
 }
@@ -130,7 +125,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     for (let run = 0; run < 20; run++) {
       const signal: NodeJS.Signals = run % 2 === 0 ? 'SIGINT' : 'SIGTERM'
       const delay = 150 + Math.floor(Math.random() * 2000)
-      const child = spawn(process.execPath, [CLI, 'web', '-n', NS, ...RESOLVER], {cwd: ROOT, stdio: 'ignore'})
+      const child = spawn(process.execPath, [CLI, 'web', '-n', NS, ...RESOLVER_ARGS], {cwd: ROOT, stdio: 'ignore'})
       const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
       await sleep(delay)
       child.kill(signal)
@@ -142,7 +137,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
   })
 
   it('`cleanup` deletes leftover resolver pods by label', async () => {
-    kubectl(['run', 'svc-inspect-resolver-left', '-n', NS, '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--labels', 'app.kubernetes.io/name=svc-inspect-resolver,app.kubernetes.io/managed-by=svc-inspect'])
+    kubectl(['run', 'svc-inspect-resolver-left', '-n', NS, '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--labels', `${RESOLVER_LABEL},app.kubernetes.io/managed-by=svc-inspect`])
     const result = await cli(['cleanup', '-n', NS])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, new RegExp(`pod/${NS}/svc-inspect-resolver-left deleted`))
@@ -150,14 +145,14 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
   })
 
   it('`dig` resolves a short name through the search path on every replica', async () => {
-    const result = await cli(['dig', 'web', '-n', NS, '-o', 'json', ...RESOLVER])
+    const result = await cli(['dig', 'web', '-n', NS, '-o', 'json', ...RESOLVER_ARGS])
     assert.equal(result.code, 0, result.stderr)
     const dig = JSON.parse(result.stdout)
     assert.equal(dig.resolvedName, `web.${NS}.svc.${zone}.`)
     const clusterIP = kubectl(['get', 'svc', 'web', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])
     assert.ok(dig.results.length >= 3)
     assert.ok(dig.results.every((entry: {answers: Array<{data: string}>}) => entry.answers.some(answer => answer.data === clusterIP)))
-    const missing = await cli(['dig', 'no-such-service', '-n', NS, ...RESOLVER])
+    const missing = await cli(['dig', 'no-such-service', '-n', NS, ...RESOLVER_ARGS])
     assert.equal(missing.code, 1)
     assert.match(missing.stdout, /NXDOMAIN/)
   })

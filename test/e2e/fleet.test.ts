@@ -6,11 +6,9 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {after, before, describe, it} from 'node:test'
 import {CLI, cli, kubectl, ROOT, waitFor} from '../support/run.js'
-import {clusterZone, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
+import {clusterZone, RESOLVER_ARGS, resolverPods, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
 
 const NS = 'e2e-fleet'
-const RESOLVER = ['--image', 'localhost/svc-inspect/resolver:v1']
-const LABEL = 'app.kubernetes.io/name=svc-inspect-resolver'
 const dir = mkdtempSync(`${tmpdir()}/svc-inspect-fleet-`)
 let zone = ''
 
@@ -96,7 +94,7 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
   })
 
   it('scan -A -o junit: valid JUnit, a testsuite per namespace, a testcase per service, failures for errors', async () => {
-    const result = await cli(['scan', '-A', '-o', 'junit', ...RESOLVER], {timeoutMs: 300_000})
+    const result = await cli(['scan', '-A', '-o', 'junit', ...RESOLVER_ARGS], {timeoutMs: 300_000})
     assert.equal(result.code, 1, `late has no ready endpoint: ${result.stderr}`)
     const xml = file('scan.xml', result.stdout)
     const lint = spawnSync('xmllint', ['--noout', '--schema', `${ROOT}test/e2e/schemas/junit.xsd`, xml], {encoding: 'utf8'})
@@ -104,15 +102,15 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     assert.match(result.stdout, new RegExp(`<testsuite name="${NS}" tests="3" failures="1"`))
     assert.match(result.stdout, /<testsuite name="kube-system" tests="1" failures="0"/)
     assert.match(result.stdout, /<testcase classname="svc-inspect.e2e-fleet" name="late"[^>]*>\s*<failure type="NoEndpoints"/)
-    assert.equal(kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim(), '')
+    assert.equal(resolverPods(), '')
   })
 
   it('scan table and JSON: one row per service, ready/total endpoints, DNS ok counts', async () => {
-    const table = await cli(['scan', '-n', NS, ...RESOLVER])
+    const table = await cli(['scan', '-n', NS, ...RESOLVER_ARGS])
     assert.match(table.stdout, /NAMESPACE\s+SERVICE\s+TYPE\s+ENDPOINTS\s+DNS\s+WORST FINDING/)
     assert.match(table.stdout, new RegExp(`${NS}\\s+mongo\\s+Headless\\s+3/3\\s+\\d+ ok / 0 mismatch\\s+OK`))
     assert.match(table.stdout, new RegExp(`${NS}\\s+late\\s+Headless\\s+0/1\\s+.*ERROR NoEndpoints`))
-    const json = await cli(['scan', '-n', NS, '-l', 'app=mongo', '-o', 'json', ...RESOLVER])
+    const json = await cli(['scan', '-n', NS, '-l', 'app=mongo', '-o', 'json', ...RESOLVER_ARGS])
     const list = JSON.parse(json.stdout)
     assert.equal(list.kind, 'ServiceReportList')
     assert.deepEqual(list.items.map((item: {service: {name: string}}) => item.service.name), ['mongo'])
@@ -122,11 +120,11 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
   it('--expect: a contract that holds passes, one that does not fails with the entry named', async () => {
     const base = `mongo.${NS}.svc.${zone}`
     const good = file('good.yaml', `${base}:\n  A: {count: 3}\n_mongodb._tcp.${base}:\n  SRV: {port: 27017, count: 3}\nnothing-here.${NS}.svc.${zone}: absent\n`)
-    const pass = await cli(['scan', '-n', NS, '-l', 'app=mongo', '--expect', good, '-o', 'junit', ...RESOLVER])
+    const pass = await cli(['scan', '-n', NS, '-l', 'app=mongo', '--expect', good, '-o', 'junit', ...RESOLVER_ARGS])
     assert.equal(pass.code, 0, pass.stdout)
     assert.match(pass.stdout, /<testsuite name="dns-contract" tests="3" failures="0"/)
     const bad = file('bad.yaml', `${base}:\n  A: {count: 4}\n`)
-    const fail = await cli(['inspect', 'mongo', '-n', NS, '--expect', bad, '-o', 'json', ...RESOLVER])
+    const fail = await cli(['inspect', 'mongo', '-n', NS, '--expect', bad, '-o', 'json', ...RESOLVER_ARGS])
     assert.equal(fail.code, 1)
     const report = JSON.parse(fail.stdout)
     assert.equal(report.expectations[0].status, 'fail')
@@ -139,16 +137,16 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
   })
 
   it('hosts --format mongodb: a connection string from the observed SRV records', async () => {
-    const result = await cli(['hosts', 'mongo', '-n', NS, '--format', 'mongodb', '--replica-set', 'rs0', ...RESOLVER])
+    const result = await cli(['hosts', 'mongo', '-n', NS, '--format', 'mongodb', '--replica-set', 'rs0', ...RESOLVER_ARGS])
     assert.equal(result.code, 0, result.stderr)
     const base = `mongo.${NS}.svc.${zone}`
     assert.equal(result.stdout.trim(), `mongodb://mongo-0.${base}:27017,mongo-1.${base}:27017,mongo-2.${base}:27017/?replicaSet=rs0`)
-    const lines = await cli(['hosts', 'web', '-n', NS, ...RESOLVER])
+    const lines = await cli(['hosts', 'web', '-n', NS, ...RESOLVER_ARGS])
     assert.equal(lines.stdout, `web.${NS}.svc.${zone}:80\n`, "a ClusterIP service with a named port: its SRV names the service")
   })
 
   it('--watch: a readiness change is followed by the DNS records appearing, with the delay; Ctrl-C cleans up', async () => {
-    const child = spawn(process.execPath, [CLI, 'late', '-n', NS, '--watch', '-o', 'json', ...RESOLVER], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [CLI, 'late', '-n', NS, '--watch', '-o', 'json', ...RESOLVER_ARGS], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
     const events: Array<{kind: string; message: string; afterSeconds?: number}> = []
     let buffer = ''
     child.stdout.on('data', chunk => {
@@ -171,16 +169,16 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     assert.ok(events.some(event => event.kind === 'endpoint' && /became ready/.test(event.message)), JSON.stringify(events))
     const appeared = events.find(event => event.kind === 'dns' && /appeared/.test(event.message))
     assert.ok(appeared && typeof appeared.afterSeconds === 'number' && appeared.afterSeconds >= 0, JSON.stringify(appeared))
-    await waitFor('no resolver pods', () => kubectl(['get', 'pods', '-A', '-l', LABEL, '-o', 'name']).trim() === '', 20_000)
+    await waitFor('no resolver pods', () => resolverPods() === '', 20_000)
   })
 
   it('on a terminal a spinner with the elapsed time runs on stderr while the check works; without one, stderr stays empty', async () => {
-    const command = [process.execPath, CLI, 'web', '-n', NS, ...RESOLVER, '--no-color'].map(word => `'${word}'`).join(' ')
+    const command = [process.execPath, CLI, 'web', '-n', NS, ...RESOLVER_ARGS, '--no-color'].map(word => `'${word}'`).join(' ')
     const tty = spawnSync('script', ['-qfec', command, '/dev/null'], {encoding: 'utf8', cwd: ROOT, env: {...process.env, NO_COLOR: '1'}})
     assert.equal(tty.status, 0, tty.stdout)
     assert.match(tty.stdout, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (starting resolver pod|resolver pod \S+ created|querying the cluster DNS) \(\d+\.\ds\)/)
     assert.match(tty.stdout, /Service:\s+e2e-fleet\/web/)
-    const piped = await cli(['web', '-n', NS, ...RESOLVER])
+    const piped = await cli(['web', '-n', NS, ...RESOLVER_ARGS])
     assert.equal(piped.code, 0)
     assert.equal(piped.stderr, '', 'no spinner when stderr is not a terminal')
   })
@@ -204,7 +202,7 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
         'current-context': 'reader',
       }),
     )
-    const live = await cli(['mongo', '--kubeconfig', kubeconfig, '-o', 'json', ...RESOLVER])
+    const live = await cli(['mongo', '--kubeconfig', kubeconfig, '-o', 'json', ...RESOLVER_ARGS])
     assert.equal(live.code, 0, live.stderr)
     const report = JSON.parse(live.stdout)
     const unavailable = report.findings.find((finding: {code: string}) => finding.code === 'ResolverUnavailable')

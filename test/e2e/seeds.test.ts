@@ -4,13 +4,12 @@ import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, kubectl, sleep} from '../support/run.js'
-import {applyScenario, clusterZone, deleteScenario, SCENARIOS, touchReady, waitEndpoints} from '../support/scenarios.js'
+import {applyScenario, clusterZone, deleteScenario, RESOLVER_ARGS, resolverPods, SCENARIOS, touchReady, waitEndpoints} from '../support/scenarios.js'
 
-const RESOLVER = ['--image', 'localhost/svc-inspect/resolver:v1']
 let zone = ''
 
 async function inspect(service: string, namespace: string, extra: string[] = []): Promise<{code: number | null; report: ServiceReport; stderr: string}> {
-  const result = await cli([service, '-n', namespace, '-o', 'json', ...RESOLVER, ...extra])
+  const result = await cli([service, '-n', namespace, '-o', 'json', ...RESOLVER_ARGS, ...extra])
   assert.ok(result.stdout.startsWith('{'), `expected JSON on stdout, got: ${result.stdout.slice(0, 200)} / stderr: ${result.stderr}`)
   return {code: result.code, report: JSON.parse(result.stdout) as ServiceReport, stderr: result.stderr}
 }
@@ -135,11 +134,11 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
   })
 
   it('seed 002 via port-forward: the same records, and no pod created', async () => {
-    const before = kubectl(['get', 'pods', '-A', '-l', 'app.kubernetes.io/name=svc-inspect-resolver', '-o', 'name'])
+    const before = resolverPods()
     const {report} = await inspect('mongodb-headless-service', 'infrastructure', ['--via', 'port-forward'])
     assertDnsAgrees(report)
     assert.equal((report.dns as {via: string}).via, 'port-forward')
-    assert.equal(kubectl(['get', 'pods', '-A', '-l', 'app.kubernetes.io/name=svc-inspect-resolver', '-o', 'name']), before)
+    assert.equal(resolverPods(), before)
   })
 
   it('seed 003: the headless port trap is reported with evidence, and SRV carries the real port', async () => {
@@ -156,7 +155,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
   })
 
   it('table output of a live check shows the statuses', async () => {
-    const result = await cli(['svc-chroma', '-n', 'seed-ports', ...RESOLVER])
+    const result = await cli(['svc-chroma', '-n', 'seed-ports', ...RESOLVER_ARGS])
     assert.equal(result.code, 1)
     assert.match(result.stdout, /DNS RECORDS \(expected vs observed\)/)
     assert.match(result.stdout, /_http\._tcp\.svc-chroma\.seed-ports\.svc\.\S+\s+SRV\s+0 50 8000 \S+\s+match/)

@@ -142,3 +142,13 @@ spec:
         ports: [{containerPort: 8080}]
 `
 }
+
+/** The resolver image test/cluster builds and imports, and the label selector of every resolver pod. */
+export const RESOLVER_IMAGE = 'localhost/svc-inspect/resolver:v1'
+export const RESOLVER_ARGS = ['--image', RESOLVER_IMAGE]
+export const RESOLVER_LABEL = 'app.kubernetes.io/name=svc-inspect-resolver'
+
+/** The resolver pods that exist now, anywhere (`pod/NAME` lines; empty when none). */
+export function resolverPods(): string {
+  return kubectl(['get', 'pods', '-A', '-l', RESOLVER_LABEL, '-o', 'name']).trim()
+}
