@@ -27,7 +27,7 @@ export async function inspectLive(
     throw error
   }
   try {
-    const zone = check.clusterDomain(report.service.namespace)
+    const zone = check.clusterDomain()
     if (snapshot.clusterDomain.source === 'default' && zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
     progress('querying the cluster DNS')
     report = applyDnsObservation(report, await check.observe(report, expectations.map(({name, type}) => ({name, type}))))

@@ -43,7 +43,7 @@ export default class Hosts extends BaseCommand {
     const check = await LiveDnsCheck.open(gateway, liveDnsOptions(flags, gateway.defaultNamespace))
     let list
     try {
-      const zone = chooseClusterDomain(flags['cluster-domain'], configured ?? check.clusterDomain(gateway.defaultNamespace)).value
+      const zone = chooseClusterDomain(flags['cluster-domain'], configured ?? check.clusterDomain()).value
       const {queries, servers} = await check.ask(seedQuestions(service, flags['port-name'], zone), [], zone)
       const primary = servers.find(server => !server.replica) ?? servers[0]
       list = seedList(service, flags['port-name'], zone, queries.filter(query => query.server === primary?.label))

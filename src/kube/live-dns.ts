@@ -83,9 +83,12 @@ export class LiveDnsCheck {
     }
   }
 
-  /** The cluster domain as the resolver pod's search path shows it, for when the ConfigMap did not tell. */
-  clusterDomain(namespace: string): string | null {
-    return zoneFromResolvConf(this.resolvConf, namespace)
+  /**
+   * The cluster domain as the resolver pod's search path shows it, for when the ConfigMap did not tell. The
+   * search line names the namespace the pod runs in (--resolver-namespace), not necessarily the service's.
+   */
+  clusterDomain(): string | null {
+    return this.resolver ? zoneFromResolvConf(this.resolvConf, this.resolver.namespace) : null
   }
 
   private async findReplicas(): Promise<Replica[]> {

@@ -89,7 +89,8 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
   })
   after(() => {
     kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false'])
-    kubectl(['delete', 'clusterrolebinding', 'e2e-fleet-reader', '--ignore-not-found'])
+    kubectl(['delete', 'clusterrolebinding', 'e2e-fleet-reader', 'e2e-fleet-limited', '--ignore-not-found'])
+    kubectl(['delete', 'rolebinding', 'e2e-fleet-limited', '-n', 'svc-inspect-restricted', '--ignore-not-found'])
     kubectl(['delete', 'rolebinding', 'e2e-fleet-coredns', '-n', 'kube-system', '--ignore-not-found'])
   })
 
@@ -219,5 +220,34 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     assert.equal(forbidden.code, 2)
     assert.equal(forbidden.stderr.trim().split('\n').length, 1)
     assert.match(forbidden.stderr, /^error: service\/mongo: Forbidden: services "mongo" is forbidden: User "system:serviceaccount:e2e-fleet:nobody" cannot get resource "services"/)
+  })
+
+  it('no access to kube-system: the cluster domain comes from the resolver pod\'s resolv.conf (in --resolver-namespace)', async () => {
+    kubectl(['apply', '-f', `${ROOT}deploy/rbac.yaml`])
+    kubectl(['create', 'serviceaccount', 'limited', '-n', NS])
+    kubectl(['create', 'clusterrolebinding', 'e2e-fleet-limited', '--clusterrole', 'svc-inspect-reader', `--serviceaccount=${NS}:limited`])
+    kubectl(['create', 'rolebinding', 'e2e-fleet-limited', '-n', 'svc-inspect-restricted', '--clusterrole', 'svc-inspect-resolver', `--serviceaccount=${NS}:limited`])
+    const admin = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '-o', 'json']))
+    const kubeconfig = file(
+      'limited.kubeconfig',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{name: 'local', cluster: admin.clusters[0].cluster}],
+        users: [{name: 'limited', user: {token: kubectl(['create', 'token', 'limited', '-n', NS]).trim()}}],
+        contexts: [{name: 'limited', context: {cluster: 'local', user: 'limited', namespace: NS}}],
+        'current-context': 'limited',
+      }),
+    )
+    const result = await cli(['mongo', '--kubeconfig', kubeconfig, '--resolver-namespace', 'svc-inspect-restricted', '-o', 'json', ...RESOLVER_ARGS])
+    const report = JSON.parse(result.stdout)
+    assert.equal(result.code, 0, JSON.stringify(report.findings) + result.stderr)
+    assert.equal(report.clusterDomainSource, 'resolv.conf')
+    assert.equal(report.clusterDomain, zone)
+    assert.ok(report.records.every((record: {status: string}) => record.status === 'match'), JSON.stringify(report.records))
+    const codes = report.findings.map((finding: {code: string}) => finding.code)
+    assert.ok(codes.includes('ReadFailed'), 'the coredns ConfigMap read is reported as forbidden')
+    assert.ok(report.dns.servers.filter((server: {replica: boolean}) => server.replica).length >= 2, 'the reader role lists EndpointSlices everywhere, so the replicas are still asked')
+    assert.equal(resolverPods(), '')
   })
 })
