@@ -1,7 +1,7 @@
 // Expected records vs what the cluster's DNS answered, and what the reachability probes saw. Pure: the
 // resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
 import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
-import type {DnsServer, QueryResult, ReachResult} from '../dns/types.js'
+import {primaryServer, type DnsServer, type QueryResult, type ReachResult} from '../dns/types.js'
 import {addFindings} from './report.js'
 
 export interface DnsObservation {
@@ -38,7 +38,7 @@ function identity(type: string, data: string): string {
 const answered = (result: QueryResult) => result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 
 export function applyDnsObservation(report: ServiceReport, observation: DnsObservation): ServiceReport {
-  const primary = observation.servers.find(server => !server.replica) ?? observation.servers[0]
+  const primary = primaryServer(observation.servers)
   const byServer = new Map<string, Map<string, QueryResult>>()
   for (const result of observation.queries) {
     const map = byServer.get(result.server) ?? new Map<string, QueryResult>()
@@ -81,7 +81,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
           code: 'DNSRecordMissing',
           severity: 'error',
           object: service,
-          message: `${record.name} ${record.type} ${record.data} is expected but ${primary.label} (${primary.address}) answered ${describe(result, question.type)}`,
+          message: `${record.name} ${record.type} ${record.data} is expected but ${primary?.label} (${primary?.address}) answered ${describe(result, question.type)}`,
           hint: 'CoreDNS serves what it sees in EndpointSlices: check the slice, CoreDNS logs, and its cache TTL (changes can take up to the TTL to show)',
         })
       }

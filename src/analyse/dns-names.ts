@@ -1,6 +1,9 @@
 // Name arithmetic shared by the record rules: FQDNs, dashed-IP labels, reverse names. No I/O.
 import {isIPv4, isIPv6} from 'node:net'
 
+/** Natural order (10.0.0.9 before 10.0.0.10, pod-2 before pod-10); one collator, since building one per comparison is slow. */
+export const naturalOrder = new Intl.Collator('en', {numeric: true}).compare
+
 /** Lowercase, dot-joined, with exactly one trailing dot: the form every record name and target takes. */
 export function fqdn(...labels: string[]): string {
   const joined = labels

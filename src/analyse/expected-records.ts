@@ -5,7 +5,7 @@
 import {isIP} from 'node:net'
 import type {Service} from '../model/k8s.js'
 import type {AbsentName, DnsRecord, EndpointView, RecordType} from '../model/report.js'
-import {addressRecordType, dashedAddress, fqdn, reverseName, serviceFqdn} from './dns-names.js'
+import {addressRecordType, dashedAddress, fqdn, naturalOrder, reverseName, serviceFqdn} from './dns-names.js'
 import {publishedEndpoints} from './published.js'
 
 export interface ExpectedDns {
@@ -160,12 +160,9 @@ function srvIdentity(type: RecordType, data: string): string {
   return `${port} ${target}`
 }
 
-// One collator for every comparison: String#localeCompare with options builds a new one per call.
-const NATURAL = new Intl.Collator('en', {numeric: true})
-
 function compareNames(a: string, b: string): number {
   // Shorter names first, so the service name leads its endpoints, then in natural order (pod-2 before pod-10).
-  return labelCount(a) - labelCount(b) || NATURAL.compare(a, b)
+  return labelCount(a) - labelCount(b) || naturalOrder(a, b)
 }
 
 function labelCount(name: string): number {
@@ -175,5 +172,5 @@ function labelCount(name: string): number {
 }
 
 function compareData(a: string, b: string): number {
-  return NATURAL.compare(a, b)
+  return naturalOrder(a, b)
 }

@@ -2,7 +2,7 @@
 // service): SRV answers give host and port; without them, A answers plus the service port.
 import type {DnsQuestion, QueryResult} from '../dns/types.js'
 import type {Service} from '../model/k8s.js'
-import {serviceFqdn} from './dns-names.js'
+import {naturalOrder, serviceFqdn} from './dns-names.js'
 import {srvName} from './expected-records.js'
 
 export interface SeedHost {
@@ -36,7 +36,7 @@ export function seedList(service: Service, portName: string | undefined, zone: s
   const [srvQuestion] = seedQuestions(service, portName, zone)
   const byQuestion = (name: string, type: string) => answers.find(result => result.name === name && result.type === type)
   const strip = (name: string) => name.replace(/\.$/, '')
-  const byHost = (a: SeedHost, b: SeedHost) => a.host.localeCompare(b.host, 'en', {numeric: true})
+  const byHost = (a: SeedHost, b: SeedHost) => naturalOrder(a.host, b.host)
   if (srvQuestion.type === 'SRV') {
     const srv = byQuestion(srvQuestion.name, 'SRV')?.answers.filter(answer => answer.type === 'SRV') ?? []
     if (srv.length > 0) {

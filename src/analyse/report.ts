@@ -2,17 +2,16 @@
 import type {Pod} from '../model/k8s.js'
 import {bySeverity, REPORT_API_VERSION, type EndpointView, type Finding, type ServiceReport, type ServiceSnapshot, type ServiceView} from '../model/report.js'
 import {diagnose} from './diagnose.js'
+import {naturalOrder} from './dns-names.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble} from './pods.js'
-
-const ADDRESS_ORDER = new Intl.Collator('en', {numeric: true})
 
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
   const namespace = service.metadata.namespace ?? 'default'
   const {endpoints, endpointSource} = endpointViews(snapshot)
-  endpoints.sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address))
+  endpoints.sort((a, b) => naturalOrder(a.address, b.address))
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
   const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)

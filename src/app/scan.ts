@@ -2,12 +2,11 @@
 // namespaces in parallel up to a bound. Reuses the single-service pieces: snapshots from an object index,
 // buildReport, the live check and its per-service diff.
 import {applyDnsObservation, observationFor, questionsFor} from '../analyse/dns-diff.js'
-import {reachTargetsFor} from '../analyse/reach-targets.js'
 import {buildReport, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
-import type {DnsQuestion, QueryResult} from '../dns/types.js'
+import {primaryServer, type DnsQuestion, type QueryResult} from '../dns/types.js'
 import type {Service} from '../model/k8s.js'
 import type {ClusterObjects, ServiceReport} from '../model/report.js'
 import {chooseClusterDomain} from '../analyse/cluster-domain.js'
@@ -80,24 +79,13 @@ async function checkNamespace(
     return {reports: reports.map(report => resolverUnavailable(report, error.message)), extraAnswers: []}
   }
   try {
-    const targets = reports.map(report => (dns.via === 'pod' && dns.reach !== false ? reachTargetsFor(report) : []))
-    const questions = uniqueBy([...reports.flatMap(report => questionsFor(report)), ...extraQuestions], question => `${question.name} ${question.type}`)
-    const started = Date.now()
-    const {servers, queries, reachability} = await check.ask(questions, uniqueBy(targets.flat(), target => `${target.address} ${target.port}`), reports[0].clusterDomain)
-    const shared = {
-      via: dns.via,
-      servers,
-      queries,
-      reachability,
-      resolver: check.describeResolver(),
-      timings: {queryMs: Date.now() - started},
-      problems: [],
-    }
-    const primary = servers.find(server => !server.replica) ?? servers[0]
+    const targets = reports.map(report => check.reachTargets(report))
+    const shared = await check.observeBatch([...reports.flatMap(report => questionsFor(report)), ...extraQuestions], targets.flat(), reports[0].clusterDomain)
+    const primary = primaryServer(shared.servers)
     const asked = new Set(extraQuestions.map(question => `${question.name} ${question.type}`))
     return {
       reports: reports.map((report, index) => applyDnsObservation(report, observationFor(report, shared, targets[index]))),
-      extraAnswers: queries.filter(result => result.server === primary?.label && asked.has(`${result.name} ${result.type}`)),
+      extraAnswers: shared.queries.filter(result => result.server === primary?.label && asked.has(`${result.name} ${result.type}`)),
     }
   } finally {
     await check.close()
@@ -106,12 +94,6 @@ async function checkNamespace(
 
 function byName(a: Service, b: Service): number {
   return namespaceOf(a).localeCompare(namespaceOf(b)) || a.metadata.name.localeCompare(b.metadata.name)
-}
-
-function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>()
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item)
-  return [...seen.values()]
 }
 
 /** Runs work over items with at most `limit` in flight. */

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, resolverFlags, validateClusterDomain} from '../cli/base-command.js'
+import {primaryServer} from '../dns/types.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 
 export default class Hosts extends BaseCommand {
@@ -45,7 +46,7 @@ export default class Hosts extends BaseCommand {
     try {
       const zone = chooseClusterDomain(flags['cluster-domain'], configured ?? check.clusterDomain()).value
       const {queries, servers} = await check.ask(seedQuestions(service, flags['port-name'], zone), [], zone)
-      const primary = servers.find(server => !server.replica) ?? servers[0]
+      const primary = primaryServer(servers)
       list = seedList(service, flags['port-name'], zone, queries.filter(query => query.server === primary?.label))
     } finally {
       await check.close()

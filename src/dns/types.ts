@@ -15,6 +15,11 @@ export interface DnsServer {
   replica: boolean
 }
 
+/** The server whose answers count as what applications see: the pod's nameserver, else the first replica. */
+export function primaryServer<T extends DnsServer>(servers: T[]): T | undefined {
+  return servers.find(server => !server.replica) ?? servers[0]
+}
+
 export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ERROR'
 
 export interface DnsAnswer {

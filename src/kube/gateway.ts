@@ -90,18 +90,7 @@ export class KubeGateway {
   async gatherService(namespace: string, name: string, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
     const service = await this.readService(namespace, name)
     const readProblems: ReadProblem[] = []
-    const tolerate = async <T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> => {
-      try {
-        return await read()
-      } catch (error) {
-        if (error instanceof ApiError && error.status !== 404) {
-          readProblems.push({what, message: error.message.replace(/^[^:]*: /, '')})
-          return fallback
-        }
-        if (error instanceof ApiError) return fallback
-        throw error
-      }
-    }
+    const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(readProblems, what, read, fallback)
     const [slices, pods, events, corefileZone] = await Promise.all([
       this.listEndpointSlices(namespace, name).catch(error => {
         if (error instanceof ApiError && error.status === 404) return undefined
@@ -129,17 +118,7 @@ export class KubeGateway {
    */
   async gatherNamespace(namespace: string, services: Service[]): Promise<{objects: ClusterObjects; readProblems: ReadProblem[]}> {
     const readProblems: ReadProblem[] = []
-    const tolerate = async <T>(what: string, read: () => Promise<T[]>): Promise<T[]> => {
-      try {
-        return await read()
-      } catch (error) {
-        if (error instanceof ApiError) {
-          readProblems.push({what: `${what} in ${namespace}`, message: error.message.replace(/^[^:]*: /, '')})
-          return []
-        }
-        throw error
-      }
-    }
+    const tolerate = <T>(what: string, read: () => Promise<T[]>) => readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
     const [slices, pods, events] = await Promise.all([
       this.listEndpointSlices(namespace).catch(error => {
         if (error instanceof ApiError && error.status === 404) return undefined
@@ -212,6 +191,20 @@ export class KubeGateway {
   }
 }
 
+/**
+ * A read the report can do without: a refusal (e.g. forbidden) becomes a ReadProblem, which the diagnosis turns
+ * into a finding, and the fallback is used. Not found is simply nothing to report; transport errors still throw.
+ */
+async function readOrNote<T>(problems: ReadProblem[], what: string, read: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    if (error.status !== 404) problems.push({what, message: error.message.replace(/^[^:]*: /, '')})
+    return fallback
+  }
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -223,7 +216,7 @@ export class ApiError extends Error {
 }
 
 /** client-node hands back model instances (Date objects); the analysis reads wire JSON. */
-function wire<T>(value: unknown): T {
+export function wire<T>(value: unknown): T {
   return JSON.parse(JSON.stringify(value)) as T
 }
 

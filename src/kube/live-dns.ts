@@ -36,6 +36,12 @@ function dnsPort(ports: Array<{port: number; protocol: string}>): number {
   return ports.find(port => port.protocol === 'UDP')?.port ?? ports.find(port => port.port === 53 || port.port === 5353)?.port ?? 53
 }
 
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>()
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item)
+  return [...seen.values()]
+}
+
 const serverOf = ({label, address, port, replica}: Replica): DnsServer => ({label, address, port, replica})
 
 export class LiveDnsCheck {
@@ -108,10 +114,25 @@ export class LiveDnsCheck {
 
   /** Asks the report's questions (plus extra ones, e.g. a --expect contract's) and probes its targets. */
   async observe(report: ServiceReport, extraQuestions: DnsQuestion[] = []): Promise<DnsObservation> {
+    return this.observeBatch([...questionsFor(report), ...extraQuestions], this.reachTargets(report), report.clusterDomain)
+  }
+
+  /** The TCP probes for a report: none with --no-reach or --via port-forward (no pod to connect from). */
+  reachTargets(report: ServiceReport): ReachTarget[] {
+    return this.options.via === 'pod' && this.options.reach !== false ? reachTargetsFor(report) : []
+  }
+
+  /**
+   * One batch for any set of questions and targets (duplicates dropped): a single service's, or a whole
+   * namespace's in a scan. The observation carries what kept part of the check from running.
+   */
+  async observeBatch(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<DnsObservation> {
     const started = Date.now()
-    const targets = this.options.via === 'pod' && this.options.reach !== false ? reachTargetsFor(report) : []
-    const questions = [...questionsFor(report), ...extraQuestions.filter(extra => !questionsFor(report).some(question => question.name === extra.name && question.type === extra.type))]
-    const {servers, queries, reachability} = await this.ask(questions, targets, report.clusterDomain)
+    const {servers, queries, reachability} = await this.ask(
+      uniqueBy(questions, question => `${question.name} ${question.type}`),
+      uniqueBy(targets, target => `${target.address} ${target.port}`),
+      probeName,
+    )
     return {
       via: this.options.via,
       servers,

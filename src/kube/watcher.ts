@@ -3,7 +3,7 @@
 // waits for the cache to reach etcd's latest revision, which can time out on a quiet resource. A watch
 // the server closes (its request timeout) is opened again.
 import type {EndpointSlice, Pod} from '../model/k8s.js'
-import type {KubeGateway} from './gateway.js'
+import {wire, type KubeGateway} from './gateway.js'
 
 export type WatchEvent = {kind: 'EndpointSlice'; phase: string; object: EndpointSlice} | {kind: 'Pod'; phase: string; object: Pod}
 
@@ -16,7 +16,6 @@ export async function watchService(
   onError: (error: unknown) => void,
 ): Promise<() => void> {
   const watch = new gateway.client.Watch(gateway.config)
-  const wire = <T>(value: unknown) => JSON.parse(JSON.stringify(value)) as T
   const controllers = new Set<AbortController>()
   let stopped = false
   const open = async (kind: WatchEvent['kind'], path: string, labelSelector: string) => {
