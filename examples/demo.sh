@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 plugin_dir=$(mktemp -d)
 trap 'rm -rf "$plugin_dir"' EXIT
-ln -s "$PWD/bin/run.js" "$plugin_dir/kubectl-svc_inspect"
+ln -s "$PWD/bin/run.cjs" "$plugin_dir/kubectl-svc_inspect"
 export PATH="$plugin_dir:$PATH"
 if command -v kubectl >/dev/null 2>&1; then run=(kubectl svc-inspect); else run=(kubectl-svc_inspect); fi
 

@@ -7,7 +7,7 @@
 // 2. `npm pack` -> release/svc-inspect-<version>.tgz: exactly what `npm install -g` installs.
 // 3. A krew archive, release/svc-inspect-v<version>-<os>-<arch>.tar.gz for linux/darwin x amd64/arm64, that needs
 //    nothing but Node.js >= 20.11 on PATH. Layout (krew copies it whole into its store and links `bin`):
-//      kubectl-svc_inspect            launcher -> svc-inspect/bin/run.js (checks the Node.js version first)
+//      kubectl-svc_inspect            launcher -> svc-inspect/bin/run.cjs (checks the Node.js version first)
 //      kubectl_complete-svc_inspect   launcher -> svc-inspect/bin/complete.js (shell completion, kubectl >= 1.26)
 //      package.json                   {"type": "commonjs"}: pins how Node reads the two extensionless launchers
 //      README.md
@@ -117,7 +117,7 @@ if (!options['skip-build']) {
   log('npm run build')
   run('npm', ['run', 'build'])
 }
-for (const needed of ['dist/cli.mjs', 'dist/commands.mjs', 'oclif.manifest.json']) {
+for (const needed of ['dist/cli.cjs', 'dist/commands.mjs', 'oclif.manifest.json']) {
   if (!existsSync(join(ROOT, needed))) throw new Error(`${needed} is missing: run npm run build (or drop --skip-build)`)
 }
 
@@ -131,7 +131,7 @@ try {
   // 2. npm pack (the build just ran: no prepack).
   const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', OUT], {capture: true, env: npmEnv}).toString())[0]
   const tarball = join(OUT, packed.filename)
-  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.js', 'bin/complete.js', 'dist/cli.mjs', 'dist/commands.mjs']) {
+  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.cjs', 'bin/complete.js', 'dist/cli.cjs', 'dist/commands.mjs']) {
     if (!packed.files.some(file => file.path === needed)) throw new Error(`npm pack left out ${needed}: check "files" in package.json`)
   }
   log(`${shown(tarball)}: ${packed.files.length} files, ${mib(packed.size)} (npm install -g ${shown(tarball)})`)
@@ -164,7 +164,7 @@ try {
   }
 
   const launcher = target => `#!/usr/bin/env node
-// ${target === 'run.js' ? `kubectl (through the link krew makes) runs this as \`kubectl svc-inspect\`` : 'kubectl >= 1.26 runs this for shell completion of `kubectl svc-inspect`'}. The plugin is the npm
+// ${target === 'run.cjs' ? `kubectl (through the link krew makes) runs this as \`kubectl svc-inspect\`` : 'kubectl >= 1.26 runs this for shell completion of `kubectl svc-inspect`'}. The plugin is the npm
 // package in ./${PACKAGE_DIR}; this file only checks that the node on PATH is new enough. It is CommonJS (see
 // ./package.json) and written so that an old Node.js still gets this far.
 'use strict'
@@ -173,9 +173,9 @@ if (version[0] < ${NODE_MAJOR} || (version[0] === ${NODE_MAJOR} && version[1] < 
   process.stderr.write('error: svc-inspect needs Node.js ${NODE_MIN} or newer on PATH; this is ' + process.execPath + ' ' + process.version + '\\n')
   process.exit(2)
 }
-import('./${PACKAGE_DIR}/bin/${target}')
+${target.endsWith('.cjs') ? 'require' : 'import'}('./${PACKAGE_DIR}/bin/${target}')
 `
-  writeFileSync(join(stage, BIN), launcher('run.js'), {mode: 0o755})
+  writeFileSync(join(stage, BIN), launcher('run.cjs'), {mode: 0o755})
   writeFileSync(join(stage, COMPLETE_BIN), launcher('complete.js'), {mode: 0o755})
   chmodSync(join(stage, BIN), 0o755)
   chmodSync(join(stage, COMPLETE_BIN), 0o755)

@@ -3,7 +3,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-export const CLI = `${ROOT}bin/run.js`
+export const CLI = `${ROOT}bin/run.cjs`
 
 export interface RunResult {
   code: number | null
