@@ -117,7 +117,7 @@ if (!options['skip-build']) {
   log('npm run build')
   run('npm', ['run', 'build'])
 }
-for (const needed of ['dist/cli.cjs', 'dist/commands.mjs', 'oclif.manifest.json']) {
+for (const needed of ['dist/oclif.cjs', 'dist/commands.mjs', 'oclif.manifest.json']) {
   if (!existsSync(join(ROOT, needed))) throw new Error(`${needed} is missing: run npm run build (or drop --skip-build)`)
 }
 
@@ -131,7 +131,7 @@ try {
   // 2. npm pack (the build just ran: no prepack).
   const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', OUT], {capture: true, env: npmEnv}).toString())[0]
   const tarball = join(OUT, packed.filename)
-  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.cjs', 'bin/complete.js', 'dist/cli.cjs', 'dist/commands.mjs']) {
+  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.mjs']) {
     if (!packed.files.some(file => file.path === needed)) throw new Error(`npm pack left out ${needed}: check "files" in package.json`)
   }
   log(`${shown(tarball)}: ${packed.files.length} files, ${mib(packed.size)} (npm install -g ${shown(tarball)})`)

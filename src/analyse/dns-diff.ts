@@ -34,6 +34,20 @@ function identity(type: string, data: string): string {
   return `${port} ${target?.toLowerCase()}`
 }
 
+const keyOf = ({name, type}: {name: string; type: string}) => `${name} ${type}`
+
+/** The expected records grouped by question: the diff looks them up once per question, not by a scan each. */
+function recordsByQuestion(report: ServiceReport): Map<string, DnsRecord[]> {
+  const grouped = new Map<string, DnsRecord[]>()
+  for (const record of report.records) {
+    const key = keyOf(record)
+    const group = grouped.get(key)
+    if (group) group.push(record)
+    else grouped.set(key, [record])
+  }
+  return grouped
+}
+
 /** The server said something (even SERVFAIL or REFUSED is an answer: the record is not there); TIMEOUT and ERROR are not. */
 const answered = (result: QueryResult) => result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 
@@ -42,9 +56,10 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   const byServer = new Map<string, Map<string, QueryResult>>()
   for (const result of observation.queries) {
     const map = byServer.get(result.server) ?? new Map<string, QueryResult>()
-    map.set(`${result.name} ${result.type}`, result)
+    map.set(keyOf(result), result)
     byServer.set(result.server, map)
   }
+  const expectedByQuestion = recordsByQuestion(report)
   const primaryResults: Map<string, QueryResult> = (primary && byServer.get(primary.label)) || new Map()
   const service = `service/${report.service.name}`
   const base = `${report.service.name}.${report.service.namespace}.svc.${report.clusterDomain}.`
@@ -54,19 +69,23 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   const records: DnsRecord[] = []
 
   for (const question of questionsFor(report)) {
-    const key = `${question.name} ${question.type}`
-    const expected = report.records.filter(record => record.name === question.name && record.type === question.type)
+    const key = keyOf(question)
+    const expected = expectedByQuestion.get(key) ?? []
     const result = primaryResults.get(key)
     if (!result || !answered(result)) {
       records.push(...expected)
       continue
     }
     const observed = result.answers.filter(answer => answer.type === question.type)
-    const observedIds = new Set(observed.map(answer => identity(answer.type, answer.data)))
+    const observedById = new Map<string, (typeof observed)[number]>()
+    for (const answer of observed) {
+      const id = identity(answer.type, answer.data)
+      if (!observedById.has(id)) observedById.set(id, answer)
+    }
     for (const record of expected) {
-      const status = observedIds.has(identity(record.type, record.data)) ? 'match' : 'missing'
+      const answeredAs = observedById.get(identity(record.type, record.data))
+      const status = answeredAs ? 'match' : 'missing'
       records.push({...record, status})
-      const answeredAs = observed.find(answer => identity(answer.type, answer.data) === identity(record.type, record.data))
       if (status === 'match' && record.type === 'SRV' && answeredAs && answeredAs.data.toLowerCase() !== record.data) {
         findings.push({
           code: 'DNSSrvWeightDiffers',
@@ -113,7 +132,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     }
   }
 
-  findings.push(...replicaFindings(observation, primary?.label, expectedSignatures(report)))
+  findings.push(...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)))
   findings.push(...timeoutFindings(observation, service))
   findings.push(...reachFindings(report, observation, service))
   findings.push(...observation.problems.map(problem => ({
@@ -146,13 +165,10 @@ function shownSignature(signature: string): string {
   return signature.replace(/^NOERROR:/, '').replace(/^([A-Z]+):$/, '$1') || 'no records'
 }
 
-/** A replica whose answer differs from what most servers said (including the nameserver) is inconsistent. */
 /** What a correct server answers to each of the report's questions, in answerSignature's form. */
-function expectedSignatures(report: ServiceReport): Map<string, string> {
+function expectedSignatures(report: ServiceReport, expectedByQuestion: Map<string, DnsRecord[]>): Map<string, string> {
   const signatures = new Map<string, string>()
-  for (const question of questionsFor(report)) {
-    const key = `${question.name} ${question.type}`
-    const expected = report.records.filter(record => record.name === question.name && record.type === question.type)
+  for (const [key, expected] of expectedByQuestion) {
     if (expected.length > 0) signatures.set(key, `NOERROR:${expected.map(record => identity(record.type, record.data)).sort().join(',')}`)
   }
   for (const absent of report.mustNotResolve) signatures.set(`${absent.name} ${absent.type}`, 'NXDOMAIN:')
@@ -163,17 +179,19 @@ function expectedSignatures(report: ServiceReport): Map<string, string> {
  * A replica is inconsistent when its answer differs from the reference: the expected answer when some server
  * gave it (so a wrong replica cannot outvote right ones), else what most servers said.
  */
-function replicaFindings(observation: DnsObservation, primaryLabel: string | undefined, expected: Map<string, string>): Finding[] {
+function replicaFindings(
+  observation: DnsObservation,
+  byServer: Map<string, Map<string, QueryResult>>,
+  primaryLabel: string | undefined,
+  expected: Map<string, string>,
+): Finding[] {
   const replicas = observation.servers.filter(server => server.replica)
   if (replicas.length < 2 && !(replicas.length === 1 && primaryLabel && primaryLabel !== replicas[0].label)) return []
   const findings: Finding[] = []
   const questions = new Map<string, {name: string; type: string}>()
-  for (const result of observation.queries) questions.set(`${result.name} ${result.type}`, result)
+  for (const result of observation.queries) questions.set(keyOf(result), result)
   for (const [key, question] of questions) {
-    const signatures = observation.servers.map(server => ({
-      server,
-      signature: answerSignature(observation.queries.find(result => result.server === server.label && `${result.name} ${result.type}` === key)),
-    }))
+    const signatures = observation.servers.map(server => ({server, signature: answerSignature(byServer.get(server.label)?.get(key))}))
     const comparable = signatures.filter(entry => entry.signature !== 'TIMEOUT' && entry.signature !== 'ERROR' && entry.signature !== 'none')
     const counts = new Map<string, number>()
     for (const entry of comparable) counts.set(entry.signature, (counts.get(entry.signature) ?? 0) + 1)

@@ -1,5 +1,5 @@
-// `inspect` with the live DNS check: resolver up, the cluster domain from its resolv.conf when nothing
-// better said it, one batch, the diff; a --expect contract checked on the same answers.
+// `inspect` with the live DNS check: gather while the resolver comes up, the cluster domain from its
+// resolv.conf when nothing better said it, one batch, the diff; a --expect contract checked on the same answers.
 import {applyDnsObservation} from '../analyse/dns-diff.js'
 import {evaluateExpectations, expectationFindings, type Expectation} from '../analyse/expectations.js'
 import {addFindings, buildReport, resolverUnavailable} from '../analyse/report.js'
@@ -7,28 +7,39 @@ import type {QueryResult} from '../dns/types.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import {ResolverForbidden} from '../kube/resolver-pod.js'
-import type {ServiceReport, ServiceSnapshot} from '../model/report.js'
+import type {ServiceReport} from '../model/report.js'
 
+/**
+ * `inspect` against a cluster with the live check. The check's start (the resolver pod, the CoreDNS replicas,
+ * a shell in the pod) overlaps the reads of the slices, pods and events; it begins only once the Service is
+ * known to exist, so a mistyped name creates nothing.
+ */
 export async function inspectLive(
   gateway: KubeGateway,
-  snapshot: ServiceSnapshot,
+  target: {namespace: string; name: string; clusterDomainFlag?: string},
   options: LiveDnsOptions,
   expectations: Expectation[],
   contractSource: string | undefined,
   progress: (message: string) => void,
 ): Promise<ServiceReport> {
-  let report = buildReport(snapshot)
+  const service = await gateway.readService(target.namespace, target.name)
   progress(options.via === 'pod' ? `starting resolver pod in ${options.namespace}` : 'port-forwarding to the CoreDNS pods')
-  let check: LiveDnsCheck
-  try {
-    check = await LiveDnsCheck.open(gateway, {...options, onProgress: progress})
-  } catch (error) {
-    if (error instanceof ResolverForbidden) return resolverUnavailable(report, error.message)
-    throw error
+  const [gathered, opened] = await Promise.allSettled([gateway.gatherFor(service, target.clusterDomainFlag), LiveDnsCheck.open(gateway, {...options, onProgress: progress})])
+  if (gathered.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close()
+    throw gathered.reason
   }
+  const snapshot = gathered.value
+  let report = buildReport(snapshot)
+  if (opened.status === 'rejected') {
+    if (opened.reason instanceof ResolverForbidden) return resolverUnavailable(report, opened.reason.message)
+    throw opened.reason
+  }
+  const check = opened.value
   try {
-    const zone = check.clusterDomain()
-    if (snapshot.clusterDomain.source === 'default' && zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
+    // Only when nothing better said it: reading resolv.conf first costs an exec (the batch reads it anyway).
+    const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
+    if (zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
     progress('querying the cluster DNS')
     report = applyDnsObservation(report, await check.observe(report, expectations.map(({name, type}) => ({name, type}))))
   } finally {

@@ -38,8 +38,8 @@ export async function watchInspect(gateway: KubeGateway, namespace: string, serv
     const {LiveDnsCheck} = await import('../kube/live-dns.js')
     const lifetimeSeconds = options.durationMs ? Math.ceil(options.durationMs / 1000) + 120 : 24 * 3600
     check = await LiveDnsCheck.open(gateway, {...options.dns, lifetimeSeconds})
-    const zone = check.clusterDomain()
-    if (snapshot.clusterDomain.source === 'default' && zone) snapshot = {...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}}
+    const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
+    if (zone) snapshot = {...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}}
   }
   let report = buildReport(snapshot)
   let observed = check ? answered(applyDnsObservation(report, await check.observe(report))) : new Set<string>()

@@ -46,7 +46,7 @@ export default class Dig extends BaseCommand {
     try {
       const name = isIP(args.name) ? reverseName(args.name) : args.name.toLowerCase()
       const questionType: RecordType = isIP(args.name) ? 'PTR' : type
-      candidates = name.endsWith('.') ? [name] : [...check.searchDomains().map(domain => `${name}.${domain}.`), `${name}.`]
+      candidates = name.endsWith('.') ? [name] : [...(await check.searchDomains()).map(domain => `${name}.${domain}.`), `${name}.`]
       const {queries} = await check.ask(
         candidates.map(candidate => ({name: candidate, type: questionType})),
         [],

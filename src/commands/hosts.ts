@@ -44,7 +44,7 @@ export default class Hosts extends BaseCommand {
     const check = await LiveDnsCheck.open(gateway, liveDnsOptions(flags, gateway.defaultNamespace))
     let list
     try {
-      const zone = chooseClusterDomain(flags['cluster-domain'], configured ?? check.clusterDomain()).value
+      const zone = chooseClusterDomain(flags['cluster-domain'], configured ?? (flags['cluster-domain'] ? null : await check.clusterDomain())).value
       const {queries, servers} = await check.ask(seedQuestions(service, flags['port-name'], zone), [], zone)
       const primary = primaryServer(servers)
       list = seedList(service, flags['port-name'], zone, queries.filter(query => query.server === primary?.label))

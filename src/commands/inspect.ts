@@ -4,7 +4,7 @@ import {dns1035LabelError} from '../analyse/dns-names.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
-import type {ServiceReport, ServiceSnapshot} from '../model/report.js'
+import type {ServiceReport} from '../model/report.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {readContract} from '../cli/contract.js'
 import type {OutputFormat} from '../render/index.js'
@@ -86,12 +86,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   }
 
   private async inspect(options: InspectOptions): Promise<number> {
-    const {buildReport} = await import('../analyse/report.js')
-    const gathered = options.fromFile ? {snapshot: await this.snapshotFromFile(options), live: undefined} : await this.snapshotFromCluster(options)
     const expectations = options.expect ? await readContract(options.expect) : []
-    const report = gathered.live
-      ? await this.live(gathered.live.gateway, gathered.snapshot, gathered.live.options, expectations, options.expect)
-      : buildReport(gathered.snapshot)
+    const report = options.fromFile ? await this.fromFile(options) : await this.fromCluster(options, expectations)
     const {renderMachine, renderHuman} = await import('../render/index.js')
     if (options.output === 'junit') {
       const {reportList, renderJUnit} = await import('../render/scan.js')
@@ -107,11 +103,11 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   }
 
   /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
-  private async live(gateway: KubeGateway, snapshot: ServiceSnapshot, options: LiveDnsOptions, expectations: Expectation[], source?: string): Promise<ServiceReport> {
+  private async live(gateway: KubeGateway, target: {namespace: string; name: string; clusterDomainFlag?: string}, options: LiveDnsOptions, expectations: Expectation[], source?: string): Promise<ServiceReport> {
     const [{inspectLive}, {Spinner}] = await Promise.all([import('../app/inspect.js'), import('../cli/spinner.js')])
     const spinner = new Spinner()
     try {
-      return await inspectLive(gateway, snapshot, options, expectations, source, message => spinner.update(message))
+      return await inspectLive(gateway, target, options, expectations, source, message => spinner.update(message))
     } finally {
       spinner.stop()
     }
@@ -132,21 +128,25 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     return EXIT_CLEAN
   }
 
-  private async snapshotFromFile(options: InspectOptions) {
-    const {readObjectsFile} = await import('../gather/from-file.js')
-    const {findService, snapshotFromObjects} = await import('../gather/objects.js')
+  private async fromFile(options: InspectOptions): Promise<ServiceReport> {
+    const [{readObjectsFile}, {findService, snapshotFromObjects}, {buildReport}] = await Promise.all([
+      import('../gather/from-file.js'),
+      import('../gather/objects.js'),
+      import('../analyse/report.js'),
+    ])
     const objects = await readObjectsFile(options.fromFile!)
     const service = findService(objects, options.service, options.namespace, options.fromFile === '-' ? 'stdin' : options.fromFile!)
-    return snapshotFromObjects(objects, service, options.clusterDomain)
+    return buildReport(snapshotFromObjects(objects, service, options.clusterDomain))
   }
 
-  private async snapshotFromCluster(options: InspectOptions) {
-    const {KubeGateway} = await import('../kube/gateway.js')
+  private async fromCluster(options: InspectOptions, expectations: Expectation[]): Promise<ServiceReport> {
+    const [{KubeGateway}, {buildReport}] = await Promise.all([import('../kube/gateway.js'), import('../analyse/report.js')])
     const gateway = await KubeGateway.connect(options.connection)
     const namespace = gateway.defaultNamespace
-    const snapshot = await gateway.gatherService(namespace, options.service, options.clusterDomain)
-    if (!options.dns) return {snapshot}
-    return {snapshot, live: {gateway, options: liveDnsOptions(options.resolver, namespace)}}
+    if (options.dns) {
+      const target = {namespace, name: options.service, clusterDomainFlag: options.clusterDomain}
+      return this.live(gateway, target, liveDnsOptions(options.resolver, namespace), expectations, options.expect)
+    }
+    return buildReport(await gateway.gatherService(namespace, options.service, options.clusterDomain))
   }
 }
-

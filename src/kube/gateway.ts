@@ -88,7 +88,13 @@ export class KubeGateway {
 
   /** Reads a Service and everything the analysis needs about it, in parallel. */
   async gatherService(namespace: string, name: string, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
-    const service = await this.readService(namespace, name)
+    return this.gatherFor(await this.readService(namespace, name), clusterDomainFlag)
+  }
+
+  /** Everything about a Service already read: its slices (or v1 Endpoints), pods, events, the cluster domain. */
+  async gatherFor(service: Service, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
+    const namespace = service.metadata.namespace ?? 'default'
+    const name = service.metadata.name
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(readProblems, what, read, fallback)
     const [slices, pods, events, corefileZone] = await Promise.all([

@@ -11,7 +11,7 @@ import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
 import {ApiError, type KubeGateway} from './gateway.js'
 import {queryReplicaViaPortForward} from './port-forward-resolver.js'
-import {ResolverPod} from './resolver-pod.js'
+import {ResolverPod, type PodShell} from './resolver-pod.js'
 
 export interface LiveDnsOptions {
   via: 'pod' | 'port-forward'
@@ -44,11 +44,30 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 
 const serverOf = ({label, address, port, replica}: Replica): DnsServer => ({label, address, port, replica})
 
+/** The CoreDNS replicas: ready endpoints of kube-system/kube-dns. Unreadable (RBAC) is a problem, not a failure. */
+async function findReplicas(gateway: KubeGateway, problems: string[]): Promise<Replica[]> {
+  try {
+    const slices = await gateway.listEndpointSlices('kube-system', 'kube-dns')
+    return endpointsFromSlices(slices)
+      .filter(endpoint => endpoint.ready && endpoint.pod)
+      .map(endpoint => ({label: endpoint.pod!, address: endpoint.address, port: dnsPort(endpoint.ports), replica: true, pod: endpoint.pod!, namespace: 'kube-system'}))
+  } catch (error) {
+    if (error instanceof ApiError) {
+      problems.push(`could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`)
+      return []
+    }
+    throw error
+  }
+}
+
 export class LiveDnsCheck {
   private replicas: Replica[] = []
   private problems: string[] = []
   private nameserver: string | null = null
-  private resolvConf = ''
+  /** null until read: by the first batch, which prints it, or by readResolvConf(). */
+  private resolvConf: string | null = null
+  /** A shell already started in the resolver pod for the next script (its set-up overlaps the caller's work). */
+  private nextShell: PodShell | null = null
 
   private constructor(
     private readonly gateway: KubeGateway,
@@ -56,60 +75,53 @@ export class LiveDnsCheck {
     private readonly resolver: ResolverPod | null,
   ) {}
 
-  /** Starts the resolver (pod backend) and finds the CoreDNS replicas. Call close() in a finally. */
+  /** Starts the resolver (pod backend) while it finds the CoreDNS replicas. Call close() in a finally. */
   static async open(gateway: KubeGateway, options: LiveDnsOptions): Promise<LiveDnsCheck> {
-    const resolver =
-      options.via === 'pod'
-        ? await ResolverPod.start(gateway, {
-            namespace: options.namespace,
-            image: options.image,
-            startTimeoutMs: options.startTimeoutMs,
-            existingPod: options.existingPod,
-            lifetimeSeconds: options.lifetimeSeconds,
-            onProgress: options.onProgress,
-          })
-        : null
+    const started = options.via === 'pod'
+      ? ResolverPod.start(gateway, {
+          namespace: options.namespace,
+          image: options.image,
+          startTimeoutMs: options.startTimeoutMs,
+          existingPod: options.existingPod,
+          lifetimeSeconds: options.lifetimeSeconds,
+          onProgress: options.onProgress,
+        })
+      : Promise.resolve(null)
+    const problems: string[] = []
+    const [resolverStart, replicasFound] = await Promise.allSettled([started, findReplicas(gateway, problems)])
+    if (replicasFound.status === 'rejected') {
+      if (resolverStart.status === 'fulfilled') await resolverStart.value?.stop()
+      throw replicasFound.reason
+    }
+    if (resolverStart.status === 'rejected') throw resolverStart.reason
+    const [resolver, replicas] = [resolverStart.value, replicasFound.value]
     const check = new LiveDnsCheck(gateway, options, resolver)
-    try {
-      await check.discover()
-    } catch (error) {
-      await check.close()
-      throw error
+    check.nextShell = resolver?.shell() ?? null
+    check.replicas = replicas
+    check.problems = problems
+    if (options.via === 'port-forward' && replicas.length === 0) {
+      throw new InspectError(`--via port-forward needs the CoreDNS pods, and none were found: ${problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`)
     }
     return check
   }
 
-  private async discover(): Promise<void> {
-    const [resolvConf, replicas] = await Promise.all([this.resolver ? this.resolver.sh('cat /etc/resolv.conf') : Promise.resolve(''), this.findReplicas()])
-    this.resolvConf = resolvConf
-    this.nameserver = resolvConf.match(/^\s*nameserver\s+(\S+)/m)?.[1] ?? null
-    this.replicas = replicas
-    if (this.options.via === 'port-forward' && replicas.length === 0) {
-      throw new InspectError(`--via port-forward needs the CoreDNS pods, and none were found: ${this.problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`)
-    }
+  /** The resolver pod's /etc/resolv.conf: read by the first batch, or by an exec of its own when needed before. */
+  private async readResolvConf(): Promise<string> {
+    if (this.resolvConf === null) this.learnResolvConf(this.resolver ? await this.run('cat /etc/resolv.conf') : '')
+    return this.resolvConf!
+  }
+
+  private learnResolvConf(text: string): void {
+    this.resolvConf = text
+    this.nameserver = text.match(/^\s*nameserver\s+(\S+)/m)?.[1] ?? null
   }
 
   /**
    * The cluster domain as the resolver pod's search path shows it, for when the ConfigMap did not tell. The
    * search line names the namespace the pod runs in (--resolver-namespace), not necessarily the service's.
    */
-  clusterDomain(): string | null {
-    return this.resolver ? zoneFromResolvConf(this.resolvConf, this.resolver.namespace) : null
-  }
-
-  private async findReplicas(): Promise<Replica[]> {
-    try {
-      const slices = await this.gateway.listEndpointSlices('kube-system', 'kube-dns')
-      return endpointsFromSlices(slices)
-        .filter(endpoint => endpoint.ready && endpoint.pod)
-        .map(endpoint => ({label: endpoint.pod!, address: endpoint.address, port: dnsPort(endpoint.ports), replica: true, pod: endpoint.pod!, namespace: 'kube-system'}))
-    } catch (error) {
-      if (error instanceof ApiError) {
-        this.problems.push(`could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`)
-        return []
-      }
-      throw error
-    }
+  async clusterDomain(): Promise<string | null> {
+    return this.resolver ? zoneFromResolvConf(await this.readResolvConf(), this.resolver.namespace) : null
   }
 
   /** Asks the report's questions (plus extra ones, e.g. a --expect contract's) and probes its targets. */
@@ -151,18 +163,23 @@ export class LiveDnsCheck {
       const queries = (await Promise.all(this.replicas.map(replica => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)))).flat()
       return {servers: this.replicas.map(serverOf), queries, reachability: []}
     }
+    // Until resolv.conf is known, the script reads the nameserver from it (an address-less server) and prints it.
+    const nameserver = this.resolvConf === null ? '' : this.nameserver
     const servers: DnsServer[] = [
-      ...(this.nameserver ? [{label: 'nameserver', address: this.nameserver, port: 53, replica: false}] : []),
+      ...(nameserver === null ? [] : [{label: 'nameserver', address: nameserver, port: 53, replica: false}]),
       ...this.replicas.map(serverOf),
     ]
     const script = batchScript(questions, servers, targets, {timeoutSeconds: this.options.queryTimeoutSeconds, probeName})
-    const output = await this.resolver!.sh(script)
-    return {servers, ...parseBatchOutput(output, questions, servers, targets)}
+    const {resolvConf, ...answers} = parseBatchOutput(await this.run(script), questions, servers, targets)
+    if (resolvConf !== undefined) this.learnResolvConf(resolvConf)
+    // The nameserver as resolv.conf names it; dropped when it names none (the script asked nothing then).
+    const asked = servers.flatMap(server => (server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : []))
+    return {servers: asked, ...answers}
   }
 
   /** The resolver pod's search domains, for expanding a short name as its stub resolver would. */
-  searchDomains(): string[] {
-    return this.resolvConf.match(/^\s*search\s+(.+)$/m)?.[1].trim().split(/\s+/) ?? []
+  async searchDomains(): Promise<string[]> {
+    return (await this.readResolvConf()).match(/^\s*search\s+(.+)$/m)?.[1].trim().split(/\s+/) ?? []
   }
 
   describeResolver(): Record<string, unknown> {
@@ -170,7 +187,16 @@ export class LiveDnsCheck {
     return {pod: `${this.resolver.namespace}/${this.resolver.name}`, image: this.resolver.image, created: this.resolver.created, nameserver: this.nameserver}
   }
 
+  /** Runs a script in the resolver pod, in the shell started ahead for it if there is one. */
+  private run(script: string): Promise<string> {
+    const shell = this.nextShell ?? this.resolver!.shell()
+    this.nextShell = null
+    return shell.run(script)
+  }
+
   async close(): Promise<void> {
+    this.nextShell?.abort()
+    this.nextShell = null
     await this.resolver?.stop()
   }
 }

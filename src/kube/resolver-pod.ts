@@ -121,30 +121,12 @@ export class ResolverPod {
 
   /** Runs a shell script in the pod; resolves with stdout, rejects with stderr when it exits non-zero. */
   async sh(script: string): Promise<string> {
-    const exec = new this.gateway.client.Exec(this.gateway.config)
-    const stdout = new PassThrough()
-    const stderr = new PassThrough()
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    stdout.on('data', chunk => out.push(chunk))
-    stderr.on('data', chunk => err.push(chunk))
-    const status = await new Promise<{status?: string; message?: string}>((resolve, reject) => {
-      let result: {status?: string; message?: string} = {}
-      exec
-        .exec(this.namespace, this.name, this.container, ['sh', '-c', script], stdout, stderr, null, false, status => {
-          result = status as never
-        })
-        .then(socket => {
-          socket.on('close', () => resolve(result))
-          socket.on('error', reject)
-        })
-        .catch(error => reject(this.gateway.explain(`exec in pod/${this.name}`, error)))
-    })
-    if (status.status && status.status !== 'Success') {
-      const stderrText = Buffer.concat(err).toString('utf8').trim()
-      throw new InspectError(`command in resolver pod ${this.name} failed: ${stderrText.split('\n')[0] || status.message || status.status}`)
-    }
-    return Buffer.concat(out).toString('utf8')
+    return this.shell().run(script)
+  }
+
+  /** A shell started now, to be given its script later (see PodShell). */
+  shell(): PodShell {
+    return new PodShell(this.gateway, this.namespace, this.name, this.container)
   }
 
   async stop(): Promise<void> {
@@ -200,4 +182,64 @@ export async function deleteLeftoverResolvers(gateway: KubeGateway, namespace: s
     deleted.push(`${ns}/${name}`)
   }
   return deleted
+}
+
+interface ExecStatus {
+  status?: string
+  message?: string
+}
+
+/**
+ * `sh -s` in the pod, started before its script is known: the exec's set-up (API server, kubelet, container
+ * runtime: ~60 ms on a local cluster) overlaps with whatever the caller does until it has the script. One use.
+ */
+export class PodShell {
+  private readonly stdin = new PassThrough()
+  private socket: {close(): void} | null = null
+  private aborted = false
+  private readonly finished: Promise<{status: ExecStatus; stdout: string; stderr: string}>
+
+  constructor(gateway: KubeGateway, namespace: string, private readonly pod: string, container: string) {
+    const exec = new gateway.client.Exec(gateway.config)
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    stdout.on('data', chunk => out.push(chunk))
+    stderr.on('data', chunk => err.push(chunk))
+    this.finished = new Promise((resolve, reject) => {
+      let status: ExecStatus = {}
+      exec
+        .exec(namespace, pod, container, ['sh', '-s'], stdout, stderr, this.stdin, false, reported => {
+          status = reported as ExecStatus
+        })
+        .then(socket => {
+          this.socket = socket
+          if (this.aborted) socket.close()
+          socket.on('close', () => resolve({status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8')}))
+          socket.on('error', reject)
+        })
+        .catch(error => reject(gateway.explain(`exec in pod/${pod}`, error)))
+    })
+    // A shell that is never used may fail unseen; run() reports the failure of one that is.
+    this.finished.catch(() => undefined)
+  }
+
+  /** Resolves with stdout; rejects with stderr's first line when the script exits non-zero. */
+  async run(script: string): Promise<string> {
+    // The script ends the shell itself: ending stdin instead would close the whole stream on the v4 exec
+    // protocol (before v5, Kubernetes < 1.30), output and all.
+    this.stdin.write(`${script}\nexit\n`)
+    const {status, stdout, stderr} = await this.finished
+    if (status.status && status.status !== 'Success') {
+      throw new InspectError(`command in resolver pod ${this.pod} failed: ${stderr.trim().split('\n')[0] || status.message || status.status}`)
+    }
+    return stdout
+  }
+
+  /** Ends a shell that will not be used. */
+  abort(): void {
+    this.aborted = true
+    this.socket?.close()
+  }
 }

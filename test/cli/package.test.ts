@@ -59,7 +59,7 @@ const isolated = (...path: string[]): NodeJS.ProcessEnv => ({PATH: path.join(del
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 async function packageInto(out: string): Promise<Run> {
-  const built = ['dist/cli.cjs', 'dist/commands.mjs', 'oclif.manifest.json'].every(file => existsSync(join(ROOT, file)))
+  const built = ['dist/oclif.cjs', 'dist/commands.mjs', 'oclif.manifest.json'].every(file => existsSync(join(ROOT, file)))
   const args = [join(ROOT, 'scripts/package.mjs'), '--out', out, '--manifest', join(out, 'svc-inspect.yaml'), ...(built ? ['--skip-build'] : [])]
   const result = await exec(process.execPath, args, {cwd: ROOT, timeoutMs: 180_000})
   assert.equal(result.code, 0, `scripts/package.mjs failed:\n${result.stdout}\n${result.stderr}`)
@@ -159,7 +159,7 @@ describe('npm run package: krew archives and manifest', {timeout: 240_000}, () =
     }
     const names = entries.map(entry => entry.name)
     assert.deepEqual(names, [...names].sort(sortedAsTree), 'entries sorted by name')
-    for (const name of ['kubectl-svc_inspect', 'kubectl_complete-svc_inspect', 'package.json', 'README.md', 'svc-inspect/package.json', 'svc-inspect/oclif.manifest.json', 'svc-inspect/bin/run.cjs', 'svc-inspect/bin/complete.js', 'svc-inspect/dist/cli.cjs', 'svc-inspect/dist/commands.mjs']) {
+    for (const name of ['kubectl-svc_inspect', 'kubectl_complete-svc_inspect', 'package.json', 'README.md', 'svc-inspect/package.json', 'svc-inspect/oclif.manifest.json', 'svc-inspect/bin/run.cjs', 'svc-inspect/bin/code-cache.cjs', 'svc-inspect/bin/complete.js', 'svc-inspect/dist/oclif.cjs', 'svc-inspect/dist/client-node.cjs', 'svc-inspect/dist/commands.mjs']) {
       assert.ok(names.includes(name), `${name} in the archive`)
     }
     for (const bin of ['kubectl-svc_inspect', 'kubectl_complete-svc_inspect']) assert.equal(entries.find(entry => entry.name === bin)?.mode, 0o755)
@@ -272,7 +272,7 @@ describe('npm pack: what npm install -g needs', () => {
     const [packed] = JSON.parse(result.stdout) as Array<{name: string; files: Array<{path: string; mode: number}>}>
     assert.equal(packed.name, 'svc-inspect')
     const files = new Map(packed.files.map(file => [file.path, file.mode]))
-    for (const path of ['bin/run.cjs', 'bin/complete.js', 'dist/cli.cjs', 'dist/commands.mjs', 'oclif.manifest.json', 'package.json', 'README.md']) {
+    for (const path of ['bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.mjs', 'oclif.manifest.json', 'package.json', 'README.md']) {
       assert.ok(files.has(path), `${path} packed`)
     }
     for (const bin of ['bin/run.cjs', 'bin/complete.js']) assert.ok((files.get(bin) ?? 0) & 0o111, `${bin} executable`)

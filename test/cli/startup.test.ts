@@ -1,7 +1,7 @@
 // bin/run.cjs loads the start-up bundle with a V8 code cache (for the cold-start target of bench/run.mjs).
 // The cache must only ever change speed: the same output with it, without it, and with a corrupt one.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
@@ -31,7 +31,7 @@ describe('start-up code cache', () => {
     assert.deepEqual([first.code, first.stdout, first.stderr], [0, plain.stdout, ''])
     const files = cacheFiles()
     assert.equal(files.length, 1)
-    assert.match(files[0], new RegExp(`^cli-${process.version}-${process.arch}-\\d+-\\d+\\.v8cache$`))
+    assert.match(files[0], new RegExp(`^oclif-${process.version}-${process.arch}-\\d+-\\d+\\.v8cache$`))
     const written = statSync(join(cacheDir, files[0])).mtimeMs
 
     const second = await cli(['--help'], {env: withCache})
@@ -49,9 +49,32 @@ describe('start-up code cache', () => {
     assert.ok(JSON.parse(cached.stdout).findings.some((finding: {code: string}) => finding.code === 'HeadlessPortMismatch'))
   })
 
+  it('commands that talk to a cluster cache client-node too; the output (here an error) is the same without it', async () => {
+    const args = ['inspect', 'web', '--kubeconfig', join(cacheHome, 'no-such-kubeconfig'), '--no-dns']
+    const plain = await cli(args, {env: {NODE_DISABLE_COMPILE_CACHE: '1'}})
+    const first = await cli(args, {env: withCache})
+    const second = await cli(args, {env: withCache})
+    assert.equal(plain.code, 2)
+    assert.match(plain.stderr, /^error: .*no-such-kubeconfig/)
+    for (const run of [first, second]) assert.deepEqual([run.code, run.stdout, run.stderr], [plain.code, plain.stdout, plain.stderr])
+    assert.ok(cacheFiles().some(name => name.startsWith(`client-node-${process.version}-`)), cacheFiles().join(', '))
+  })
+
+  it("writing a cache removes the same bundle's older ones, and no other file", async () => {
+    rmSync(cacheDir, {recursive: true, force: true})
+    mkdirSync(cacheDir, {recursive: true})
+    writeFileSync(join(cacheDir, 'oclif-v18.0.0-x64-1-1.v8cache'), 'old')
+    writeFileSync(join(cacheDir, 'client-node-v18.0.0-x64-1-1.v8cache'), 'old')
+    await cli(['--help'], {env: withCache})
+    const names = cacheFiles()
+    assert.ok(!names.includes('oclif-v18.0.0-x64-1-1.v8cache'), names.join(', '))
+    assert.ok(names.includes('client-node-v18.0.0-x64-1-1.v8cache'), "another bundle's cache is left alone")
+    assert.ok(names.some(name => name.startsWith(`oclif-${process.version}-`)))
+  })
+
   it('a corrupt cache is rejected by V8 and rewritten', async () => {
     await cli(['--help'], {env: withCache})
-    const [file] = cacheFiles()
+    const file = cacheFiles().find(name => name.startsWith('oclif-'))!
     writeFileSync(join(cacheDir, file), 'not a code cache')
     const run = await cli(['--help'], {env: withCache})
     assert.equal(run.code, 0)

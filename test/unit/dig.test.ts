@@ -374,12 +374,27 @@ describe('batchScript', () => {
     assert.ok(line.includes('cat s0.0.out s0.1.out s0.2.out > s0.out'), line)
   })
 
-  it('probes each server once first (SOA of the probe name) and writes UNREACHABLE on dig exit 9', () => {
+  it('probes each server alongside its digs (SOA of the probe name); on dig exit 9 kills them and writes UNREACHABLE', () => {
     scriptServers.forEach((server, index) => {
       const line = digLines[index]
-      assert.ok(line.includes(`dig +time=1 +tries=2 '@${server.address}' 'kubernetes.default.svc.cluster.local.' SOA >/dev/null 2>&1;`), line)
-      assert.ok(line.includes(`if [ $? -eq 9 ]; then echo UNREACHABLE > s${index}.out;`), line)
+      // The digs start first, in the background, their PIDs kept: the probe is not on the critical path.
+      assert.ok(line.startsWith(`( p=; dig +yaml `) && line.includes(`> s${index}.0.out 2>&1 & p="$p $!"; dig +time=1 +tries=2 '@${server.address}' 'kubernetes.default.svc.cluster.local.' SOA >/dev/null 2>&1;`), line)
+      assert.ok(line.includes(`if [ $? -eq 9 ]; then kill $p 2>/dev/null; wait; echo UNREACHABLE > s${index}.out;`), line)
     })
+  })
+
+  it('reads the nameserver from /etc/resolv.conf for a server without an address, and prints the file', () => {
+    const own = {...nameserver, address: ''}
+    const text = batchScript(scriptQuestions, [own, replicaA], [], options)
+    const lines = text.split('\n')
+    assert.equal(lines[2], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
+    const line = lines.find(candidate => candidate.includes('"@$ns"'))!
+    assert.ok(line.startsWith('if [ -n "$ns" ]; then ( p=; dig +yaml +time=3 +tries=1 "@$ns" '), line)
+    assert.ok(line.endsWith(' ) & else echo NO_NAMESERVER > s0.out; fi'), line)
+    assert.ok(lines.some(candidate => candidate.includes(`'@${replicaA.address}'`)), 'replicas keep their address')
+    assert.deepEqual(lines.slice(lines.indexOf('wait') + 1, lines.indexOf('wait') + 3), ["echo '=== svc-inspect resolv.conf'", 'cat /etc/resolv.conf'])
+    assert.equal(spawnSync('sh', ['-n', '-c', text]).status, 0, 'the script parses')
+    assert.ok(!script.includes('resolv.conf'), 'servers with addresses: resolv.conf is neither read nor printed')
   })
 
   it('names are single-quoted: a name with a quote cannot break out', () => {
@@ -480,7 +495,7 @@ describe('parseBatchOutput', () => {
       assert.equal(result.rcode, 'TIMEOUT')
       assert.deepEqual(result.answers, [])
       assert.equal(result.timeMs, null)
-      assert.equal(result.error, 'no answer to a first probe query; server skipped')
+      assert.equal(result.error, 'no answer to a probe query; server skipped')
     }
   })
 
@@ -497,6 +512,16 @@ describe('parseBatchOutput', () => {
       ],
     )
     assert.ok(parsed.reachability.every(result => result.protocol === 'TCP'))
+  })
+
+  it('a resolv.conf section comes back as resolvConf; NO_NAMESERVER (resolv.conf names none) asks that server nothing', () => {
+    const resolvConf = 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5'
+    const own = {...nameserver, address: ''}
+    const text = `=== svc-inspect resolv.conf\n${resolvConf}\n=== svc-inspect s0\nNO_NAMESERVER\n=== svc-inspect reach\n`
+    const result = parseBatchOutput(text, questions, [own], [])
+    assert.equal(result.resolvConf?.trim(), resolvConf)
+    assert.deepEqual(result.queries, [])
+    assert.equal(parsed.resolvConf, undefined, 'no section, no resolvConf')
   })
 
   it('no sections at all (the exec printed nothing): every query ERROR, every target not tested', () => {
@@ -677,8 +702,9 @@ describe('batchScript run by sh against loopback servers', () => {
         const closedPort = await freePort()
 
         const questions = [q(`web.${Z}.`, 'A'), q(`gone.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV'), q(`web.${Z}.`, 'AAAA')]
+        // The pod's nameserver as the check first asks it: read by the script from resolv.conf.
         const servers: DnsServer[] = [
-          {label: 'nameserver', address: '127.0.0.1', port: 53, replica: false},
+          {label: 'nameserver', address: '', port: 53, replica: false},
           {label: 'coredns-dead', address: 'dead.invalid', port: 53, replica: true},
         ]
         const targets: ReachTarget[] = [
@@ -688,7 +714,9 @@ describe('batchScript run by sh against loopback servers', () => {
         const script = batchScript(questions, servers, targets, {timeoutSeconds: 1, probeName: `probe.${Z}.`})
         assert.ok(script.startsWith('cd /tmp || exit 1\n'))
         // Same script, but in a private directory instead of the machine's /tmp.
-        const local = script.replace('cd /tmp || exit 1', `cd ${shellQuote(work)} || exit 1`)
+        const resolvConf = join(dir, 'resolv.conf')
+        writeFileSync(resolvConf, `search ${Z} svc.cluster.local\nnameserver 127.0.0.1\n`)
+        const local = script.replace('cd /tmp || exit 1', `cd ${shellQuote(work)} || exit 1`).replaceAll('/etc/resolv.conf', resolvConf)
         const {stdout} = await run('sh', ['-c', local], {
           env: {...process.env, PATH: `${bin}:${process.env.PATH}`, SVC_TEST_DNS_PORT: String(dnsPort), SVC_TEST_DEAD_PORT: String(closedPort)},
           timeout: 20_000,
@@ -711,6 +739,7 @@ describe('batchScript run by sh against loopback servers', () => {
         assert.deepEqual(skipped.map(result => result.rcode), ['TIMEOUT', 'TIMEOUT', 'TIMEOUT', 'TIMEOUT'], stdout)
         assert.match(skipped[0].error ?? '', /server skipped/)
         assert.deepEqual(parsed.reachability.map(result => [result.port, result.state]), [[openPort, 'open'], [closedPort, 'refused']], stdout)
+        assert.equal(parsed.resolvConf, `search ${Z} svc.cluster.local\nnameserver 127.0.0.1`)
         assert.deepEqual(spawnSync('ls', ['-A', work], {encoding: 'utf8'}).stdout, '', 'the script cleans up its files')
       } finally {
         await new Promise(resolve => listener.close(resolve))

@@ -1,0 +1,65 @@
+// require() with a V8 code cache, for the two big CommonJS bundles: dist/oclif.cjs (every run) and
+// dist/client-node.cjs (commands that talk to a cluster). Compiling them is most of the start-up on Node 20,
+// which has no compile cache of its own (module.enableCompileCache is Node 22) and none for ES modules.
+//
+// The cache lives in $XDG_CACHE_HOME/svc-inspect/node-compile-cache (else ~/.cache/...), one file per bundle,
+// keyed by Node version and the bundle's size and mtime (writing one removes the bundle's older ones); V8
+// checks it and rejects a stale or corrupt one, which is then rewritten. It is written once, at exit, so it holds the functions the run compiled.
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own.
+'use strict'
+const {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
+const Module = require('node:module')
+const {homedir} = require('node:os')
+const {basename, dirname, join} = require('node:path')
+const vm = require('node:vm')
+
+// Code compiled by vm.Script cannot import() on Node 20 (that needs --experimental-vm-modules); the bundles
+// call this one instead (scripts/bundle.mjs patches oclif's import() of dist/commands.mjs to it).
+const hostImport = specifier => import(specifier)
+
+/** Loads a CommonJS file as require() would (into require's cache: later require()s get the same module). */
+function requireWithCodeCache(file) {
+  if (require.cache[file]) return require.cache[file].exports
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return require(file)
+  const {size, mtimeMs} = statSync(file)
+  const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'svc-inspect', 'node-compile-cache')
+  const cacheFile = join(cacheDir, `${basename(file, '.cjs')}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.v8cache`)
+  let cachedData
+  try {
+    cachedData = readFileSync(cacheFile)
+  } catch {
+    // the first run with this Node and this bundle
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __svcInspectImport) {${readFileSync(file, 'utf8')}\n})`
+  const script = new vm.Script(wrapper, {filename: file, cachedData})
+  const module = new Module(file, null)
+  module.filename = file
+  module.paths = Module._nodeModulePaths(dirname(file))
+  require.cache[file] = module
+  try {
+    script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file), hostImport)
+  } catch (error) {
+    delete require.cache[file]
+    throw error
+  }
+  module.loaded = true
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        mkdirSync(cacheDir, {recursive: true})
+        writeFileSync(`${cacheFile}.${process.pid}`, script.createCachedData())
+        renameSync(`${cacheFile}.${process.pid}`, cacheFile)
+        // The caches of older bundles or other Node versions are dead weight: one file per bundle stays.
+        const stale = `${basename(file, '.cjs')}-`
+        for (const name of readdirSync(cacheDir)) {
+          if (name.startsWith(stale) && name.endsWith('.v8cache') && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), {force: true})
+        }
+      } catch {
+        // a read-only home only costs the speed-up
+      }
+    })
+  }
+  return module.exports
+}
+
+module.exports = {requireWithCodeCache}

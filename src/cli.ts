@@ -1,9 +1,0 @@
-// The CLI's start-up path: @oclif/core, bundled alone into dist/cli.cjs (CommonJS, so bin/run.cjs can load it
-// with a V8 code cache; Node 20 has no compile cache for ES modules). The commands are a separate ESM entry
-// (dist/commands.mjs) that oclif loads only to run a command; they take @oclif/core from this same bundle
-// (src/cli/oclif.ts), so one copy of oclif is parsed, and `--help` is answered from oclif.manifest.json.
-// Subpath imports keep the rest of oclif's index out.
-export {execute} from '@oclif/core/execute'
-export * as Args from '@oclif/core/args'
-export {Command} from '@oclif/core/command'
-export * as Flags from '@oclif/core/flags'
