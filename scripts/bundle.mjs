@@ -31,7 +31,7 @@ rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
 const common = {bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: 'linked', outdir: 'dist', logLevel: 'warning', external: ['typescript', 'ts-node']}
 await Promise.all([
   build({...common, entryPoints: {oclif: 'src/bundles/oclif.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, plugins: [oclifImportsThroughHost]}),
-  build({...common, entryPoints: {'client-node': 'src/bundles/client-node.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}}),
+  build({...common, entryPoints: {'client-node': 'src/bundles/client-node.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, alias: {'whatwg-url': './src/bundles/whatwg-url.ts'}}),
   build({
     ...common,
     entryPoints: {commands: 'src/commands/index.ts'},

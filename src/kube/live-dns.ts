@@ -77,6 +77,7 @@ export class LiveDnsCheck {
 
   /** Starts the resolver (pod backend) while it finds the CoreDNS replicas. Call close() in a finally. */
   static async open(gateway: KubeGateway, options: LiveDnsOptions): Promise<LiveDnsCheck> {
+    // The shell for the first script is opened as soon as the pod is there (see PodShell).
     const started = options.via === 'pod'
       ? ResolverPod.start(gateway, {
           namespace: options.namespace,
@@ -85,18 +86,22 @@ export class LiveDnsCheck {
           existingPod: options.existingPod,
           lifetimeSeconds: options.lifetimeSeconds,
           onProgress: options.onProgress,
-        })
-      : Promise.resolve(null)
+        }).then(resolver => ({resolver, shell: resolver.shell()}))
+      : Promise.resolve({resolver: null, shell: null})
     const problems: string[] = []
     const [resolverStart, replicasFound] = await Promise.allSettled([started, findReplicas(gateway, problems)])
     if (replicasFound.status === 'rejected') {
-      if (resolverStart.status === 'fulfilled') await resolverStart.value?.stop()
+      if (resolverStart.status === 'fulfilled') {
+        resolverStart.value.shell?.abort()
+        await resolverStart.value.resolver?.stop()
+      }
       throw replicasFound.reason
     }
     if (resolverStart.status === 'rejected') throw resolverStart.reason
-    const [resolver, replicas] = [resolverStart.value, replicasFound.value]
+    const {resolver, shell} = resolverStart.value
+    const replicas = replicasFound.value
     const check = new LiveDnsCheck(gateway, options, resolver)
-    check.nextShell = resolver?.shell() ?? null
+    check.nextShell = shell
     check.replicas = replicas
     check.problems = problems
     if (options.via === 'port-forward' && replicas.length === 0) {

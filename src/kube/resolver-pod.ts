@@ -49,7 +49,9 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
           // The container ends by itself too, so an orphan costs nothing even before the deadline.
           command: ['sh', '-c', `trap 'exit 0' TERM INT; sleep ${lifetimeSeconds} & wait`],
           securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: ['ALL']}, runAsNonRoot: true},
-          resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '500m', memory: '128Mi'}},
+          // The batch is CPU-bound for a few hundred ms (one dig per server, in parallel): a 500m limit doubled
+          // it (0.55 s vs 0.27 s for 609 queries), so the limit is one CPU; the request stays small.
+          resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '1', memory: '128Mi'}},
           volumeMounts: [{name: 'tmp', mountPath: '/tmp'}],
         },
       ],
