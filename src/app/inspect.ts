@@ -1,7 +1,7 @@
 // `inspect` with the live DNS check: gather while the resolver comes up, the cluster domain from its
 // resolv.conf when nothing better said it, one batch, the diff; a --expect contract checked on the same answers.
 import {applyDnsObservation} from '../analyse/dns-diff.js'
-import {evaluateExpectations, expectationFindings, type Expectation} from '../analyse/expectations.js'
+import type {Expectation} from '../analyse/expectations.js'
 import {addFindings, buildReport, resolverUnavailable} from '../analyse/report.js'
 import type {QueryResult} from '../dns/types.js'
 import type {KubeGateway} from '../kube/gateway.js'
@@ -46,6 +46,8 @@ export async function inspectLive(
     await check.close()
   }
   if (expectations.length === 0) return report
+  // Loaded only for a contract: the module brings the YAML parser with it.
+  const {evaluateExpectations, expectationFindings} = await import('../analyse/expectations.js')
   const dns = report.dns as {queries: QueryResult[]; primaryServer: string | null}
   const results = evaluateExpectations(expectations, dns.queries.filter(query => query.server === dns.primaryServer))
   return {...addFindings(report, expectationFindings(results, contractSource ?? 'the contract')), expectations: results}

@@ -1,6 +1,5 @@
 // The batch sent to dig inside the resolver pod, and the parsing of what it prints (`dig +yaml`, BIND 9.16+):
 // one YAML list item per query, in the order asked, DIG_ERROR items for queries nobody answered.
-import {parse} from 'yaml'
 import type {RecordType} from '../model/report.js'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget} from './types.js'
 
@@ -75,7 +74,7 @@ export interface BatchOutput {
   resolvConf?: string
 }
 
-export function parseBatchOutput(output: string, questions: DnsQuestion[], servers: DnsServer[], targets: ReachTarget[]): BatchOutput {
+export async function parseBatchOutput(output: string, questions: DnsQuestion[], servers: DnsServer[], targets: ReachTarget[]): Promise<BatchOutput> {
   const sections = new Map<string, string>()
   let current: string | null = null
   let buffer: string[] = []
@@ -87,14 +86,15 @@ export function parseBatchOutput(output: string, questions: DnsQuestion[], serve
     } else buffer.push(line)
   }
   if (current) sections.set(current, buffer.join('\n'))
-  const queries = servers.flatMap((server, index) => {
+  const perServer = await Promise.all(servers.map(async (server, index): Promise<QueryResult[]> => {
     const text = sections.get(`s${index}`) ?? ''
     if (text.trim() === NO_NAMESERVER) return []
     if (text.trim() === 'UNREACHABLE') {
       return questions.map(question => ({server: server.label, ...question, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a probe query; server skipped'}))
     }
     return parseDigYaml(text, questions.map(question => ({server, question})))
-  })
+  }))
+  const queries = perServer.flat()
   const resolvConf = sections.get('resolv.conf')
   return {queries, reachability: parseReachOutput(sections.get('reach') ?? '', targets), ...(resolvConf === undefined ? {} : {resolvConf})}
 }
@@ -112,10 +112,11 @@ export interface DigItem {
       }
 }
 
-export function parseDigYaml(output: string, asked: Array<{server: DnsServer; question: DnsQuestion}>): QueryResult[] {
+export async function parseDigYaml(output: string, asked: Array<{server: DnsServer; question: DnsQuestion}>): Promise<QueryResult[]> {
   let items: DigItem[]
   try {
-    items = readDigItems(output) ?? (parse(output) as DigItem[] | null) ?? []
+    // The YAML parser, for output readDigItems does not recognise, is loaded only then (~10 ms otherwise spent).
+    items = readDigItems(output) ?? (((await import('yaml')).parse(output)) as DigItem[] | null) ?? []
   } catch (error) {
     throw new Error(`cannot parse dig output (does the resolver image have BIND 9.16+ dig with +yaml?): ${(error as Error).message.split('\n')[0]}`)
   }

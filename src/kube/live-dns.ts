@@ -175,7 +175,7 @@ export class LiveDnsCheck {
       ...this.replicas.map(serverOf),
     ]
     const script = batchScript(questions, servers, targets, {timeoutSeconds: this.options.queryTimeoutSeconds, probeName})
-    const {resolvConf, ...answers} = parseBatchOutput(await this.run(script), questions, servers, targets)
+    const {resolvConf, ...answers} = await parseBatchOutput(await this.run(script), questions, servers, targets)
     if (resolvConf !== undefined) this.learnResolvConf(resolvConf)
     // The nameserver as resolv.conf names it; dropped when it names none (the script asked nothing then).
     const asked = servers.flatMap(server => (server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : []))

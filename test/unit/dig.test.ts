@@ -129,8 +129,8 @@ const fixtureCases: FixtureCase[] = [
 
 describe('parseDigYaml: recorded dig +yaml output (BIND 9.18)', () => {
   for (const row of fixtureCases) {
-    it(`${row.file}: ${row.what}`, () => {
-      const results = parseDigYaml(fixture(row.file), asked(row.questions))
+    it(`${row.file}: ${row.what}`, async () => {
+      const results = await parseDigYaml(fixture(row.file), asked(row.questions))
       assert.equal(results.length, row.questions.length)
       results.forEach((result, index) => {
         const want = row.want[index]
@@ -163,17 +163,17 @@ describe('parseDigYaml: recorded dig +yaml output (BIND 9.18)', () => {
     assert.deepEqual(questions, row.questions.map(question => `${question.name} ${question.type}`))
   })
 
-  it('the truncated answer is complete after the TCP retry: all 120 addresses, in order', () => {
-    const [big] = parseDigYaml(fixture('truncated-tcp.yaml'), asked([q(`big.${Z}.`, 'A'), q(`web.${Z}.`, 'A')]))
+  it('the truncated answer is complete after the TCP retry: all 120 addresses, in order', async () => {
+    const [big] = await parseDigYaml(fixture('truncated-tcp.yaml'), asked([q(`big.${Z}.`, 'A'), q(`web.${Z}.`, 'A')]))
     assert.equal(big.answers[0].data, '10.244.3.1')
     assert.equal(big.answers[119].data, '10.244.3.120')
     assert.ok(big.answers.every(answer => answer.type === 'A' && answer.ttl === 30))
     assert.equal(new Set(big.answers.map(answer => answer.data)).size, 120)
   })
 
-  it('results carry the server label they were asked of (replica results stay apart)', () => {
+  it('results carry the server label they were asked of (replica results stay apart)', async () => {
     const questions = [q(`web.${Z}.`, 'A'), q(`drop.${Z}.`, 'A'), q(`hdls.${Z}.`, 'A')]
-    const results = parseDigYaml(fixture('mid-timeout.yaml'), asked(questions, replicaA))
+    const results = await parseDigYaml(fixture('mid-timeout.yaml'), asked(questions, replicaA))
     assert.deepEqual(results.map(result => result.server), Array(3).fill(replicaA.label))
   })
 })
@@ -256,8 +256,8 @@ describe('parseDigYaml: edge cases', () => {
   ]
 
   for (const row of cases) {
-    it(row.name, () => {
-      const results = parseDigYaml(row.output, asked(row.questions))
+    it(row.name, async () => {
+      const results = await parseDigYaml(row.output, asked(row.questions))
       assert.equal(results.length, row.questions.length)
       row.want.forEach((want, index) => {
         for (const [key, value] of Object.entries(want)) assert.deepEqual(results[index][key as keyof QueryResult], value, `#${index} ${key}`)
@@ -273,13 +273,13 @@ describe('parseDigYaml: edge cases', () => {
     ['sh: dig: not found\n', /^Error: cannot parse dig output \(does the resolver image have BIND 9\.16\+ dig with \+yaml\?\)/],
   ]
   for (const [output, want] of notDigYaml) {
-    it(`${JSON.stringify(output)} is an error that names BIND 9.16+`, () => {
-      assert.throws(() => parseDigYaml(output, asked(one)), want)
+    it(`${JSON.stringify(output)} is an error that names BIND 9.16+`, async () => {
+      await assert.rejects(parseDigYaml(output, asked(one)), want)
     })
   }
 
-  it('text that is not YAML at all is an error naming BIND 9.16+ and the first line of the parse error', () => {
-    assert.throws(() => parseDigYaml('- type: MESSAGE\n  message: [unclosed\n', asked(one)), error => {
+  it('text that is not YAML at all is an error naming BIND 9.16+ and the first line of the parse error', async () => {
+    await assert.rejects(parseDigYaml('- type: MESSAGE\n  message: [unclosed\n', asked(one)), error => {
       assert.match((error as Error).message, /^cannot parse dig output \(does the resolver image have BIND 9\.16\+ dig with \+yaml\?\): /)
       assert.doesNotMatch((error as Error).message, /\n/)
       return true
@@ -446,7 +446,7 @@ describe('batchScript', () => {
 // parseBatchOutput / parseReachOutput on composed output
 // ---------------------------------------------------------------------------------------------------------
 
-describe('parseBatchOutput', () => {
+describe('parseBatchOutput', async () => {
   const questions = [q(`web.${Z}.`, 'A'), q(`drop.${Z}.`, 'A'), q(`hdls.${Z}.`, 'A')]
   const targets: ReachTarget[] = [
     {address: '10.96.0.10', port: 80, role: 'clusterIP', protocol: 'TCP'},
@@ -472,7 +472,7 @@ describe('parseBatchOutput', () => {
     '10.244.2.7 8000 error nc: connect to 10.244.2.7 port 8000 (tcp) failed: No route to host',
     '',
   ].join('\n')
-  const parsed = parseBatchOutput(output, questions, scriptServers, targets)
+  const parsed = await parseBatchOutput(output, questions, scriptServers, targets)
 
   it('one result per (server, question), servers in order', () => {
     assert.deepEqual(
@@ -514,24 +514,24 @@ describe('parseBatchOutput', () => {
     assert.ok(parsed.reachability.every(result => result.protocol === 'TCP'))
   })
 
-  it('a resolv.conf section comes back as resolvConf; NO_NAMESERVER (resolv.conf names none) asks that server nothing', () => {
+  it('a resolv.conf section comes back as resolvConf; NO_NAMESERVER (resolv.conf names none) asks that server nothing', async () => {
     const resolvConf = 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5'
     const own = {...nameserver, address: ''}
     const text = `=== svc-inspect resolv.conf\n${resolvConf}\n=== svc-inspect s0\nNO_NAMESERVER\n=== svc-inspect reach\n`
-    const result = parseBatchOutput(text, questions, [own], [])
+    const result = await parseBatchOutput(text, questions, [own], [])
     assert.equal(result.resolvConf?.trim(), resolvConf)
     assert.deepEqual(result.queries, [])
     assert.equal(parsed.resolvConf, undefined, 'no section, no resolvConf')
   })
 
-  it('no sections at all (the exec printed nothing): every query ERROR, every target not tested', () => {
-    const empty = parseBatchOutput('', questions, [nameserver], targets.slice(0, 1))
+  it('no sections at all (the exec printed nothing): every query ERROR, every target not tested', async () => {
+    const empty = await parseBatchOutput('', questions, [nameserver], targets.slice(0, 1))
     assert.deepEqual(empty.queries.map(result => [result.rcode, result.error]), questions.map(() => ['ERROR', 'no result from dig']))
     assert.deepEqual(empty.reachability.map(result => [result.state, result.detail]), [['error', 'not tested']])
   })
 
-  it('text before the first marker (e.g. a shell warning) is ignored', () => {
-    const noisy = parseBatchOutput(`sh: warning: something\n${output}`, questions, scriptServers, targets)
+  it('text before the first marker (e.g. a shell warning) is ignored', async () => {
+    const noisy = await parseBatchOutput(`sh: warning: something\n${output}`, questions, scriptServers, targets)
     assert.deepEqual(noisy, parsed)
   })
 })
@@ -598,7 +598,7 @@ const ncCases: NcCase[] = [
 describe('batchScript probes: nc messages to states', () => {
   const target: ReachTarget = {address: '10.244.1.5', port: 8000, role: 'endpoint', protocol: 'TCP'}
   for (const row of ncCases) {
-    it(row.name, () => {
+    it(row.name, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'svc-inspect-nc-'))
       try {
         const fake = (out: string, rc: number) => `printf '%s\\n' ${shellQuote(out)}; exit ${rc}`
@@ -607,7 +607,7 @@ describe('batchScript probes: nc messages to states', () => {
         const script = batchScript([], [], [target], {timeoutSeconds: 1, probeName: 'x.'}).replace('cd /tmp || exit 1', `cd ${shellQuote(dir)} || exit 1`)
         const out = spawnSync('sh', ['-c', script], {encoding: 'utf8', env: {...process.env, PATH: `${dir}:${process.env.PATH}`}})
         assert.equal(out.status, 0, out.stderr)
-        const [result] = parseBatchOutput(out.stdout, [], [], [target]).reachability
+        const [result] = (await parseBatchOutput(out.stdout, [], [], [target])).reachability
         assert.equal(result.state, row.state, out.stdout)
         assert.equal(result.detail, row.detail, out.stdout)
       } finally {
@@ -721,7 +721,7 @@ describe('batchScript run by sh against loopback servers', () => {
           env: {...process.env, PATH: `${bin}:${process.env.PATH}`, SVC_TEST_DNS_PORT: String(dnsPort), SVC_TEST_DEAD_PORT: String(closedPort)},
           timeout: 20_000,
         })
-        const parsed = parseBatchOutput(stdout, questions, servers, targets)
+        const parsed = await parseBatchOutput(stdout, questions, servers, targets)
 
         const answered = parsed.queries.filter(result => result.server === 'nameserver')
         assert.deepEqual(
