@@ -1,0 +1,155 @@
+// LiveDnsCheck's conversation with the resolver pod, against a fake API whose exec runs nothing: it records
+// what the check sends and answers as the pod's shell would. What is checked is the protocol: how many execs a
+// check costs, what each shell gets on stdin, and that a shell never used is closed. (What the scripts do is
+// tested by running them with sh and dig in dig.test.ts, and against the real cluster in test/e2e.)
+import {describe, it} from 'node:test'
+import assert from 'node:assert/strict'
+import {EventEmitter} from 'node:events'
+import type {Writable, Readable} from 'node:stream'
+import {buildReport} from '../../src/analyse/report.js'
+import {questionsFor} from '../../src/analyse/dns-diff.js'
+import type {KubeGateway} from '../../src/kube/gateway.js'
+import {LiveDnsCheck, type LiveDnsOptions} from '../../src/kube/live-dns.js'
+import type {EndpointSlice} from '../../src/model/k8s.js'
+import type {ServiceReport} from '../../src/model/report.js'
+import {recordedService} from './recorded.js'
+
+const RESOLV_CONF = 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n'
+
+/** kube-system/kube-dns as the EndpointSlice controller writes it: two ready CoreDNS replicas. */
+const kubeDnsSlice = {
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: {name: 'kube-dns-x7k2p', namespace: 'kube-system', labels: {'kubernetes.io/service-name': 'kube-dns'}},
+  addressType: 'IPv4',
+  ports: [
+    {name: 'dns', port: 53, protocol: 'UDP'},
+    {name: 'dns-tcp', port: 53, protocol: 'TCP'},
+  ],
+  endpoints: [
+    {addresses: ['10.244.0.2'], conditions: {ready: true}, targetRef: {kind: 'Pod', name: 'coredns-6f6ddb4548-6mfzv', namespace: 'kube-system'}},
+    {addresses: ['10.244.0.3'], conditions: {ready: true}, targetRef: {kind: 'Pod', name: 'coredns-6f6ddb4548-9wgl8', namespace: 'kube-system'}},
+  ],
+} as unknown as EndpointSlice
+
+interface ExecCall {
+  container: string
+  command: string[]
+  stdin: string
+  closedByClient: boolean
+}
+
+/** dig +yaml's shape, one NOERROR answer with no records per question: enough for the parser. */
+const digAnswers = (count: number) => '- type: MESSAGE\n  message:\n    response_message_data:\n      status: NOERROR\n'.repeat(count)
+
+/** The API as LiveDnsCheck and ResolverPod use it; the exec answers a script once it has read `exit`. */
+function fakeCluster(questionCount: number, options: {replicas?: () => Promise<EndpointSlice[]>} = {}) {
+  const calls: ExecCall[] = []
+  class FakeExec {
+    async exec(_namespace: string, _pod: string, container: string, command: string[], stdout: Writable, _stderr: Writable, stdin: Readable, _tty: boolean, status: (value: unknown) => void) {
+      const call: ExecCall = {container, command, stdin: '', closedByClient: false}
+      calls.push(call)
+      const socket = Object.assign(new EventEmitter(), {
+        close() {
+          call.closedByClient = true
+          socket.emit('close')
+        },
+      })
+      stdin.on('data', chunk => {
+        call.stdin += chunk
+        if (!call.stdin.endsWith('\nexit\n')) return
+        const script = call.stdin.slice(0, -'\nexit\n'.length)
+        stdout.write(script === 'cat /etc/resolv.conf' ? RESOLV_CONF : batchOutput(script))
+        status({status: 'Success'})
+        setImmediate(() => socket.emit('close'))
+      })
+      return socket
+    }
+  }
+  // The sections the script prints, in its order, filled as the pod would fill them.
+  const batchOutput = (script: string) =>
+    [...script.matchAll(/^echo '(=== svc-inspect (\S+))'$/gm)]
+      .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' ? '' : digAnswers(questionCount)}`)
+      .join('\n')
+  const gateway = {
+    client: {Exec: FakeExec},
+    config: {},
+    core: {readNamespacedPod: async () => ({status: {phase: 'Running'}, spec: {containers: [{name: 'dnsutils', image: 'registry.example/dnsutils:1'}]}})},
+    call: <T>(_what: string, request: () => Promise<T>) => request(),
+    explain: (_what: string, error: unknown) => error as Error,
+    listEndpointSlices: options.replicas ?? (async () => [kubeDnsSlice]),
+  } as unknown as KubeGateway
+  return {gateway, calls}
+}
+
+const OPTIONS: LiveDnsOptions = {via: 'pod', namespace: 'default', image: 'unused', existingPod: 'dnsutils', startTimeoutMs: 1000, queryTimeoutSeconds: 2, reach: false}
+
+function report(source: 'coredns-configmap' | 'default'): ServiceReport {
+  return buildReport({service: recordedService('web'), endpointSlices: [], pods: [], events: [], clusterDomain: {value: 'cluster.local', source}, readProblems: []})
+}
+
+const settle = () => new Promise(resolve => setImmediate(resolve))
+
+describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
+  it('the domain known: one shell, opened ahead, gets the whole batch on stdin, which reads resolv.conf itself', async () => {
+    const web = report('coredns-configmap')
+    const {gateway, calls} = fakeCluster(questionsFor(web).length)
+    const check = await LiveDnsCheck.open(gateway, OPTIONS)
+    assert.equal(calls.length, 1, 'the shell is started when the check opens, before any script exists')
+    assert.equal(calls[0].stdin, '')
+    const observation = await check.observe(web)
+    await check.close()
+
+    assert.equal(calls.length, 1, 'one exec for the whole check')
+    assert.deepEqual([calls[0].container, calls[0].command], ['dnsutils', ['sh', '-s']])
+    const script = calls[0].stdin
+    assert.ok(script.startsWith('cd /tmp || exit 1\n') && script.endsWith('\nexit\n'), 'the script ends the shell itself')
+    assert.match(script, /done < \/etc\/resolv\.conf$/m)
+    assert.match(script, /"@\$ns"/)
+    assert.deepEqual(
+      observation.servers.map(server => `${server.label} ${server.address}`),
+      ['nameserver 10.96.0.10', 'coredns-6f6ddb4548-6mfzv 10.244.0.2', 'coredns-6f6ddb4548-9wgl8 10.244.0.3'],
+    )
+    assert.equal(observation.queries.length, 3 * questionsFor(web).length)
+    assert.equal(observation.resolver.nameserver, '10.96.0.10')
+  })
+
+  it('a second check reuses what the first learnt: the nameserver by address, resolv.conf not read again', async () => {
+    const web = report('coredns-configmap')
+    const {gateway, calls} = fakeCluster(questionsFor(web).length)
+    const check = await LiveDnsCheck.open(gateway, OPTIONS)
+    await check.observe(web)
+    await check.observe(web)
+    await check.close()
+    assert.equal(calls.length, 2)
+    assert.doesNotMatch(calls[1].stdin, /resolv\.conf/)
+    assert.match(calls[1].stdin, /'@10\.96\.0\.10'/)
+  })
+
+  it('the domain needed first (no ConfigMap): resolv.conf in the opened shell, then the batch in a second one', async () => {
+    const web = report('default')
+    const {gateway, calls} = fakeCluster(questionsFor(web).length)
+    const check = await LiveDnsCheck.open(gateway, OPTIONS)
+    assert.equal(await check.clusterDomain(), 'cluster.local')
+    assert.deepEqual(await check.searchDomains(), ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'])
+    await check.observe(web)
+    await check.close()
+    assert.deepEqual(calls.map(call => call.stdin.split('\n')[0]), ['cat /etc/resolv.conf', 'cd /tmp || exit 1'])
+    assert.doesNotMatch(calls[1].stdin, /resolv\.conf/)
+  })
+
+  it('a shell never used is closed by close(), with nothing sent to it', async () => {
+    const {gateway, calls} = fakeCluster(0)
+    const check = await LiveDnsCheck.open(gateway, OPTIONS)
+    await settle()
+    await check.close()
+    assert.deepEqual(calls.map(call => [call.stdin, call.closedByClient]), [['', true]])
+  })
+
+  it('a failure to find the replicas (not an API refusal) fails open() and closes the shell it had started', async () => {
+    const {gateway, calls} = fakeCluster(0, {replicas: () => settle().then(() => Promise.reject(new Error('socket hang up')))})
+    await assert.rejects(LiveDnsCheck.open(gateway, OPTIONS), /socket hang up/)
+    await settle()
+    assert.deepEqual(calls.map(call => call.closedByClient), [true])
+  })
+})
