@@ -3,11 +3,13 @@
 // which has no compile cache of its own (module.enableCompileCache is Node 22) and none for ES modules.
 //
 // The cache lives in $XDG_CACHE_HOME/svc-inspect/node-compile-cache (else ~/.cache/...), one file per bundle,
-// keyed by Node version and the bundle's size and mtime (writing one removes the bundle's older ones); V8
-// checks it and rejects a stale or corrupt one, which is then rewritten. It is written once, at exit, so it holds the functions the run compiled.
+// keyed by Node version, architecture and a hash of the bundle's text (writing one removes the bundle's older
+// ones). The hash is not optional: V8 checks a cache against its source by length only, and npm and the krew
+// archives give every release the same file times. V8 rejects a corrupt or foreign cache, which is rewritten. It is written once, at exit, so it holds the functions the run compiled.
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own.
 'use strict'
-const {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
+const {createHash} = require('node:crypto')
+const {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} = require('node:fs')
 const Module = require('node:module')
 const {homedir} = require('node:os')
 const {basename, dirname, join} = require('node:path')
@@ -21,16 +23,22 @@ const hostImport = specifier => import(specifier)
 function requireWithCodeCache(file) {
   if (require.cache[file]) return require.cache[file].exports
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return require(file)
-  const {size, mtimeMs} = statSync(file)
-  const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'svc-inspect', 'node-compile-cache')
-  const cacheFile = join(cacheDir, `${basename(file, '.cjs')}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.v8cache`)
+  const source = readFileSync(file, 'utf8')
+  let cacheDir
+  try {
+    cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'svc-inspect', 'node-compile-cache')
+  } catch {
+    return require(file) // no home directory to keep a cache in (os.homedir() throws without HOME or a passwd entry)
+  }
+  const hash = createHash('sha1').update(source).digest('hex').slice(0, 16)
+  const cacheFile = join(cacheDir, `${basename(file, '.cjs')}-${process.version}-${process.arch}-${hash}.v8cache`)
   let cachedData
   try {
     cachedData = readFileSync(cacheFile)
   } catch {
     // the first run with this Node and this bundle
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname, __svcInspectImport) {${readFileSync(file, 'utf8')}\n})`
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __svcInspectImport) {${source}\n})`
   const script = new vm.Script(wrapper, {filename: file, cachedData})
   const module = new Module(file, null)
   module.filename = file

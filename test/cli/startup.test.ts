@@ -1,11 +1,12 @@
 // bin/run.cjs loads the start-up bundle with a V8 code cache (for the cold-start target of bench/run.mjs).
 // The cache must only ever change speed: the same output with it, without it, and with a corrupt one.
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
-import {cli} from '../support/run.js'
+import {cli, ROOT} from '../support/run.js'
 
 const cacheHome = mkdtempSync(join(tmpdir(), 'svc-inspect-cache-'))
 const cacheDir = join(cacheHome, 'svc-inspect', 'node-compile-cache')
@@ -31,7 +32,7 @@ describe('start-up code cache', () => {
     assert.deepEqual([first.code, first.stdout, first.stderr], [0, plain.stdout, ''])
     const files = cacheFiles()
     assert.equal(files.length, 1)
-    assert.match(files[0], new RegExp(`^oclif-${process.version}-${process.arch}-\\d+-\\d+\\.v8cache$`))
+    assert.match(files[0], new RegExp(`^oclif-${process.version}-${process.arch}-[0-9a-f]{16}\\.v8cache$`))
     const written = statSync(join(cacheDir, files[0])).mtimeMs
 
     const second = await cli(['--help'], {env: withCache})
@@ -70,6 +71,34 @@ describe('start-up code cache', () => {
     assert.ok(!names.includes('oclif-v18.0.0-x64-1-1.v8cache'), names.join(', '))
     assert.ok(names.includes('client-node-v18.0.0-x64-1-1.v8cache'), "another bundle's cache is left alone")
     assert.ok(names.some(name => name.startsWith(`oclif-${process.version}-`)))
+  })
+
+  it('a bundle changed without changing its length or file times gets its own cache (keyed by a hash of the text)', async () => {
+    // V8 checks a cache against the source's length only, and npm and krew archives give every release the
+    // same file times: a cache keyed by size and mtime would run one release's bytecode for another's source.
+    const copy = mkdtempSync(join(tmpdir(), 'svc-inspect-copy-'))
+    try {
+      for (const path of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) cpSync(join(ROOT, path), join(copy, path), {recursive: true})
+      const bundle = join(copy, 'dist', 'oclif.cjs')
+      const fixedTime = new Date('1985-10-26T08:15:00Z')
+      utimesSync(bundle, fixedTime, fixedTime)
+      rmSync(cacheDir, {recursive: true, force: true})
+      const run = () => spawnSync(process.execPath, [join(copy, 'bin', 'run.cjs'), '--help'], {encoding: 'utf8', env: {...process.env, ...withCache}})
+      assert.match(run().stdout, /^VERSION$/m)
+      const [before] = cacheFiles()
+
+      const original = readFileSync(bundle, 'utf8')
+      const edited = original.replace('this.section("VERSION"', 'this.section("VERSIOM"')
+      assert.ok(edited !== original && edited.length === original.length, 'a same-length edit of the bundle')
+      writeFileSync(bundle, edited)
+      utimesSync(bundle, fixedTime, fixedTime)
+      assert.match(run().stdout, /^VERSIOM$/m, 'the edited source runs, not the cached bytecode of the old one')
+      const [after] = cacheFiles()
+      assert.notEqual(after, before)
+      assert.equal(cacheFiles().length, 1, 'the old cache was replaced')
+    } finally {
+      rmSync(copy, {recursive: true, force: true})
+    }
   })
 
   it('a corrupt cache is rejected by V8 and rewritten', async () => {
