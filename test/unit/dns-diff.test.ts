@@ -377,14 +377,14 @@ describe('applyDnsObservation: replicas and timeouts', () => {
   })
 
   it('every query to a replica timed out: DNSTimeout on that replica pod, no inconsistency claimed', () => {
-    const timedOut = truthful(HEADLESS, R2).map(result => ({...result, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a first probe query; server skipped'}))
+    const timedOut = truthful(HEADLESS, R2).map(result => ({...result, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a probe query; server skipped'}))
     const out = applyDnsObservation(HEADLESS, observation([NAMESERVER, R1, R2], [...truthful(HEADLESS, NAMESERVER), ...truthful(HEADLESS, R1), ...timedOut]))
     assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
     const [finding] = dnsFindings(out)
     const total = questionsFor(HEADLESS).length
     assert.equal(finding.object, `pod/kube-system/${R2.label}`)
     assert.equal(finding.severity, 'error')
-    assert.equal(finding.message, `${total} of ${total} queries to CoreDNS replica ${R2.label} (10.244.0.4:53) got no answer: no answer to a first probe query; server skipped`)
+    assert.equal(finding.message, `${total} of ${total} queries to CoreDNS replica ${R2.label} (10.244.0.4:53) got no answer: no answer to a probe query; server skipped`)
     assert.ok(out.records.every(record => record.status === 'match'), 'the primary answered')
   })
 
