@@ -5,8 +5,9 @@
 // The cache lives in $XDG_CACHE_HOME/svc-inspect/node-compile-cache (else ~/.cache/...), one file per bundle,
 // keyed by Node version, architecture and a hash of the bundle's text (writing one removes the bundle's older
 // ones). The hash is not optional: V8 checks a cache against its source by length only, and npm and the krew
-// archives give every release the same file times. V8 rejects a corrupt or foreign cache, which is rewritten. It is written once, at exit, so it holds the functions the run compiled.
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own.
+// archives give every release the same file times. V8 rejects a corrupt or foreign cache, which is rewritten.
+// It is written once, at exit, so it holds the functions the run compiled. NODE_DISABLE_COMPILE_CACHE=1 turns it
+// off, as it does Node's own.
 'use strict'
 const {createHash} = require('node:crypto')
 const {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} = require('node:fs')

@@ -19,16 +19,16 @@ export function shellQuote(word: string): string {
  * server with one dig process per server (servers in parallel), and every TCP probe in parallel. Each server
  * also gets a probe query alongside; a server that does not answer it is skipped (its digs killed) instead of
  * timing out once per question. A server without an address is the pod's own nameserver, read by the script
- * from /etc/resolv.conf, which it then prints too (`resolvConf`): one exec instead of two.
+ * from /etc/resolv.conf, which it then prints too: one exec instead of two.
  */
 export function batchScript(
   questions: DnsQuestion[],
   servers: DnsServer[],
   targets: ReachTarget[],
-  options: {timeoutSeconds: number; probeName: string; resolvConf?: boolean},
+  options: {timeoutSeconds: number; probeName: string},
 ): string {
   const lines = ['cd /tmp || exit 1', 'rm -f s*.out r.out']
-  const readsResolvConf = options.resolvConf || servers.some(server => !server.address)
+  const readsResolvConf = servers.some(server => !server.address)
   if (readsResolvConf) lines.push(`ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < ${RESOLV_CONF}`)
   // dig asks its questions one after another, about 0.5 ms each against CoreDNS: one process per server is
   // fastest up to a few hundred questions (measured: 200 questions x 3 servers in ~0.15 s on 2 cores);
@@ -70,7 +70,7 @@ export function batchScript(
 export interface BatchOutput {
   queries: QueryResult[]
   reachability: ReachResult[]
-  /** The resolver pod's /etc/resolv.conf, when the script read it (a server without an address, or asked). */
+  /** The resolver pod's /etc/resolv.conf, when the script read it (for a server without an address). */
   resolvConf?: string
 }
 

@@ -61,8 +61,6 @@ async function findReplicas(gateway: KubeGateway, problems: string[]): Promise<R
 }
 
 export class LiveDnsCheck {
-  private replicas: Replica[] = []
-  private problems: string[] = []
   private nameserver: string | null = null
   /** null until read: by the first batch, which prints it, or by readResolvConf(). */
   private resolvConf: string | null = null
@@ -73,6 +71,9 @@ export class LiveDnsCheck {
     private readonly gateway: KubeGateway,
     private readonly options: LiveDnsOptions,
     private readonly resolver: ResolverPod | null,
+    private readonly replicas: Replica[],
+    /** What kept part of the check from running (e.g. the replicas unreadable). */
+    private readonly problems: string[],
   ) {}
 
   /** Starts the resolver (pod backend) while it finds the CoreDNS replicas. Call close() in a finally. */
@@ -100,10 +101,8 @@ export class LiveDnsCheck {
     if (resolverStart.status === 'rejected') throw resolverStart.reason
     const {resolver, shell} = resolverStart.value
     const replicas = replicasFound.value
-    const check = new LiveDnsCheck(gateway, options, resolver)
+    const check = new LiveDnsCheck(gateway, options, resolver, replicas, problems)
     check.nextShell = shell
-    check.replicas = replicas
-    check.problems = problems
     if (options.via === 'port-forward' && replicas.length === 0) {
       throw new InspectError(`--via port-forward needs the CoreDNS pods, and none were found: ${problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`)
     }

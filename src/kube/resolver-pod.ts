@@ -121,11 +121,6 @@ export class ResolverPod {
     return new ResolverPod(gateway, options.namespace, name, options.image, true, Date.now() - started, release)
   }
 
-  /** Runs a shell script in the pod; resolves with stdout, rejects with stderr when it exits non-zero. */
-  async sh(script: string): Promise<string> {
-    return this.shell().run(script)
-  }
-
   /** A shell started now, to be given its script later (see PodShell). */
   shell(): PodShell {
     return new PodShell(this.gateway, this.namespace, this.name, this.container)
@@ -217,9 +212,9 @@ export class PodShell {
         })
         .then(socket => {
           this.socket = socket
-          if (this.aborted) socket.close()
           socket.on('close', () => resolve({status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8')}))
           socket.on('error', reject)
+          if (this.aborted) socket.close()
         })
         .catch(error => reject(gateway.explain(`exec in pod/${pod}`, error)))
     })
