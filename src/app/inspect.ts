@@ -10,9 +10,9 @@ import {ResolverForbidden} from '../kube/resolver-pod.js'
 import type {ServiceReport} from '../model/report.js'
 
 /**
- * `inspect` against a cluster with the live check. The check's start (the resolver pod, the CoreDNS replicas,
- * a shell in the pod) overlaps the reads of the slices, pods and events; it begins only once the Service is
- * known to exist, so a mistyped name creates nothing.
+ * `inspect` against a cluster with the live check. The reads of the slices, pods and events start with the
+ * Service's; the check's start (the resolver pod, the CoreDNS replicas, a shell in the pod) overlaps them, but
+ * begins only once the Service is known to exist, so a mistyped name creates nothing.
  */
 export async function inspectLive(
   gateway: KubeGateway,
@@ -22,14 +22,17 @@ export async function inspectLive(
   contractSource: string | undefined,
   progress: (message: string) => void,
 ): Promise<ServiceReport> {
-  const service = await gateway.readService(target.namespace, target.name)
+  const serviceRead = gateway.readService(target.namespace, target.name)
+  const surroundings = gateway.readSurroundings(target.namespace, target.name, target.clusterDomainFlag)
+  surroundings.catch(() => undefined) // awaited below, unless the Service read fails first
+  const service = await serviceRead
   progress(options.via === 'pod' ? `starting resolver pod in ${options.namespace}` : 'port-forwarding to the CoreDNS pods')
-  const [gathered, opened] = await Promise.allSettled([gateway.gatherFor(service, target.clusterDomainFlag), LiveDnsCheck.open(gateway, {...options, onProgress: progress})])
+  const [gathered, opened] = await Promise.allSettled([surroundings, LiveDnsCheck.open(gateway, {...options, onProgress: progress})])
   if (gathered.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close()
     throw gathered.reason
   }
-  const snapshot = gathered.value
+  const snapshot = {service, ...gathered.value}
   let report = buildReport(snapshot)
   if (opened.status === 'rejected') {
     if (opened.reason instanceof ResolverForbidden) return resolverUnavailable(report, opened.reason.message)

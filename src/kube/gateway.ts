@@ -39,6 +39,7 @@ export class KubeGateway {
       throw new InspectError(`cannot load kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(error as Error).message}`)
     }
     applyOverrides(config, options)
+    shareAgents(config)
     if (!config.getCurrentCluster()) throw new InspectError('no cluster in kubeconfig: set --kubeconfig, KUBECONFIG or --context')
     const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace
     return new KubeGateway(
@@ -86,15 +87,20 @@ export class KubeGateway {
     return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`)
   }
 
-  /** Reads a Service and everything the analysis needs about it, in parallel. */
+  /** Reads a Service and everything the analysis needs about it, all at once. */
   async gatherService(namespace: string, name: string, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
-    return this.gatherFor(await this.readService(namespace, name), clusterDomainFlag)
+    const service = this.readService(namespace, name)
+    const surroundings = this.readSurroundings(namespace, name, clusterDomainFlag)
+    // Settled here too, so a failed read beside a missing Service is not an unhandled rejection.
+    surroundings.catch(() => undefined)
+    return {service: await service, ...(await surroundings)}
   }
 
-  /** Everything about a Service already read: its slices (or v1 Endpoints), pods, events, the cluster domain. */
-  async gatherFor(service: Service, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
-    const namespace = service.metadata.namespace ?? 'default'
-    const name = service.metadata.name
+  /**
+   * Everything about a Service but the Service itself: its slices (or v1 Endpoints), pods, events, the cluster
+   * domain. None of these reads needs the Service object, so they run alongside its read.
+   */
+  async readSurroundings(namespace: string, name: string, clusterDomainFlag?: string): Promise<Omit<ServiceSnapshot, 'service'>> {
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(readProblems, what, read, fallback)
     const [slices, pods, events, corefileZone] = await Promise.all([
@@ -108,7 +114,6 @@ export class KubeGateway {
     ])
     const endpoints = slices === undefined ? await tolerate('endpoints', () => this.readEndpoints(namespace, name), undefined) : undefined
     return {
-      service,
       endpointSlices: slices,
       endpoints,
       pods,
@@ -241,6 +246,26 @@ function apiMessage(error: unknown): string {
     }
   }
   return (body as {message?: string} | undefined)?.message ?? ''
+}
+
+type AgentFactory = (cluster: unknown, agentOptions: Record<string, unknown>) => unknown
+
+/**
+ * client-node makes a new HTTPS agent for every request, so every API call opened its own TLS connection with a
+ * full handshake (~10 ms of CPU here, and as much for the API server). One keep-alive agent per set of options
+ * reuses connections and resumes TLS sessions, as kubectl's client does. The options carry the CA and client
+ * certificate, which an exec credential plugin may rotate: they are part of the key.
+ */
+function shareAgents(config: KubeConfig): void {
+  const target = config as unknown as {createAgent: AgentFactory}
+  const create = target.createAgent.bind(config)
+  const agents = new Map<string, unknown>()
+  target.createAgent = (cluster, agentOptions) => {
+    const key = JSON.stringify([(cluster as {server?: string; proxyUrl?: string} | null)?.server, (cluster as {proxyUrl?: string} | null)?.proxyUrl, agentOptions])
+    let agent = agents.get(key)
+    if (!agent) agents.set(key, (agent = create(cluster, {...agentOptions, keepAlive: true})))
+    return agent
+  }
 }
 
 /** --context, --cluster, --user, like kubectl: pick a context, then swap its cluster or user. */

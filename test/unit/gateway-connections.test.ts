@@ -1,0 +1,100 @@
+// How the gateway uses its connections to the API server, against a throwaway HTTPS server on 127.0.0.1 (a
+// test certificate in fixtures/tls): calls share keep-alive connections instead of a TLS handshake each, and
+// the reads around a Service run alongside the Service's own read.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:https'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {KubeGateway} from '../../src/kube/gateway.js'
+
+const TLS = new URL('./fixtures/tls/', import.meta.url)
+const cert = readFileSync(new URL('cert.pem', TLS))
+const key = readFileSync(new URL('key.pem', TLS))
+
+const service = {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', namespace: 'shop'}, spec: {clusterIP: '10.96.0.20', ports: [{port: 80}]}}
+
+/** The API server: one Service, empty lists, no coredns ConfigMap; it can hold responses to show overlap. */
+function fakeApiServer() {
+  const state = {connections: 0, requests: [] as string[], inFlight: 0, maxInFlight: 0, delayMs: 0, serviceMissing: false}
+  const answer = (request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '').split('?')[0]
+    state.requests.push(path)
+    state.maxInFlight = Math.max(state.maxInFlight, ++state.inFlight)
+    setTimeout(() => {
+      state.inFlight--
+      const send = (status: number, body: unknown) => response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body))
+      if (path === '/api/v1/namespaces/shop/services/web') {
+        if (state.serviceMissing) return send(404, {kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'services "web" not found'})
+        return send(200, service)
+      }
+      if (path.endsWith('/configmaps/coredns')) return send(404, {kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found'})
+      if (path.endsWith('/pods')) return send(500, {kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad'})
+      send(200, {kind: 'List', apiVersion: 'v1', metadata: {}, items: []})
+    }, state.delayMs)
+  }
+  const server = createServer({cert, key}, answer)
+  server.on('secureConnection', () => state.connections++)
+  return {server, state}
+}
+
+describe('KubeGateway connections', () => {
+  const {server, state} = fakeApiServer()
+  const directory = mkdtempSync(join(tmpdir(), 'svc-inspect-gateway-'))
+  let gateway: KubeGateway
+
+  before(async () => {
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const {port} = server.address() as AddressInfo
+    const kubeconfig = join(directory, 'kubeconfig')
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{name: 'test', cluster: {server: `https://127.0.0.1:${port}`, 'certificate-authority-data': cert.toString('base64')}}],
+        users: [{name: 'test', user: {token: 'test-token'}}],
+        contexts: [{name: 'test', context: {cluster: 'test', user: 'test'}}],
+        'current-context': 'test',
+      }),
+    )
+    gateway = await KubeGateway.connect({kubeconfig, requestTimeoutMs: 0})
+  })
+
+  after(() => {
+    server.closeAllConnections()
+    server.close()
+    rmSync(directory, {recursive: true, force: true})
+  })
+
+  it('calls one after another share one TLS connection (client-node alone opens one per call)', async () => {
+    state.connections = 0
+    for (let call = 0; call < 4; call++) assert.equal((await gateway.readService('shop', 'web')).metadata.name, 'web')
+    assert.equal(state.connections, 1)
+  })
+
+  it('the slices, pods, events and coredns reads run alongside the Service read, and a refused read is a problem, not a failure', async () => {
+    state.requests = []
+    state.maxInFlight = 0
+    state.delayMs = 30
+    try {
+      const snapshot = await gateway.gatherService('shop', 'web')
+      assert.equal(snapshot.service.metadata.name, 'web')
+      assert.equal(state.maxInFlight, 5, `in flight at once, of ${state.requests.join(', ')}`)
+      assert.deepEqual(snapshot.readProblems.map(problem => problem.what), ['pods'])
+    } finally {
+      state.delayMs = 0
+    }
+  })
+
+  it('a missing Service is the error even while the other reads are under way or failing', async () => {
+    state.serviceMissing = true
+    try {
+      await assert.rejects(gateway.gatherService('shop', 'web'), {message: 'services "web" not found in namespace "shop"'})
+    } finally {
+      state.serviceMissing = false
+    }
+  })
+})
