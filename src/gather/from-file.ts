@@ -1,6 +1,5 @@
 // --from-file: objects as `kubectl get ... -o yaml|json` prints them, from a file or stdin.
 import {readFile} from 'node:fs/promises'
-import {parseAllDocuments} from 'yaml'
 import type {ClusterObjects} from '../model/report.js'
 import {InspectError} from '../errors.js'
 import {collectObjects} from './objects.js'
@@ -8,7 +7,7 @@ import {collectObjects} from './objects.js'
 export async function readObjectsFile(path: string): Promise<ClusterObjects> {
   const text = await readSource(path)
   const label = path === '-' ? 'stdin' : path
-  const objects = collectObjects(/^\s*[[{]/.test(text) ? [parseJson(text, label)] : parseYaml(text, label))
+  const objects = collectObjects(/^\s*[[{]/.test(text) ? [parseJson(text, label)] : await parseYaml(text, label))
   if (objects.services.length === 0) throw new InspectError(`${label} contains no Service`)
   return objects
 }
@@ -24,7 +23,9 @@ function parseJson(text: string, label: string): unknown {
   }
 }
 
-function parseYaml(text: string, label: string): unknown[] {
+/** The YAML parser is loaded only for YAML: a JSON dump does without it. */
+async function parseYaml(text: string, label: string): Promise<unknown[]> {
+  const {parseAllDocuments} = await import('yaml')
   const documents = parseAllDocuments(text)
   const values: unknown[] = []
   for (const document of documents) {

@@ -250,20 +250,26 @@ function apiMessage(error: unknown): string {
 
 type AgentFactory = (cluster: unknown, agentOptions: Record<string, unknown>) => unknown
 
+/** How long an idle connection is kept for the next call (Node's own default agent keeps them 5 s too). */
+export const IDLE_CONNECTION_MS = 5000
+
 /**
  * client-node makes a new HTTPS agent for every request, so every API call opened its own TLS connection with a
  * full handshake (~10 ms of CPU here, and as much for the API server). One keep-alive agent per set of options
- * reuses connections and resumes TLS sessions, as kubectl's client does. The options carry the CA and client
- * certificate, which an exec credential plugin may rotate: they are part of the key.
+ * reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS, so a
+ * --watch that reads again minutes later does not write into one a load balancer has silently dropped. The
+ * options carry the CA and client certificate, which an exec credential plugin may rotate: they are in the key.
  */
 function shareAgents(config: KubeConfig): void {
   const target = config as unknown as {createAgent: AgentFactory}
   const create = target.createAgent.bind(config)
   const agents = new Map<string, unknown>()
   target.createAgent = (cluster, agentOptions) => {
-    const key = JSON.stringify([(cluster as {server?: string; proxyUrl?: string} | null)?.server, (cluster as {proxyUrl?: string} | null)?.proxyUrl, agentOptions])
+    const {server, proxyUrl} = (cluster ?? {}) as {server?: string; proxyUrl?: string}
+    const key = JSON.stringify([server, proxyUrl, agentOptions])
     let agent = agents.get(key)
-    if (!agent) agents.set(key, (agent = create(cluster, {...agentOptions, keepAlive: true})))
+    // `timeout` is the idle time of a kept connection; a request without a timeout of its own ignores it.
+    if (!agent) agents.set(key, (agent = create(cluster, {...agentOptions, keepAlive: true, timeout: agentOptions.timeout ?? IDLE_CONNECTION_MS})))
     return agent
   }
 }

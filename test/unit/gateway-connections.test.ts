@@ -8,7 +8,7 @@ import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {KubeGateway} from '../../src/kube/gateway.js'
+import {IDLE_CONNECTION_MS, KubeGateway} from '../../src/kube/gateway.js'
 
 const TLS = new URL('./fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', TLS))
@@ -18,7 +18,7 @@ const service = {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', name
 
 /** The API server: one Service, empty lists, no coredns ConfigMap; it can hold responses to show overlap. */
 function fakeApiServer() {
-  const state = {connections: 0, requests: [] as string[], inFlight: 0, maxInFlight: 0, delayMs: 0, serviceMissing: false}
+  const state = {connections: 0, closed: 0, requests: [] as string[], inFlight: 0, maxInFlight: 0, delayMs: 0, serviceMissing: false}
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0]
     state.requests.push(path)
@@ -36,7 +36,12 @@ function fakeApiServer() {
     }, state.delayMs)
   }
   const server = createServer({cert, key}, answer)
-  server.on('secureConnection', () => state.connections++)
+  // Keeps idle connections (Node's server closes them after 5 s): closing is the client's job here.
+  server.keepAliveTimeout = 60_000
+  server.on('secureConnection', socket => {
+    state.connections++
+    socket.on('close', () => state.closed++)
+  })
   return {server, state}
 }
 
@@ -72,6 +77,16 @@ describe('KubeGateway connections', () => {
   it('calls one after another share one TLS connection (client-node alone opens one per call)', async () => {
     state.connections = 0
     for (let call = 0; call < 4; call++) assert.equal((await gateway.readService('shop', 'web')).metadata.name, 'web')
+    assert.equal(state.connections, 1)
+  })
+
+  it(`a connection idle for ${IDLE_CONNECTION_MS / 1000} s is closed, and the next call opens a new one`, async () => {
+    await gateway.readService('shop', 'web')
+    state.connections = 0
+    state.closed = 0
+    await new Promise(resolve => setTimeout(resolve, IDLE_CONNECTION_MS + 300))
+    assert.ok(state.closed >= 1, 'the idle connection was closed')
+    await gateway.readService('shop', 'web')
     assert.equal(state.connections, 1)
   })
 
