@@ -46,15 +46,33 @@ const oclifEdits = {
   },
 }
 
+/**
+ * With code splitting, esbuild gives a dynamic import() of a CommonJS module only a default export: `const
+ * {parse} = await import('yaml')` is undefined in the bundle (yet works from source, as the unit tests run it).
+ * Such imports go through an ES module that re-exports what is needed (src/bundles/lazy-yaml.ts); this check
+ * fails the build on a new one. dns2 is imported for its default export, which does work.
+ */
+function checkDynamicImports(metafile) {
+  const problems = []
+  for (const [file, input] of Object.entries(metafile.inputs)) {
+    for (const imported of input.imports) {
+      const target = metafile.inputs[imported.path]
+      if (imported.kind === 'dynamic-import' && target?.format === 'cjs' && !/[\\/]dns2[\\/]/.test(imported.path)) problems.push(`${file} import()s CommonJS ${imported.original ?? imported.path}`)
+    }
+  }
+  if (problems.length) throw new Error(`${problems.join('\n')}\nimport() it through an ES module that re-exports its names (see src/bundles/lazy-yaml.ts)`)
+}
+
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
 const common = {bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: 'linked', outdir: 'dist', logLevel: 'warning', external: ['typescript', 'ts-node']}
-await Promise.all([
+const [, , commands] = await Promise.all([
   build({...common, entryPoints: {oclif: 'src/bundles/oclif.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, plugins: [oclifEdits]}),
   build({...common, entryPoints: {'client-node': 'src/bundles/client-node.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, alias: {'whatwg-url': './src/bundles/whatwg-url.ts'}}),
   build({
     ...common,
     entryPoints: {commands: 'src/commands/index.ts'},
     format: 'esm',
+    metafile: true,
     splitting: true,
     outExtension: {'.js': '.mjs'},
     alias: {'@oclif/core': './src/bundles/use-oclif.ts', '@kubernetes/client-node': './src/bundles/use-client-node.ts'},
@@ -62,3 +80,4 @@ await Promise.all([
     banner: {js: "import {createRequire as __svcInspectRequire} from 'node:module'; const require = __svcInspectRequire(import.meta.url);"},
   }),
 ])
+checkDynamicImports(commands.metafile)

@@ -125,7 +125,7 @@ export async function parseDigYaml(output: string, asked: Array<{server: DnsServ
   let items: DigItem[]
   try {
     // The YAML parser, for output readDigItems does not recognise, is loaded only then (~10 ms otherwise spent).
-    items = readDigItems(output) ?? (((await import('yaml')).parse(output)) as DigItem[] | null) ?? []
+    items = readDigItems(output) ?? (((await import('../bundles/lazy-yaml.js')).parse(output)) as DigItem[] | null) ?? []
   } catch (error) {
     throw new Error(`cannot parse dig output (does the resolver image have BIND 9.16+ dig with +yaml?): ${(error as Error).message.split('\n')[0]}`)
   }

@@ -3,7 +3,8 @@
 // the reads around a Service run alongside the Service's own read.
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type ServerResponse} from 'node:https'
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {createServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
