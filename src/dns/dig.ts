@@ -5,6 +5,8 @@ import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult,
 
 const SECTION = '=== svc-inspect'
 const QUESTIONS_PER_DIG = 250
+/** Seconds a server's digs may run before it gets a probe query (see batchScript). */
+const PROBE_AFTER = '0.5'
 const RESOLV_CONF = '/etc/resolv.conf'
 /** What the script writes for the pod's nameserver when its resolv.conf names none. */
 const NO_NAMESERVER = 'NO_NAMESERVER'
@@ -16,10 +18,10 @@ export function shellQuote(word: string): string {
 
 /**
  * One shell script for the whole check, run by one exec in the resolver pod: every question against every
- * server with one dig process per server (servers in parallel), and every TCP probe in parallel. Each server
- * also gets a probe query alongside; a server that does not answer it is skipped (its digs killed) instead of
- * timing out once per question. A server without an address is the pod's own nameserver, read by the script
- * from /etc/resolv.conf, which it then prints too: one exec instead of two.
+ * server with one dig process per server (servers in parallel), and every TCP probe in parallel. A server whose
+ * digs are still running after PROBE_AFTER gets a probe query; if it does not answer that, it is skipped (its
+ * digs killed) instead of timing out once per question. A server without an address is the pod's own
+ * nameserver, read by the script from /etc/resolv.conf, which it then prints too: one exec instead of two.
  */
 export function batchScript(
   questions: DnsQuestion[],
@@ -27,7 +29,7 @@ export function batchScript(
   targets: ReachTarget[],
   options: {timeoutSeconds: number; probeName: string},
 ): string {
-  const lines = ['cd /tmp || exit 1', 'rm -f s*.out r.out']
+  const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out']
   const readsResolvConf = servers.some(server => !server.address)
   if (readsResolvConf) lines.push(`ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < ${RESOLV_CONF}`)
   // dig asks its questions one after another, about 0.5 ms each against CoreDNS: one process per server is
@@ -45,10 +47,20 @@ export function batchScript(
       (chunk, part) => `dig +yaml +noall +answer +time=${options.timeoutSeconds} +tries=1 ${at} ${chunk.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')} > s${index}.${part}.out 2>&1 & p="$p $!";`,
     )
     const parts = chunks.map((_, part) => `s${index}.${part}.out`).join(' ')
+    // The watchdog sleeps first: a batch of a few hundred questions is done by then and the watchdog is stopped,
+    // so the probe's dig process (~10 ms of CPU, with three servers ~15% of the batch on two cores) only runs
+    // for a server that is slow to finish. A sleep without fractions fails at once, and the probe runs at once.
+    // It marks the server dead only if its kill reached the digs. Stopped, it ends its sleep and waits for it,
+    // and the job waits for the watchdog: nothing is left to PID 1, which in a --resolver-pod may never reap.
+    const dead = `s${index}.dead`
+    const watchdog =
+      `( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep ${PROBE_AFTER} 2>/dev/null & s=$!; wait $s; ` +
+      `dig +time=1 +tries=2 ${at} ${shellQuote(options.probeName)} SOA >/dev/null 2>&1; ` +
+      `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > ${dead}; fi ) </dev/null >/dev/null 2>&1 & w=$!;`
     const job =
-      `( p=; ${digs.join(' ')} dig +time=1 +tries=2 ${at} ${shellQuote(options.probeName)} SOA >/dev/null 2>&1; ` +
-      `if [ $? -eq 9 ]; then kill $p 2>/dev/null; wait; echo UNREACHABLE > s${index}.out; ` +
-      `else wait; cat ${parts} > s${index}.out 2>/dev/null; fi; rm -f ${parts} ) &`
+      `( p=; ${digs.join(' ')} ${watchdog} wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w; ` +
+      `if [ -e ${dead} ]; then echo UNREACHABLE > s${index}.out; ` +
+      `else cat ${parts} > s${index}.out 2>/dev/null; fi; rm -f ${parts} ${dead} ) &`
     lines.push(server.address ? job : `if [ -n "$ns" ]; then ${job} else echo ${NO_NAMESERVER} > s${index}.out; fi`)
   })
   for (const target of targets) {

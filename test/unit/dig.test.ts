@@ -5,6 +5,7 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {execFile, spawnSync} from 'node:child_process'
+import dgram from 'node:dgram'
 import {chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
@@ -351,7 +352,7 @@ describe('batchScript', () => {
   const digLines = lines.filter(line => line.includes('dig +yaml'))
 
   it('works in /tmp and starts from clean output files', () => {
-    assert.deepEqual(lines.slice(0, 2), ['cd /tmp || exit 1', 'rm -f s*.out r.out'])
+    assert.deepEqual(lines.slice(0, 2), ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out'])
     assert.equal(lines.at(-1), 'rm -f s*.out r.out')
   })
 
@@ -363,7 +364,7 @@ describe('batchScript', () => {
       assert.ok(line, server.label)
       assert.ok(line.startsWith('( ') && line.endsWith(' ) &'), `${server.label} runs in the background`)
       assert.ok(line.includes(`dig +yaml +noall +answer +time=3 +tries=1 '@${server.address}' ${asked} > s${index}.0.out 2>&1 &`), line)
-      assert.ok(line.includes(`wait; cat s${index}.0.out > s${index}.out`), line)
+      assert.ok(line.includes(`else cat s${index}.0.out > s${index}.out`), line)
     })
   })
 
@@ -377,12 +378,14 @@ describe('batchScript', () => {
     assert.ok(line.includes('cat s0.0.out s0.1.out s0.2.out > s0.out'), line)
   })
 
-  it('probes each server alongside its digs (SOA of the probe name); on dig exit 9 kills them and writes UNREACHABLE', () => {
+  it('a watchdog per server probes it (SOA of the probe name) after 0.5 s; on dig exit 9 it kills the digs, and the server is UNREACHABLE', () => {
     scriptServers.forEach((server, index) => {
       const line = digLines[index]
-      // The digs start first, in the background, their PIDs kept: the probe is not on the critical path.
-      assert.ok(line.startsWith(`( p=; dig +yaml `) && line.includes(`> s${index}.0.out 2>&1 & p="$p $!"; dig +time=1 +tries=2 '@${server.address}' 'kubernetes.default.svc.cluster.local.' SOA >/dev/null 2>&1;`), line)
-      assert.ok(line.includes(`if [ $? -eq 9 ]; then kill $p 2>/dev/null; wait; echo UNREACHABLE > s${index}.out;`), line)
+      // The digs start first, in the background, their PIDs kept; then the watchdog, in the background too.
+      assert.ok(line.startsWith(`( p=; dig +yaml `) && line.includes(`> s${index}.0.out 2>&1 & p="$p $!"; ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=1 +tries=2 '@${server.address}' 'kubernetes.default.svc.cluster.local.' SOA >/dev/null 2>&1;`), line)
+      assert.ok(line.includes(`if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s${index}.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!;`), line)
+      // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
+      assert.ok(line.includes(`wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w; if [ -e s${index}.dead ]; then echo UNREACHABLE > s${index}.out;`), line)
     })
   })
 
@@ -665,7 +668,7 @@ function loopbackDns() {
 }
 
 // dig in the resolver pod asks port 53; here the shim adds -p. `@dead.invalid` stands for a replica that
-// does not answer: the shim sends it to a closed loopback port.
+// does not answer: the shim sends it to a loopback socket that reads queries and answers none.
 const DIG_SHIM = `#!/bin/sh
 port=$SVC_TEST_DNS_PORT
 n=$#
@@ -697,7 +700,11 @@ describe('batchScript run by sh against loopback servers', () => {
 
       const dns = loopbackDns()
       const listener = net.createServer(socket => socket.on('error', () => {}))
+      // The dead replica reads every query and answers none, as a CoreDNS pod behind a dropping network would.
+      const silent = dgram.createSocket('udp4')
+      silent.on('message', () => {})
       try {
+        await new Promise<void>(resolve => silent.bind(0, '127.0.0.1', resolve))
         const dnsPort = await freePort()
         await dns.listen({udp: {port: dnsPort, address: '127.0.0.1'}})
         await new Promise<void>(resolve => listener.listen(0, '127.0.0.1', resolve))
@@ -721,7 +728,7 @@ describe('batchScript run by sh against loopback servers', () => {
         writeFileSync(resolvConf, `search ${Z} svc.cluster.local\nnameserver 127.0.0.1\n`)
         const local = script.replace('cd /tmp || exit 1', `cd ${shellQuote(work)} || exit 1`).replaceAll('/etc/resolv.conf', resolvConf)
         const {stdout} = await run('sh', ['-c', local], {
-          env: {...process.env, PATH: `${bin}:${process.env.PATH}`, SVC_TEST_DNS_PORT: String(dnsPort), SVC_TEST_DEAD_PORT: String(closedPort)},
+          env: {...process.env, PATH: `${bin}:${process.env.PATH}`, SVC_TEST_DNS_PORT: String(dnsPort), SVC_TEST_DEAD_PORT: String(silent.address().port)},
           timeout: 20_000,
         })
         const parsed = await parseBatchOutput(stdout, questions, servers, targets)
@@ -745,6 +752,7 @@ describe('batchScript run by sh against loopback servers', () => {
         assert.equal(parsed.resolvConf, `search ${Z} svc.cluster.local\nnameserver 127.0.0.1`)
         assert.deepEqual(spawnSync('ls', ['-A', work], {encoding: 'utf8'}).stdout, '', 'the script cleans up its files')
       } finally {
+        silent.close()
         await new Promise(resolve => listener.close(resolve))
         await dns.close()
         rmSync(dir, {recursive: true, force: true})
