@@ -81,6 +81,18 @@ describe('KubeGateway connections', () => {
     assert.equal(state.connections, 1)
   })
 
+  it('one agent per set of options, keep-alive, with one TLS context for all its connections', () => {
+    const config = gateway.config as unknown as {createAgent(cluster: unknown, options: object): {options: Record<string, unknown>}}
+    const cluster = gateway.config.getCurrentCluster()
+    const options = {ca: cert}
+    const agent = config.createAgent(cluster, options)
+    assert.equal(config.createAgent(cluster, {...options}), agent, 'the same options give the same agent')
+    assert.notEqual(config.createAgent(cluster, {ca: cert, rejectUnauthorized: false}), agent, 'other options, another agent')
+    assert.equal(agent.options.keepAlive, true)
+    assert.equal(agent.options.timeout, IDLE_CONNECTION_MS)
+    assert.ok(agent.options.secureContext, 'a TLS context made once, not per connection')
+  })
+
   it(`a connection idle for ${IDLE_CONNECTION_MS / 1000} s is closed, and the next call opens a new one`, async () => {
     await gateway.readService('shop', 'web')
     state.connections = 0
