@@ -1,6 +1,6 @@
 // The only code that talks to the API server. Everything it returns is in wire form (plain JSON, string
 // timestamps), the same shape a dump file has, so the analysis never knows where its input came from.
-// client-node is loaded here, lazily, and only by commands that need a cluster: it costs ~0.5 s to import.
+// client-node is loaded here, lazily, and only by commands that need a cluster (~40 ms with the code cache).
 import {createSecureContext} from 'node:tls'
 import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-node'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
