@@ -41,6 +41,7 @@ export class KubeGateway {
     }
     applyOverrides(config, options)
     shareAgents(config)
+    abortSlowRequests(config, options.requestTimeoutMs)
     if (!config.getCurrentCluster()) throw new InspectError('no cluster in kubeconfig: set --kubeconfig, KUBECONFIG or --context')
     const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace
     return new KubeGateway(
@@ -77,6 +78,7 @@ export class KubeGateway {
 
   explain(what: string, error: unknown): Error {
     if (error instanceof InspectError) return error
+    if ((error as Error | undefined)?.name === 'AbortError') return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)
     const status = statusOf(error)
     if (status !== undefined) {
       const reason = apiMessage(error)
@@ -277,6 +279,20 @@ function shareAgents(config: KubeConfig): void {
     if (server?.startsWith('https:') && !proxyUrl && !options.secureContext) options.secureContext = createSecureContext(options)
     agents.set(key, (agent = create(cluster, options)))
     return agent
+  }
+}
+
+/**
+ * --request-timeout ends the request itself, not only the wait for it: a request the API server never answers
+ * is aborted and its connection closed, so the CLI exits instead of hanging on the open socket. Every request of
+ * the API clients gets its own deadline, as kubectl's do. (Watches, exec and port-forward do not pass here.)
+ */
+function abortSlowRequests(config: KubeConfig, timeoutMs: number): void {
+  if (timeoutMs <= 0) return
+  const authenticate = config.applySecurityAuthentication.bind(config)
+  config.applySecurityAuthentication = async context => {
+    await authenticate(context)
+    context.setSignal(AbortSignal.timeout(timeoutMs))
   }
 }
 

@@ -23,6 +23,7 @@ function fakeApiServer() {
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0]
     state.requests.push(path)
+    if (path.endsWith('/services/hangs')) return // never answered
     state.maxInFlight = Math.max(state.maxInFlight, ++state.inFlight)
     setTimeout(() => {
       state.inFlight--
@@ -115,6 +116,17 @@ describe('KubeGateway connections', () => {
     } finally {
       state.delayMs = 0
     }
+  })
+
+  it('--request-timeout aborts a request the server never answers and closes its connection', async () => {
+    const {port} = server.address() as AddressInfo
+    const kubeconfig = join(directory, 'kubeconfig')
+    const impatient = await KubeGateway.connect({kubeconfig, requestTimeoutMs: 300})
+    state.closed = 0
+    await assert.rejects(impatient.readService('shop', 'hangs'), {message: 'service/hangs: request timed out after 0.3s'})
+    // The abort follows the message by a moment (its own deadline starts as the request is sent).
+    for (let waited = 0; state.closed === 0 && waited < 3000; waited += 50) await new Promise(resolve => setTimeout(resolve, 50))
+    assert.equal(state.closed, 1, `the connection to 127.0.0.1:${port} was closed`)
   })
 
   it('a missing Service is the error even while the other reads are under way or failing', async () => {
