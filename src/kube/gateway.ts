@@ -1,6 +1,8 @@
 // The only code that talks to the API server. Everything it returns is in wire form (plain JSON, string
 // timestamps), the same shape a dump file has, so the analysis never knows where its input came from.
 // client-node is loaded here, lazily, and only by commands that need a cluster (~40 ms with the code cache).
+import type {Agent} from 'node:https'
+import type {Socket} from 'node:net'
 import {createSecureContext} from 'node:tls'
 import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-node'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
@@ -86,7 +88,8 @@ export class KubeGateway {
       return new ApiError(status, `${what}: ${kind}${reason ? `: ${reason}` : ''}`)
     }
     const code = (error as {code?: string; cause?: {code?: string}}).code ?? (error as {cause?: {code?: string}}).cause?.code
-    const message = (error as Error).message ?? String(error)
+    // node-fetch says `request to URL failed, reason: WHY`: the URL is in the line already.
+    const message = ((error as Error).message ?? String(error)).replace(/^request to \S+ failed, reason: /, '')
     return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`)
   }
 
@@ -276,11 +279,40 @@ function shareAgents(config: KubeConfig): void {
     if (agent) return agent
     // `timeout` is the idle time of a kept connection; a request without a timeout of its own ignores it.
     const options: Record<string, unknown> = {...agentOptions, keepAlive: true, timeout: agentOptions.timeout ?? IDLE_CONNECTION_MS}
-    if (server?.startsWith('https:') && !proxyUrl && !options.secureContext) options.secureContext = createSecureContext(options)
+    const direct = Boolean(server?.startsWith('https:') && !proxyUrl)
+    if (direct && !options.secureContext) options.secureContext = createSecureContext(options)
     agents.set(key, (agent = create(cluster, options)))
+    if (direct) limitConnectionSetUp(agent as Agent)
     return agent
   }
 }
+
+/** How long a new connection may take to connect, then to finish its TLS handshake (client-go's dial and handshake timeouts). */
+export const CONNECT_TIMEOUT_MS = 30_000
+export const HANDSHAKE_TIMEOUT_MS = 10_000
+
+/**
+ * Node waits for a TCP connect or a TLS handshake as long as the OS lets it, forever for a server that accepts
+ * and then says nothing; kubectl gives up after 30 s and 10 s. Without --request-timeout (kubectl's default),
+ * the CLI would hang on such a server, in CI too; with these limits it says why and exits 2.
+ */
+function limitConnectionSetUp(agent: Agent): void {
+  const connect = agent.createConnection.bind(agent) as (options: object, callback?: unknown) => Socket
+  agent.createConnection = ((options: object, callback?: unknown) => {
+    const socket = connect(options, callback)
+    let timer = setTimeout(() => socket.destroy(new SetUpTimeout(`dial tcp: i/o timeout after ${CONNECT_TIMEOUT_MS / 1000}s`)), CONNECT_TIMEOUT_MS).unref()
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => socket.destroy(new SetUpTimeout(`TLS handshake timeout after ${HANDSHAKE_TIMEOUT_MS / 1000}s`)), HANDSHAKE_TIMEOUT_MS).unref()
+    })
+    socket.once('secureConnect', () => clearTimeout(timer))
+    socket.once('close', () => clearTimeout(timer))
+    return socket
+  }) as Agent['createConnection']
+}
+
+/** No errno code: explain() then shows its message, which says which step timed out. */
+class SetUpTimeout extends Error {}
 
 /**
  * --request-timeout ends the request itself, not only the wait for it: a request the API server never answers

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import {writeFileSync, mkdtempSync} from 'node:fs'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
-import {describe, it} from 'node:test'
+import {after, before, describe, it} from 'node:test'
 import {cli, ROOT} from '../support/run.js'
 
 const dir = mkdtempSync(`${tmpdir()}/svc-inspect-bad-`)
@@ -71,30 +71,40 @@ describe('bad input: one line on stderr, exit 2', () => {
 })
 
 describe('an API server that never answers', () => {
-  it('--request-timeout 1s: one error line and exit 2, and the CLI ends (its request aborted, not left open)', async () => {
-    // Accepts connections on loopback and never says a word, not even the TLS handshake.
-    const held: net.Socket[] = []
-    const blackHole = net.createServer(socket => {
-      socket.on('error', () => {})
-      held.push(socket)
-    })
+  // Accepts connections on loopback and never says a word, not even the TLS handshake.
+  const held: net.Socket[] = []
+  const blackHole = net.createServer(socket => {
+    socket.on('error', () => {})
+    held.push(socket)
+  })
+  let kubeconfig = ''
+  before(async () => {
     await new Promise<void>(resolve => blackHole.listen(0, '127.0.0.1', resolve))
-    try {
-      const {port} = blackHole.address() as net.AddressInfo
-      const kubeconfig = file('black-hole.kubeconfig', `apiVersion: v1
+    const {port} = blackHole.address() as net.AddressInfo
+    kubeconfig = file('black-hole.kubeconfig', `apiVersion: v1
 kind: Config
 clusters: [{name: hole, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
 users: [{name: u, user: {token: t}}]
 contexts: [{name: hole, context: {cluster: hole, user: u}}]
 current-context: hole
 `)
-      const result = await cli(['web', '-n', 'shop', '--no-dns', '--kubeconfig', kubeconfig, '--request-timeout', '1s'], {timeoutMs: 20_000})
-      assert.equal(result.signal, null, 'the CLI ended by itself (not killed after 20 s)')
-      assert.equal(result.code, 2, result.stderr)
-      assert.equal(result.stderr, 'error: service/web: request timed out after 1s\n')
-    } finally {
-      for (const socket of held) socket.destroy()
-      blackHole.close()
-    }
+  })
+  after(() => {
+    for (const socket of held) socket.destroy()
+    blackHole.close()
+  })
+
+  it('--request-timeout 1s: one error line and exit 2, and the CLI ends (its request aborted, not left open)', async () => {
+    const result = await cli(['web', '-n', 'shop', '--no-dns', '--kubeconfig', kubeconfig, '--request-timeout', '1s'], {timeoutMs: 20_000})
+    assert.equal(result.signal, null, 'the CLI ended by itself (not killed after 20 s)')
+    assert.equal(result.code, 2, result.stderr)
+    assert.equal(result.stderr, 'error: service/web: request timed out after 1s\n')
+  })
+
+  it('without --request-timeout (waits forever, as kubectl): the TLS handshake still gives up after 10 s, as kubectl\'s', async () => {
+    const result = await cli(['web', '-n', 'shop', '--no-dns', '--kubeconfig', kubeconfig], {timeoutMs: 40_000})
+    assert.equal(result.signal, null, 'the CLI ended by itself (not killed after 40 s)')
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr, /^error: cannot reach https:\/\/127\.0\.0\.1:\d+ \(service\/web\): TLS handshake timeout after 10s\n$/)
   })
 })
