@@ -2,6 +2,7 @@
 // The cache must only ever change speed: the same output with it, without it, and with a corrupt one.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -32,7 +33,8 @@ describe('start-up code cache', () => {
     assert.deepEqual([first.code, first.stdout, first.stderr], [0, plain.stdout, ''])
     const files = cacheFiles()
     assert.equal(files.length, 1)
-    assert.match(files[0], new RegExp(`^oclif-${process.version}-${process.arch}-[0-9a-f]{16}\\.v8cache$`))
+    // The build's hash of the bundle (dist/oclif.cjs.sha1), then the bundle's size and mtime.
+    assert.match(files[0], new RegExp(`^oclif-${process.version}-${process.arch}-[0-9a-f]{16}-[0-9a-z]+-[0-9a-z]+\\.v8cache$`))
     const written = statSync(join(cacheDir, files[0])).mtimeMs
 
     const second = await cli(['--help'], {env: withCache})
@@ -73,33 +75,47 @@ describe('start-up code cache', () => {
     assert.ok(names.some(name => name.startsWith(`oclif-${process.version}-`)))
   })
 
-  it('a bundle changed without changing its length or file times gets its own cache (keyed by a hash of the text)', async () => {
-    // V8 checks a cache against the source's length only, and npm and krew archives give every release the
-    // same file times: a cache keyed by size and mtime would run one release's bytecode for another's source.
-    const copy = mkdtempSync(join(tmpdir(), 'svc-inspect-copy-'))
-    try {
-      for (const path of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) cpSync(join(ROOT, path), join(copy, path), {recursive: true})
-      const bundle = join(copy, 'dist', 'oclif.cjs')
-      const fixedTime = new Date('1985-10-26T08:15:00Z')
-      utimesSync(bundle, fixedTime, fixedTime)
-      rmSync(cacheDir, {recursive: true, force: true})
-      const run = () => spawnSync(process.execPath, [join(copy, 'bin', 'run.cjs'), '--help'], {encoding: 'utf8', env: {...process.env, ...withCache}})
-      assert.match(run().stdout, /^VERSION$/m)
-      const [before] = cacheFiles()
+  // V8 checks a cache against the source's length only, and npm and krew archives give every release the same
+  // file times: a cache keyed by size and mtime alone would run one release's bytecode for another's source.
+  const sameLengthCases = [
+    {
+      name: 'a new release: same length, same file times, its own build hash',
+      change: (bundle: string, text: string) => writeFileSync(`${bundle}.sha1`, `${createHash('sha1').update(text).digest('hex').slice(0, 16)}\n`),
+      fixTimes: true,
+    },
+    {name: 'a bundle without the build hash file: same length, same file times (the hash is computed from the text)', change: (bundle: string) => rmSync(`${bundle}.sha1`), fixTimes: true},
+    {name: 'a bundle edited by hand after the build: same length, build hash unchanged, a new mtime', change: () => undefined, fixTimes: false},
+  ]
+  for (const testCase of sameLengthCases) {
+    it(`gets its own cache: ${testCase.name}`, async () => {
+      const copy = mkdtempSync(join(tmpdir(), 'svc-inspect-copy-'))
+      try {
+        for (const path of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) cpSync(join(ROOT, path), join(copy, path), {recursive: true})
+        const bundle = join(copy, 'dist', 'oclif.cjs')
+        const fixedTime = new Date('1985-10-26T08:15:00Z')
+        utimesSync(bundle, fixedTime, fixedTime)
+        rmSync(cacheDir, {recursive: true, force: true})
+        const run = () => spawnSync(process.execPath, [join(copy, 'bin', 'run.cjs'), '--help'], {encoding: 'utf8', env: {...process.env, ...withCache}})
+        assert.match(run().stdout, /^VERSION$/m)
+        assert.match(run().stdout, /^VERSION$/m, 'a second run, from the cache')
+        const [before] = cacheFiles()
 
-      const original = readFileSync(bundle, 'utf8')
-      const edited = original.replace('this.section("VERSION"', 'this.section("VERSIOM"')
-      assert.ok(edited !== original && edited.length === original.length, 'a same-length edit of the bundle')
-      writeFileSync(bundle, edited)
-      utimesSync(bundle, fixedTime, fixedTime)
-      assert.match(run().stdout, /^VERSIOM$/m, 'the edited source runs, not the cached bytecode of the old one')
-      const [after] = cacheFiles()
-      assert.notEqual(after, before)
-      assert.equal(cacheFiles().length, 1, 'the old cache was replaced')
-    } finally {
-      rmSync(copy, {recursive: true, force: true})
-    }
-  })
+        const original = readFileSync(bundle, 'utf8')
+        const edited = original.replace('this.section("VERSION"', 'this.section("VERSIOM"')
+        assert.ok(edited !== original && edited.length === original.length, 'a same-length edit of the bundle')
+        writeFileSync(bundle, edited)
+        testCase.change(bundle, edited)
+        if (testCase.fixTimes) utimesSync(bundle, fixedTime, fixedTime)
+        else utimesSync(bundle, new Date(), new Date(Date.now() + 5000))
+        assert.match(run().stdout, /^VERSIOM$/m, 'the edited source runs, not the cached bytecode of the old one')
+        const [after] = cacheFiles()
+        assert.notEqual(after, before)
+        assert.equal(cacheFiles().length, 1, 'the old cache was replaced')
+      } finally {
+        rmSync(copy, {recursive: true, force: true})
+      }
+    })
+  }
 
   it('a corrupt cache is rejected by V8 and rewritten', async () => {
     await cli(['--help'], {env: withCache})
