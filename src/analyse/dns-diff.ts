@@ -20,10 +20,13 @@ export interface DnsSection extends Omit<DnsObservation, 'problems'> {
   problems: string[]
 }
 
+/** A question's identity, `name type`: how questions, expected records and answers are matched up. */
+export const questionKey = ({name, type}: {name: string; type: string}) => `${name} ${type}`
+
 /** The questions a report needs answered: every expected record's (name, type) and every must-not-resolve name. */
 export function questionsFor(report: Pick<ServiceReport, 'records' | 'mustNotResolve'>): Array<{name: string; type: RecordType}> {
   const seen = new Map<string, {name: string; type: RecordType}>()
-  for (const {name, type} of [...report.records, ...report.mustNotResolve]) seen.set(`${name} ${type}`, {name, type})
+  for (const {name, type} of [...report.records, ...report.mustNotResolve]) seen.set(questionKey({name, type}), {name, type})
   return [...seen.values()]
 }
 
@@ -34,13 +37,12 @@ function identity(type: string, data: string): string {
   return `${port} ${target?.toLowerCase()}`
 }
 
-const keyOf = ({name, type}: {name: string; type: string}) => `${name} ${type}`
 
 /** The expected records grouped by question: the diff looks them up once per question, not by a scan each. */
 function recordsByQuestion(report: ServiceReport): Map<string, DnsRecord[]> {
   const grouped = new Map<string, DnsRecord[]>()
   for (const record of report.records) {
-    const key = keyOf(record)
+    const key = questionKey(record)
     const group = grouped.get(key)
     if (group) group.push(record)
     else grouped.set(key, [record])
@@ -56,7 +58,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   const byServer = new Map<string, Map<string, QueryResult>>()
   for (const result of observation.queries) {
     const map = byServer.get(result.server) ?? new Map<string, QueryResult>()
-    map.set(keyOf(result), result)
+    map.set(questionKey(result), result)
     byServer.set(result.server, map)
   }
   const expectedByQuestion = recordsByQuestion(report)
@@ -69,7 +71,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   const records: DnsRecord[] = []
 
   for (const question of questionsFor(report)) {
-    const key = keyOf(question)
+    const key = questionKey(question)
     const expected = expectedByQuestion.get(key) ?? []
     const result = primaryResults.get(key)
     if (!result || !answered(result)) {
@@ -171,7 +173,7 @@ function expectedSignatures(report: ServiceReport, expectedByQuestion: Map<strin
   for (const [key, expected] of expectedByQuestion) {
     if (expected.length > 0) signatures.set(key, `NOERROR:${expected.map(record => identity(record.type, record.data)).sort().join(',')}`)
   }
-  for (const absent of report.mustNotResolve) signatures.set(`${absent.name} ${absent.type}`, 'NXDOMAIN:')
+  for (const absent of report.mustNotResolve) signatures.set(questionKey(absent), 'NXDOMAIN:')
   return signatures
 }
 
@@ -189,7 +191,7 @@ function replicaFindings(
   if (replicas.length < 2 && !(replicas.length === 1 && primaryLabel && primaryLabel !== replicas[0].label)) return []
   const findings: Finding[] = []
   const questions = new Map<string, {name: string; type: string}>()
-  for (const result of observation.queries) questions.set(keyOf(result), result)
+  for (const result of observation.queries) questions.set(questionKey(result), result)
   for (const [key, question] of questions) {
     const signatures = observation.servers.map(server => ({server, signature: answerSignature(byServer.get(server.label)?.get(key))}))
     const comparable = signatures.filter(entry => entry.signature !== 'TIMEOUT' && entry.signature !== 'ERROR' && entry.signature !== 'none')
@@ -282,11 +284,11 @@ function hostPort(address: string, port: number): string {
 
 /** The part of a shared batch (one resolver per namespace in a scan) that concerns one service. */
 export function observationFor(report: ServiceReport, observation: DnsObservation, targets: Array<{address: string; port: number}>): DnsObservation {
-  const questions = new Set(questionsFor(report).map(question => `${question.name} ${question.type}`))
+  const questions = new Set(questionsFor(report).map(questionKey))
   const wanted = new Set(targets.map(target => `${target.address} ${target.port}`))
   return {
     ...observation,
-    queries: observation.queries.filter(result => questions.has(`${result.name} ${result.type}`)),
+    queries: observation.queries.filter(result => questions.has(questionKey(result))),
     reachability: observation.reachability.filter(result => wanted.has(`${result.address} ${result.port}`)),
   }
 }

@@ -1,7 +1,7 @@
 // `scan`: many services, one gather per namespace, one resolver pod and one DNS batch per namespace,
 // namespaces in parallel up to a bound. Reuses the single-service pieces: snapshots from an object index,
 // buildReport, the live check and its per-service diff.
-import {applyDnsObservation, observationFor, questionsFor} from '../analyse/dns-diff.js'
+import {applyDnsObservation, observationFor, questionKey, questionsFor} from '../analyse/dns-diff.js'
 import {buildReport, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {KubeGateway} from '../kube/gateway.js'
@@ -82,10 +82,10 @@ async function checkNamespace(
     const targets = reports.map(report => check.reachTargets(report))
     const shared = await check.observeBatch([...reports.flatMap(report => questionsFor(report)), ...extraQuestions], targets.flat(), reports[0].clusterDomain)
     const primary = primaryServer(shared.servers)
-    const asked = new Set(extraQuestions.map(question => `${question.name} ${question.type}`))
+    const asked = new Set(extraQuestions.map(questionKey))
     return {
       reports: reports.map((report, index) => applyDnsObservation(report, observationFor(report, shared, targets[index]))),
-      extraAnswers: shared.queries.filter(result => result.server === primary?.label && asked.has(`${result.name} ${result.type}`)),
+      extraAnswers: shared.queries.filter(result => result.server === primary?.label && asked.has(questionKey(result))),
     }
   } finally {
     await check.close()

@@ -10,6 +10,8 @@ const PROBE_AFTER = '0.5'
 const RESOLV_CONF = '/etc/resolv.conf'
 /** What the script writes for the pod's nameserver when its resolv.conf names none. */
 const NO_NAMESERVER = 'NO_NAMESERVER'
+/** What the script writes for a server that did not answer its probe query (its digs killed). */
+const UNREACHABLE = 'UNREACHABLE'
 
 /** Single-quotes a word for sh; names, types and addresses come from the API, but quoting costs nothing. */
 export function shellQuote(word: string): string {
@@ -59,7 +61,7 @@ export function batchScript(
       `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > ${dead}; fi ) </dev/null >/dev/null 2>&1 & w=$!;`
     const job =
       `( p=; ${digs.join(' ')} ${watchdog} wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w; ` +
-      `if [ -e ${dead} ]; then echo UNREACHABLE > s${index}.out; ` +
+      `if [ -e ${dead} ]; then echo ${UNREACHABLE} > s${index}.out; ` +
       `else cat ${parts} > s${index}.out 2>/dev/null; fi; rm -f ${parts} ${dead} ) &`
     lines.push(server.address ? job : `if [ -n "$ns" ]; then ${job} else echo ${NO_NAMESERVER} > s${index}.out; fi`)
   })
@@ -94,7 +96,7 @@ export async function parseBatchOutput(output: string, questions: DnsQuestion[],
   const perServer = await Promise.all(servers.map(async (server, index): Promise<QueryResult[]> => {
     const text = sections.get(`s${index}`) ?? ''
     if (text.trim() === NO_NAMESERVER) return []
-    if (text.trim() === 'UNREACHABLE') {
+    if (text.trim() === UNREACHABLE) {
       return questions.map(question => ({server: server.label, ...question, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a probe query; server skipped'}))
     }
     return parseDigYaml(text, questions.map(question => ({server, question})))

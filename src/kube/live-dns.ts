@@ -2,7 +2,7 @@
 // each CoreDNS replica directly — and probe reachability, in one batch. Produces a DnsObservation for the
 // pure diff in analyse/dns-diff.ts.
 import {zoneFromResolvConf} from '../analyse/cluster-domain.js'
-import {questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
+import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
 import {batchScript, parseBatchOutput} from '../dns/dig.js'
@@ -145,7 +145,7 @@ export class LiveDnsCheck {
   async observeBatch(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<DnsObservation> {
     const started = Date.now()
     const {servers, queries, reachability} = await this.ask(
-      uniqueBy(questions, question => `${question.name} ${question.type}`),
+      uniqueBy(questions, questionKey),
       uniqueBy(targets, target => `${target.address} ${target.port}`),
       probeName,
     )
