@@ -82,7 +82,12 @@ function bundleHash(file, source) {
   } catch {
     // no hash from the build
   }
+  return sourceHash(source)
+}
+
+/** The hash of a bundle's text, as the build writes it to <bundle>.sha1 and as a run computes it without one. */
+function sourceHash(source) {
   return require('node:crypto').createHash('sha1').update(source).digest('hex').slice(0, 16)
 }
 
-module.exports = {requireWithCodeCache}
+module.exports = {requireWithCodeCache, sourceHash}

@@ -7,8 +7,8 @@
 //    client-node, dns2, yaml or the renderers only when it needs them. They take @oclif/core and
 //    @kubernetes/client-node from those two bundles (src/bundles/use-*.ts).
 import {build} from 'esbuild'
-import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {sourceHash} from '../bin/code-cache.cjs'
 
 /**
  * Two edits to @oclif/core's source as it is bundled, each checked to match exactly once (a new oclif release
@@ -84,5 +84,5 @@ const [, , commands] = await Promise.all([
 checkDynamicImports(commands.metafile)
 // The hash of each code-cached bundle, for its cache key (bin/code-cache.cjs), so a run need not compute it.
 for (const bundle of ['dist/oclif.cjs', 'dist/client-node.cjs']) {
-  writeFileSync(`${bundle}.sha1`, `${createHash('sha1').update(readFileSync(bundle, 'utf8')).digest('hex').slice(0, 16)}\n`)
+  writeFileSync(`${bundle}.sha1`, `${sourceHash(readFileSync(bundle, 'utf8'))}\n`)
 }
