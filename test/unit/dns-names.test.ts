@@ -10,6 +10,7 @@ import {
   dns1123SubdomainError,
   expandIPv6,
   fqdn,
+  naturalOrder,
   reverseName,
   serviceFqdn,
 } from '../../src/analyse/dns-names.js'
@@ -126,5 +127,25 @@ describe('label validation (apimachinery IsDNS1035Label / IsDNS1123Label / IsDNS
   it('length errors say the limit', () => {
     assert.match(dns1035LabelError('a'.repeat(64)) ?? '', /63 characters/)
     assert.match(dns1123SubdomainError(`${'a.'.repeat(127)}ab`) ?? '', /253 characters/)
+  })
+})
+
+describe('naturalOrder: digit runs by value, the rest by code unit', () => {
+  const cases: Array<{name: string; unsorted: string[]; want: string[]}> = [
+    {name: 'IPv4 addresses by each octet\'s value', unsorted: ['10.0.0.10', '10.0.0.9', '10.0.1.2', '9.255.0.1'], want: ['9.255.0.1', '10.0.0.9', '10.0.0.10', '10.0.1.2']},
+    {name: 'StatefulSet ordinals', unsorted: ['web-10', 'web-2', 'web-1', 'web-0'], want: ['web-0', 'web-1', 'web-2', 'web-10']},
+    {name: 'a prefix first', unsorted: ['web-0.hdls', 'web', 'web-0'], want: ['web', 'web-0', 'web-0.hdls']},
+    {name: 'leading zeros do not make a number larger', unsorted: ['pod-010', 'pod-9', 'pod-0011'], want: ['pod-9', 'pod-010', 'pod-0011']},
+    {name: 'numbers longer than a double holds', unsorted: ['n-123456789012345678901', 'n-123456789012345678900'], want: ['n-123456789012345678900', 'n-123456789012345678901']},
+    {name: 'IPv6 addresses (hex digits are letters here)', unsorted: ['fd00::10', 'fd00::9', 'fd00::a'], want: ['fd00::9', 'fd00::10', 'fd00::a']},
+  ]
+  for (const tc of cases) it(tc.name, () => assert.deepEqual([...tc.unsorted].sort(naturalOrder), tc.want))
+
+  it('equal strings compare 0, and the order is antisymmetric', () => {
+    const words = ['a1', 'a01', 'a2', 'a10', 'b', 'a', '10.0.0.1', '10.0.0.01']
+    for (const a of words) {
+      assert.equal(naturalOrder(a, a), 0)
+      for (const b of words) assert.equal(Math.sign(naturalOrder(a, b)) + Math.sign(naturalOrder(b, a)), 0, `${a} vs ${b}`)
+    }
   })
 })
