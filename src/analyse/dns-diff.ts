@@ -1,7 +1,7 @@
 // Expected records vs what the cluster's DNS answered, and what the reachability probes saw. Pure: the
 // resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
 import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
-import {primaryServer, type DnsServer, type QueryResult, type ReachResult} from '../dns/types.js'
+import {primaryServer, type DnsServer, type QueryResult, type ReachResult, type TransportCheck} from '../dns/types.js'
 import {addFindings} from './report.js'
 
 export interface DnsObservation {
@@ -9,6 +9,8 @@ export interface DnsObservation {
   servers: DnsServer[]
   queries: QueryResult[]
   reachability: ReachResult[]
+  /** The UDP and TCP checks of each server (pod backend). */
+  transports?: TransportCheck[]
   resolver: Record<string, unknown>
   timings: Record<string, number>
   /** Problems that kept part of the check from running (e.g. CoreDNS replicas unreadable). */
@@ -136,6 +138,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
 
   findings.push(...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)))
   findings.push(...timeoutFindings(observation, service))
+  findings.push(...transportFindings(observation, service))
   findings.push(...reachFindings(report, observation, service))
   findings.push(...observation.problems.map(problem => ({
     code: 'ResolverUnavailable',
@@ -231,6 +234,40 @@ function timeoutFindings(observation: DnsObservation, service: string): Finding[
           : 'the cluster DNS service does not answer: check the kube-dns Service, its endpoints, kube-proxy and the CoreDNS pods',
       },
     ]
+  })
+}
+
+/**
+ * A server that answers over one transport only. Applications ask over UDP first: without it they time out,
+ * even though every record is there over TCP. Without TCP they fail on answers too large for UDP (truncated),
+ * e.g. the A records of a headless service with many endpoints.
+ */
+function transportFindings(observation: DnsObservation, service: string): Finding[] {
+  return (observation.transports ?? []).flatMap(check => {
+    const server = observation.servers.find(candidate => candidate.label === check.server)
+    if (!server) return []
+    const who = `${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${hostPort(server.address, server.port)})`
+    const object = server.replica ? `pod/kube-system/${server.label}` : service
+    const findings: Finding[] = []
+    if (check.udp === false) {
+      findings.push({
+        code: 'DNSTransportUnanswered',
+        severity: 'error',
+        object,
+        message: `${who} answers over TCP but not over UDP (${check.error ?? 'no answer'}): applications ask over UDP first, and time out`,
+        hint: 'allow UDP 53 to the kube-dns Service and the CoreDNS pods (NetworkPolicies, host firewalls), and check kube-proxy',
+      })
+    }
+    if (!check.tcp) {
+      findings.push({
+        code: 'DNSTransportUnanswered',
+        severity: 'warning',
+        object,
+        message: `${who} answers over UDP but not over TCP (the check asked over UDP instead): answers too large for UDP, such as the records of a headless service with many endpoints, will not resolve`,
+        hint: 'allow TCP 53 as well as UDP 53: the kube-dns Service has both ports, and clients retry truncated answers over TCP',
+      })
+    }
+    return findings
   })
 }
 

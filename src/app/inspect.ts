@@ -12,7 +12,8 @@ import type {ServiceReport} from '../model/report.js'
 /**
  * `inspect` against a cluster with the live check. The reads of the slices, pods and events start with the
  * Service's; the check's start (the resolver pod, the CoreDNS replicas, a shell in the pod) overlaps them, but
- * begins only once the Service is known to exist, so a mistyped name creates nothing.
+ * begins only once the Service is known to exist, so a mistyped name creates nothing (with --resolver-pod,
+ * which creates nothing, it begins at once).
  */
 export async function inspectLive(
   gateway: KubeGateway,
@@ -25,9 +26,19 @@ export async function inspectLive(
   const serviceRead = gateway.readService(target.namespace, target.name)
   const surroundings = gateway.readSurroundings(target.namespace, target.name, target.clusterDomainFlag)
   surroundings.catch(() => undefined) // awaited below, unless the Service read fails first
-  const service = await serviceRead
+  const open = () => LiveDnsCheck.open(gateway, {...options, onProgress: progress})
+  // A --resolver-pod check creates nothing, so it opens (an exec in that pod) alongside the reads.
+  const openedEarly = options.via === 'pod' && options.existingPod ? open() : null
+  openedEarly?.catch(() => undefined)
+  let service
+  try {
+    service = await serviceRead
+  } catch (error) {
+    await openedEarly?.then(check => check.close(), () => undefined)
+    throw error
+  }
   progress(options.via === 'pod' ? `starting resolver pod in ${options.namespace}` : 'port-forwarding to the CoreDNS pods')
-  const [gathered, opened] = await Promise.allSettled([surroundings, LiveDnsCheck.open(gateway, {...options, onProgress: progress})])
+  const [gathered, opened] = await Promise.allSettled([surroundings, openedEarly ?? open()])
   if (gathered.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close()
     throw gathered.reason

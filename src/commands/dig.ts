@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags} from '../cli/base-command.js'
 import {isRecordType} from '../dns/dig.js'
-import type {QueryResult} from '../dns/types.js'
+import type {QueryResult, TransportCheck} from '../dns/types.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {RecordType} from '../model/report.js'
 
@@ -42,17 +42,19 @@ export default class Dig extends BaseCommand {
     const gateway = await KubeGateway.connect(connection)
     const check = await LiveDnsCheck.open(gateway, liveDnsOptions(flags, gateway.defaultNamespace))
     let results: QueryResult[]
+    let transports: TransportCheck[]
     let candidates: string[]
     try {
       const name = isIP(args.name) ? reverseName(args.name) : args.name.toLowerCase()
       const questionType: RecordType = isIP(args.name) ? 'PTR' : type
       candidates = name.endsWith('.') ? [name] : [...(await check.searchDomains()).map(domain => `${name}.${domain}.`), `${name}.`]
-      const {queries} = await check.ask(
+      const answered = await check.ask(
         candidates.map(candidate => ({name: candidate, type: questionType})),
         [],
         candidates.at(-1)!,
       )
-      results = queries
+      results = answered.queries
+      transports = answered.transports
     } finally {
       await check.close()
     }
@@ -61,7 +63,7 @@ export default class Dig extends BaseCommand {
     const shown = results.filter(result => result.name === (resolvedName ?? candidates[0]) || (resolvedName === null && candidates.length === 1))
     if (flags.output === 'json' || flags.output === 'yaml') {
       const {renderMachine} = await import('../render/index.js')
-      process.stdout.write(await renderMachine({apiVersion: 'svc-inspect/v1alpha1', kind: 'DigResult', question: {name: args.name, type}, resolvedName, resolver: check.describeResolver(), results: shown}, flags.output))
+      process.stdout.write(await renderMachine({apiVersion: 'svc-inspect/v1alpha1', kind: 'DigResult', question: {name: args.name, type}, resolvedName, resolver: check.describeResolver(), results: shown, transports}, flags.output))
     } else {
       const {kubectlTable} = await import('../render/style.js')
       const rows = shown.flatMap(result =>
@@ -70,6 +72,11 @@ export default class Dig extends BaseCommand {
           : [[result.server, result.name, result.rcode, '-', result.error ?? '', '-', result.timeMs === null ? '-' : `${result.timeMs}ms`]],
       )
       process.stdout.write(`${kubectlTable(['SERVER', 'NAME', 'RCODE', 'TYPE', 'DATA', 'TTL', 'TIME'], rows)}\n`)
+      // The answers came over TCP (or UDP when TCP went unanswered): say when one transport does not work.
+      for (const {server, tcp, udp, error} of transports) {
+        if (udp === false) process.stdout.write(`warning: ${server} does not answer over UDP (${error ?? 'no answer'}); applications ask over UDP first\n`)
+        if (!tcp) process.stdout.write(`warning: ${server} does not answer over TCP; answers too large for UDP will not resolve\n`)
+      }
     }
     process.exitCode = resolvedName ? EXIT_CLEAN : EXIT_PROBLEMS
   }

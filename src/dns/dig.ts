@@ -1,7 +1,7 @@
 // The batch sent to dig inside the resolver pod, and the parsing of what it prints (`dig +yaml`, BIND 9.16+):
 // one YAML list item per query, in the order asked, DIG_ERROR items for queries nobody answered.
 import type {RecordType} from '../model/report.js'
-import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget} from './types.js'
+import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget, TransportCheck} from './types.js'
 
 const SECTION = '=== svc-inspect'
 const QUESTIONS_PER_DIG = 250
@@ -12,6 +12,10 @@ const RESOLV_CONF = '/etc/resolv.conf'
 const NO_NAMESERVER = 'NO_NAMESERVER'
 /** What the script writes for a server that did not answer its probe query (its digs killed). */
 const UNREACHABLE = 'UNREACHABLE'
+/** The error of a question dig printed nothing for (its output ended early). */
+const NO_RESULT = 'no result from dig'
+/** The first line of a server's section when it left the TCP check unanswered and was asked over UDP. */
+const TCP_UNANSWERED = 'TCP_UNANSWERED'
 
 /** Single-quotes a word for sh; names, types and addresses come from the API, but quoting costs nothing. */
 export function shellQuote(word: string): string {
@@ -20,9 +24,17 @@ export function shellQuote(word: string): string {
 
 /**
  * One shell script for the whole check, run by one exec in the resolver pod: every question against every
- * server with one dig process per server (servers in parallel), and every TCP probe in parallel. A server whose
- * digs are still running after PROBE_AFTER gets a probe query; if it does not answer that, it is skipped (its
- * digs killed) instead of timing out once per question. A server without an address is the pod's own
+ * server, the servers in parallel, and every TCP probe in parallel.
+ *
+ * Each server is asked over TCP, one connection per dig process (+keepopen): dig opens a new UDP socket per
+ * question, and over a few hundred questions that makes UDP a third slower on two cores. The answers are the
+ * same; what applications see of the transport is checked by two questions of their own (the SOA of the probe
+ * name), one over TCP before the questions and one over UDP after them, since applications ask over UDP first and
+ * need TCP for answers too large for UDP. A server that leaves the TCP check unanswered is asked everything
+ * again over UDP, and its section starts with TCP_UNANSWERED.
+ *
+ * A server whose digs are still running after PROBE_AFTER gets a probe query; if it does not answer that, its
+ * digs are killed instead of timing out once per question. A server without an address is the pod's own
  * nameserver, read by the script from /etc/resolv.conf, which it then prints too: one exec instead of two.
  */
 export function batchScript(
@@ -34,35 +46,55 @@ export function batchScript(
   const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out']
   const readsResolvConf = servers.some(server => !server.address)
   if (readsResolvConf) lines.push(`ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < ${RESOLV_CONF}`)
-  // dig asks its questions one after another, about 0.5 ms each against CoreDNS: one process per server is
-  // fastest up to a few hundred questions (measured: 200 questions x 3 servers in ~0.15 s on 2 cores);
-  // beyond that, slices of QUESTIONS_PER_DIG run in parallel.
-  const chunks: DnsQuestion[][] = []
-  for (let start = 0; start < questions.length; start += QUESTIONS_PER_DIG) chunks.push(questions.slice(start, start + QUESTIONS_PER_DIG))
-  servers.forEach((server, index) => {
-    // -p is per dig process; each server has its own (CoreDNS pods may listen on 5353 behind port 53).
+  const probe = `${shellQuote(options.probeName)} SOA`
+  // dig asks its questions one after another: one process per server is fastest up to a few hundred questions
+  // (measured: 200 questions x 3 servers in ~0.08 s over TCP on 2 cores); beyond that, slices of
+  // QUESTIONS_PER_DIG run in parallel. The transport checks go first and last.
+  const chunks: string[][] = []
+  for (let start = 0; start < questions.length; start += QUESTIONS_PER_DIG) {
+    chunks.push(questions.slice(start, start + QUESTIONS_PER_DIG).map(question => `${shellQuote(question.name)} ${question.type}`))
+  }
+  if (chunks.length === 0) chunks.push([])
+  chunks[0].unshift(probe)
+  chunks.at(-1)!.push(`${probe} +notcp`)
+  if (servers.length > 0) {
     // +noall +answer: each message still has its status, times and transport, without the question, authority
-    // and additional sections (an SRV answer's additional section repeats every target): a quarter less to
-    // send and read.
-    const at = `${server.address ? shellQuote(`@${server.address}`) : '"@$ns"'}${server.port === 53 ? '' : ` -p ${server.port}`}`
+    // and additional sections (an SRV answer's additional section repeats every target): a quarter less to send
+    // and read.
     const digs = chunks.map(
-      (chunk, part) => `dig +yaml +noall +answer +time=${options.timeoutSeconds} +tries=1 ${at} ${chunk.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')} > s${index}.${part}.out 2>&1 & p="$p $!";`,
+      (chunk, part) => `dig +yaml +noall +answer +time=${options.timeoutSeconds} +tries=1 $t "$@" ${chunk.join(' ')} > s$i.${part}.out 2>&1 & p="$p $!"`,
     )
-    const parts = chunks.map((_, part) => `s${index}.${part}.out`).join(' ')
     // The watchdog sleeps first: a batch of a few hundred questions is done by then and the watchdog is stopped,
-    // so the probe's dig process (~10 ms of CPU, with three servers ~15% of the batch on two cores) only runs
-    // for a server that is slow to finish. A sleep without fractions fails at once, and the probe runs at once.
-    // It marks the server dead only if its kill reached the digs. Stopped, it ends its sleep and waits for it,
-    // and the job waits for the watchdog: nothing is left to PID 1, which in a --resolver-pod may never reap.
-    const dead = `s${index}.dead`
+    // so the probe's dig process (~10 ms of CPU) only runs for a server that is slow to finish. A sleep without
+    // fractions fails at once, and the probe runs at once. It marks the server dead only if its kill reached the
+    // digs. Stopped, it ends its sleep and waits for it, and ask waits for the watchdog: nothing is left to PID 1,
+    // which in a --resolver-pod may never reap.
     const watchdog =
       `( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep ${PROBE_AFTER} 2>/dev/null & s=$!; wait $s; ` +
-      `dig +time=1 +tries=2 ${at} ${shellQuote(options.probeName)} SOA >/dev/null 2>&1; ` +
-      `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > ${dead}; fi ) </dev/null >/dev/null 2>&1 & w=$!;`
+      `dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
+      `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!`
+    // ask N tcp|udp @SERVER [-p PORT]: every question against one server, into sN.*.out (sN.dead if it is dead).
+    lines.push(
+      'ask() {',
+      '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen"; else t=+notcp; fi; shift 2; p=',
+      ...digs.map(dig => `  ${dig}`),
+      `  ${watchdog}`,
+      '  wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w',
+      '}',
+    )
+  }
+  servers.forEach((server, index) => {
+    // -p is per dig process; each server has its own (CoreDNS pods may listen on 5353 behind port 53).
+    const at = `${server.address ? shellQuote(`@${server.address}`) : '"@$ns"'}${server.port === 53 ? '' : ` -p ${server.port}`}`
+    const parts = chunks.map((_, part) => `s${index}.${part}.out`).join(' ')
+    // Answered over TCP: the TCP check (the first question) has socket_protocol TCP within its first lines.
+    const answeredOverTcp =
+      `tcp=; if [ ! -e s${index}.dead ]; then n=0; while [ $n -lt 16 ] && read -r l; do ` +
+      `case $l in 'socket_protocol: TCP') tcp=1; break;; esac; n=$((n+1)); done < s${index}.0.out; fi;`
     const job =
-      `( p=; ${digs.join(' ')} ${watchdog} wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w; ` +
-      `if [ -e ${dead} ]; then echo ${UNREACHABLE} > s${index}.out; ` +
-      `else cat ${parts} > s${index}.out 2>/dev/null; fi; rm -f ${parts} ${dead} ) &`
+      `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
+      `if [ -e s${index}.dead ]; then echo ${UNREACHABLE} > s${index}.out; ` +
+      `else { [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat ${parts}; } > s${index}.out 2>/dev/null; fi; rm -f ${parts} s${index}.dead ) &`
     lines.push(server.address ? job : `if [ -n "$ns" ]; then ${job} else echo ${NO_NAMESERVER} > s${index}.out; fi`)
   })
   for (const target of targets) {
@@ -87,23 +119,39 @@ export function batchScript(
 export interface BatchOutput {
   queries: QueryResult[]
   reachability: ReachResult[]
+  /** How each server answered the transport checks (none for a server skipped or not asked). */
+  transports: TransportCheck[]
   /** The resolver pod's /etc/resolv.conf, when the script read it (for a server without an address). */
   resolvConf?: string
 }
 
+/** Stands for a transport check in the list of questions dig was asked; only its rcode is read. */
+const TRANSPORT_CHECK: DnsQuestion = {name: '(transport check)', type: 'A'}
+const answered = (result: QueryResult | undefined) => result !== undefined && result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
+
 export async function parseBatchOutput(output: string, questions: DnsQuestion[], servers: DnsServer[], targets: ReachTarget[]): Promise<BatchOutput> {
   const sections = splitSections(output)
+  const transports: TransportCheck[] = []
   const perServer = await Promise.all(servers.map(async (server, index): Promise<QueryResult[]> => {
-    const text = sections.get(`s${index}`) ?? ''
+    let text = sections.get(`s${index}`) ?? ''
     if (text.trim() === NO_NAMESERVER) return []
     if (text.trim() === UNREACHABLE) {
       return questions.map(question => ({server: server.label, ...question, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a probe query; server skipped'}))
     }
-    return parseDigYaml(text, questions.map(question => ({server, question})))
+    const overTcp = !text.startsWith(`${TCP_UNANSWERED}\n`)
+    if (!overTcp) text = text.slice(TCP_UNANSWERED.length + 1)
+    // dig was asked the TCP check, the questions, then the UDP check (see batchScript).
+    const asked = [TRANSPORT_CHECK, ...questions, TRANSPORT_CHECK].map(question => ({server, question}))
+    const results = await parseDigYaml(text, asked)
+    const udpCheck = results.at(-1)!
+    // A UDP check dig never got to (the output ends early) says nothing about UDP.
+    const udp = udpCheck.error === NO_RESULT ? null : answered(udpCheck)
+    transports.push({server: server.label, tcp: overTcp, udp, ...(udp === false ? {error: udpCheck.error ?? udpCheck.rcode} : {})})
+    return results.slice(1, -1)
   }))
   const queries = perServer.flat()
   const resolvConf = sections.get('resolv.conf')
-  return {queries, reachability: parseReachOutput(sections.get('reach') ?? '', targets), ...(resolvConf === undefined ? {} : {resolvConf})}
+  return {queries, reachability: parseReachOutput(sections.get('reach') ?? '', targets), transports, ...(resolvConf === undefined ? {} : {resolvConf})}
 }
 
 /** The script's output by section (`=== svc-inspect NAME` lines); text before the first marker is dropped. */
@@ -228,7 +276,7 @@ const READ_FIELD_INITIALS = new Set([...READ_FIELDS].map(field => field.charCode
 
 function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQuestion): QueryResult {
   const base = {server: server.label, name: question.name, type: question.type}
-  if (!item) return {...base, rcode: 'ERROR', answers: [], timeMs: null, error: 'no result from dig'}
+  if (!item) return {...base, rcode: 'ERROR', answers: [], timeMs: null, error: NO_RESULT}
   if (item.type === 'DIG_ERROR' || typeof item.message !== 'object' || !item.message) {
     const text = typeof item.message === 'string' ? item.message.trim() : 'dig error'
     const timedOut = /timed out|no servers could be reached/.test(text)

@@ -35,7 +35,7 @@ export interface QueryResult {
   rcode: Rcode
   answers: DnsAnswer[]
   timeMs: number | null
-  /** The transport dig ended on: UDP, or TCP after a truncated UDP answer. */
+  /** The transport of the answer: TCP (the pod backend asks over TCP), UDP for a server that left TCP unanswered. */
   transport?: string
   error?: string
 }
@@ -51,4 +51,18 @@ export interface ReachTarget {
 export interface ReachResult extends ReachTarget {
   state: 'open' | 'refused' | 'timeout' | 'error'
   detail?: string
+}
+
+/**
+ * What a server did with the two questions applications depend on besides the answers: one over UDP (which they
+ * ask first) and one over TCP (which they need for answers too large for UDP).
+ */
+export interface TransportCheck {
+  server: string
+  /** false: the TCP check went unanswered, and the questions were asked over UDP instead. */
+  tcp: boolean
+  /** false: the UDP check went unanswered; null: dig never got to it. */
+  udp: boolean | null
+  /** What dig said of the unanswered UDP check. */
+  error?: string
 }

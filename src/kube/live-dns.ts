@@ -6,7 +6,7 @@ import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-dif
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
 import {batchScript, parseBatchOutput} from '../dns/dig.js'
-import type {DnsQuestion, DnsServer, QueryResult, ReachResult, ReachTarget} from '../dns/types.js'
+import type {DnsQuestion, DnsServer, QueryResult, ReachResult, ReachTarget, TransportCheck} from '../dns/types.js'
 import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
 import {ApiError, type KubeGateway} from './gateway.js'
@@ -144,7 +144,7 @@ export class LiveDnsCheck {
    */
   async observeBatch(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<DnsObservation> {
     const started = Date.now()
-    const {servers, queries, reachability} = await this.ask(
+    const {servers, queries, reachability, transports} = await this.ask(
       uniqueBy(questions, questionKey),
       uniqueBy(targets, target => `${target.address} ${target.port}`),
       probeName,
@@ -154,6 +154,7 @@ export class LiveDnsCheck {
       servers,
       queries,
       reachability,
+      transports,
       resolver: this.describeResolver(),
       timings: {...(this.resolver?.created ? {resolverStartMs: this.resolver.startMs} : {}), queryMs: Date.now() - started},
       problems: [...this.problems, ...(this.options.via === 'port-forward' ? ['reachability is not tested with --via port-forward (no pod to connect from)'] : [])],
@@ -161,11 +162,12 @@ export class LiveDnsCheck {
   }
 
   /** Every question against the nameserver and every replica (and every TCP target), in one batch. */
-  async ask(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<{servers: DnsServer[]; queries: QueryResult[]; reachability: ReachResult[]}> {
+  async ask(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<{servers: DnsServer[]; queries: QueryResult[]; reachability: ReachResult[]; transports: TransportCheck[]}> {
     if (this.options.via === 'port-forward') {
       const timeoutMs = this.options.queryTimeoutSeconds * 1000 + 2000
       const queries = (await Promise.all(this.replicas.map(replica => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)))).flat()
-      return {servers: this.replicas.map(serverOf), queries, reachability: []}
+      // A port-forward carries TCP only: there is no UDP to check, and TCP is what it asked over.
+      return {servers: this.replicas.map(serverOf), queries, reachability: [], transports: []}
     }
     // Until resolv.conf is known, the script reads the nameserver from it (an address-less server) and prints it.
     const nameserver = this.resolvConf === null ? '' : this.nameserver

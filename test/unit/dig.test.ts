@@ -349,44 +349,67 @@ const options = {timeoutSeconds: 3, probeName: 'kubernetes.default.svc.cluster.l
 describe('batchScript', () => {
   const script = batchScript(scriptQuestions, scriptServers, scriptTargets, options)
   const lines = script.split('\n')
-  const digLines = lines.filter(line => line.includes('dig +yaml'))
+  const ask = lines.slice(lines.indexOf('ask() {'), lines.indexOf('}') + 1)
+  const jobs = lines.filter(line => line.startsWith('( ask '))
+  const probe = "'kubernetes.default.svc.cluster.local.' SOA"
 
   it('works in /tmp and starts from clean output files', () => {
     assert.deepEqual(lines.slice(0, 2), ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out'])
     assert.equal(lines.at(-1), 'rm -f s*.out r.out')
   })
 
-  it('background dig +yaml per server, every question in order, parts gathered into its own sN.out', () => {
-    assert.equal(digLines.length, scriptServers.length)
+  it('one function asks every question of one server: dig +yaml over TCP on one connection, or over UDP', () => {
+    assert.equal(ask[1], '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen"; else t=+notcp; fi; shift 2; p=')
+    const digs = ask.filter(line => line.startsWith('  dig +yaml'))
+    assert.equal(digs.length, 1, 'a few questions: one dig process')
     const asked = scriptQuestions.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')
+    // The TCP check first, the questions in order, the UDP check last (+notcp: that question alone over UDP).
+    assert.equal(digs[0], `  dig +yaml +noall +answer +time=3 +tries=1 $t "$@" ${probe} ${asked} ${probe} +notcp > s$i.0.out 2>&1 & p="$p $!"`)
+    assert.equal(script.split('dig +yaml').length - 1, 1, 'the questions are written once, not once per server')
+  })
+
+  it('a background job per server: over TCP, then over UDP if the TCP check went unanswered, into its own sN.out', () => {
+    assert.equal(jobs.length, scriptServers.length)
     scriptServers.forEach((server, index) => {
-      const line = lines.find(candidate => candidate.includes(`'@${server.address}'`) && candidate.includes('dig +yaml'))
-      assert.ok(line, server.label)
-      assert.ok(line.startsWith('( ') && line.endsWith(' ) &'), `${server.label} runs in the background`)
-      assert.ok(line.includes(`dig +yaml +noall +answer +time=3 +tries=1 '@${server.address}' ${asked} > s${index}.0.out 2>&1 &`), line)
-      assert.ok(line.includes(`else cat s${index}.0.out > s${index}.out`), line)
+      const job = jobs[index]
+      assert.ok(job.startsWith(`( ask ${index} tcp '@${server.address}'; tcp=; if [ ! -e s${index}.dead ]; then `), job)
+      // The TCP check's answer says socket_protocol TCP within its first lines.
+      assert.ok(job.includes(`case $l in 'socket_protocol: TCP') tcp=1; break;; esac; n=$((n+1)); done < s${index}.0.out; fi;`), job)
+      assert.ok(job.includes(`if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp '@${server.address}'; fi;`), job)
+      assert.ok(job.includes(`{ [ -n "$tcp" ] || echo TCP_UNANSWERED; cat s${index}.0.out; } > s${index}.out`), job)
+      assert.ok(job.endsWith(` rm -f s${index}.0.out s${index}.dead ) &`), job)
     })
+  })
+
+  it('a server on another port gets -p, per dig process', () => {
+    const text = batchScript(scriptQuestions, [{...replicaA, port: 5353}], [], options)
+    assert.ok(text.includes(`( ask 0 tcp '@${replicaA.address}' -p 5353;`), text)
+    assert.ok(text.includes(`ask 0 udp '@${replicaA.address}' -p 5353;`), text)
   })
 
   it('splits many questions over several dig processes per server, gathered back in order', () => {
     const many = Array.from({length: 600}, (_, index) => ({name: `n${index}.default.svc.cluster.local.`, type: 'A' as const}))
-    const script = batchScript(many, scriptServers.slice(0, 1), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
-    const line = script.split('\n').find(candidate => candidate.includes('dig +yaml'))!
-    assert.equal(line.match(/dig \+yaml/g)?.length, 3, '600 questions: 250 + 250 + 100')
-    assert.ok(line.includes("'n0.default.svc.cluster.local.' A") && line.includes('> s0.0.out'), line)
-    assert.ok(line.includes("'n250.default.svc.cluster.local.' A") && line.includes('> s0.1.out'), line)
-    assert.ok(line.includes('cat s0.0.out s0.1.out s0.2.out > s0.out'), line)
+    const text = batchScript(many, scriptServers.slice(0, 1), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
+    const digs = text.split('\n').filter(line => line.startsWith('  dig +yaml'))
+    assert.equal(digs.length, 3, '600 questions: 250 + 250 + 100')
+    assert.ok(digs[0].includes("\"$@\" 'cluster.local' SOA 'n0.default.svc.cluster.local.' A") && digs[0].endsWith('> s$i.0.out 2>&1 & p="$p $!"'), digs[0])
+    assert.ok(digs[1].includes("\"$@\" 'n250.default.svc.cluster.local.' A") && digs[1].includes('> s$i.1.out'), digs[1])
+    assert.ok(digs[2].includes("'n599.default.svc.cluster.local.' A 'cluster.local' SOA +notcp > s$i.2.out"), digs[2])
+    assert.ok(text.includes('cat s0.0.out s0.1.out s0.2.out; } > s0.out'), text)
   })
 
-  it('a watchdog per server probes it (SOA of the probe name) after 0.5 s; on dig exit 9 it kills the digs, and the server is UNREACHABLE', () => {
-    scriptServers.forEach((server, index) => {
-      const line = digLines[index]
-      // The digs start first, in the background, their PIDs kept; then the watchdog, in the background too.
-      assert.ok(line.startsWith(`( p=; dig +yaml `) && line.includes(`> s${index}.0.out 2>&1 & p="$p $!"; ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=1 +tries=2 '@${server.address}' 'kubernetes.default.svc.cluster.local.' SOA >/dev/null 2>&1;`), line)
-      assert.ok(line.includes(`if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s${index}.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!;`), line)
-      // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
-      assert.ok(line.includes(`wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w; if [ -e s${index}.dead ]; then echo UNREACHABLE > s${index}.out;`), line)
-    })
+  it('a watchdog per ask probes the server (SOA of the probe name, same transport) after 0.5 s; on dig exit 9 it kills the digs and marks the server dead', () => {
+    const watchdog = ask.find(line => line.includes('trap'))!
+    // The digs start first, in the background, their PIDs kept; then the watchdog, in the background too.
+    assert.equal(
+      watchdog,
+      `  ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
+        'if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!',
+    )
+    // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
+    assert.equal(ask.at(-2), '  wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w')
+    // Dead over UDP too (after TCP): UNREACHABLE.
+    jobs.forEach((job, index) => assert.ok(job.includes(`if [ -e s${index}.dead ]; then echo UNREACHABLE > s${index}.out;`), job))
   })
 
   it('reads the nameserver from /etc/resolv.conf for a server without an address, and prints the file', () => {
@@ -395,7 +418,7 @@ describe('batchScript', () => {
     const lines = text.split('\n')
     assert.equal(lines[2], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
     const line = lines.find(candidate => candidate.includes('"@$ns"'))!
-    assert.ok(line.startsWith('if [ -n "$ns" ]; then ( p=; dig +yaml +noall +answer +time=3 +tries=1 "@$ns" '), line)
+    assert.ok(line.startsWith('if [ -n "$ns" ]; then ( ask 0 tcp "@$ns"; '), line)
     assert.ok(line.endsWith(' ) & else echo NO_NAMESERVER > s0.out; fi'), line)
     assert.ok(lines.some(candidate => candidate.includes(`'@${replicaA.address}'`)), 'replicas keep their address')
     assert.deepEqual(lines.slice(lines.indexOf('wait') + 1, lines.indexOf('wait') + 3), ["echo '=== svc-inspect resolv.conf'", 'cat /etc/resolv.conf'])
@@ -462,14 +485,17 @@ describe('parseBatchOutput', async () => {
     {address: 'fd00:10:244:1::5', port: 8000, role: 'endpoint', protocol: 'TCP'},
     {address: '10.244.9.9', port: 8000, role: 'endpoint', protocol: 'TCP'},
   ]
-  // As the script prints it: sections in server order, r.out lines in completion order.
+  // As the script prints it: sections in server order (each a transport check, the answers, a transport
+  // check), r.out lines in completion order.
+  const check = (protocol: string) => `- type: MESSAGE\n  message:\n    socket_protocol: ${protocol}\n    response_message_data:\n      status: NOERROR`
+  const checked = (answers: string) => [check('TCP'), answers.trimEnd(), check('UDP')].join('\n')
   const output = [
     '=== svc-inspect s0',
-    fixture('mid-timeout.yaml').trimEnd(),
+    checked(fixture('mid-timeout.yaml')),
     '=== svc-inspect s1',
     'UNREACHABLE',
     '=== svc-inspect s2',
-    fixture('mid-timeout.yaml').trimEnd(),
+    checked(fixture('mid-timeout.yaml')),
     '=== svc-inspect reach',
     '10.244.1.5 80 refused',
     'fd00:10:244:1::5 8000 open',
@@ -492,6 +518,48 @@ describe('parseBatchOutput', async () => {
     assert.deepEqual(mine.map(result => result.rcode), ['NOERROR', 'TIMEOUT', 'NOERROR'])
     assert.deepEqual(mine[2].answers.map(answer => answer.data), ['10.244.1.5', '10.244.2.7'])
     assert.deepEqual(parsed.queries.filter(result => result.server === replicaB.label).map(result => result.rcode), ['NOERROR', 'TIMEOUT', 'NOERROR'])
+  })
+
+  it('the transport checks of each server that was asked; none for one skipped', () => {
+    assert.deepEqual(parsed.transports, [
+      {server: nameserver.label, tcp: true, udp: true},
+      {server: replicaB.label, tcp: true, udp: true},
+    ])
+  })
+
+  it('recorded over TCP with both checks answered: the answers between the checks, transport TCP', async () => {
+    const questions = [q(`web.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV'), q(`gone.${Z}.`, 'A')]
+    const result = await parseBatchOutput(`=== svc-inspect s0\n${fixture('checked-tcp.yaml')}`, questions, [nameserver], [])
+    assert.deepEqual(
+      result.queries.map(query => [query.name, query.rcode, query.answers.map(answer => answer.data), query.transport]),
+      [
+        [`web.${Z}.`, 'NOERROR', ['10.96.0.10'], 'TCP'],
+        [`hdls.${Z}.`, 'NOERROR', [`0 50 8080 web-0.hdls.${Z}.`, `0 50 8080 10-244-2-7.hdls.${Z}.`], 'TCP'],
+        [`gone.${Z}.`, 'NXDOMAIN', [], 'TCP'],
+      ],
+    )
+    assert.deepEqual(result.transports, [{server: nameserver.label, tcp: true, udp: true}])
+  })
+
+  it('recorded against a server closed to UDP: the answers stand, the UDP check is unanswered with dig\'s reason', async () => {
+    const questions = [q(`web.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV'), q(`gone.${Z}.`, 'A')]
+    const result = await parseBatchOutput(`=== svc-inspect s0\n${fixture('checked-udp-unanswered.yaml')}`, questions, [replicaA], [])
+    assert.deepEqual(result.queries.map(query => query.rcode), ['NOERROR', 'NOERROR', 'NXDOMAIN'])
+    assert.deepEqual(result.transports, [{server: replicaA.label, tcp: true, udp: false, error: 'no servers could be reached'}])
+  })
+
+  it('recorded over UDP after the TCP check went unanswered (TCP_UNANSWERED first): tcp false, answers over UDP', async () => {
+    const questions = [q(`web.${Z}.`, 'A'), q(`hdls.${Z}.`, 'SRV'), q(`gone.${Z}.`, 'A')]
+    const result = await parseBatchOutput(`=== svc-inspect s0\nTCP_UNANSWERED\n${fixture('checked-udp.yaml')}`, questions, [nameserver], [])
+    assert.deepEqual(result.queries.map(query => [query.rcode, query.transport]), [['NOERROR', 'UDP'], ['NOERROR', 'UDP'], ['NXDOMAIN', 'UDP']])
+    assert.deepEqual(result.transports, [{server: nameserver.label, tcp: false, udp: true}])
+  })
+
+  it('output that ends before the UDP check says nothing about UDP (null), and the missing answers are errors', async () => {
+    const questions = [q(`web.${Z}.`, 'A'), q(`hdls.${Z}.`, 'A')]
+    const result = await parseBatchOutput(`=== svc-inspect s0\n${check('TCP')}\n`, questions, [nameserver], [])
+    assert.deepEqual(result.queries.map(query => [query.rcode, query.error]), [['ERROR', 'no result from dig'], ['ERROR', 'no result from dig']])
+    assert.deepEqual(result.transports, [{server: nameserver.label, tcp: true, udp: null}])
   })
 
   it('an UNREACHABLE section makes every question of that server TIMEOUT, with the reason', () => {
@@ -642,7 +710,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The answers CoreDNS would give for a ClusterIP service `web` and a headless `hdls`, on 127.0.0.1 only. */
-function loopbackDns() {
+function loopbackDns(transports: {udp?: boolean; tcp?: boolean} = {udp: true, tcp: true}) {
   const T = Packet.TYPE
   const zone: Record<string, Record<number, Array<Record<string, unknown>>>> = {
     [`web.${Z}`]: {[T.A]: [{type: T.A, address: '10.96.0.10'}], [T.AAAA]: []},
@@ -654,7 +722,7 @@ function loopbackDns() {
     },
   }
   return createServer({
-    udp: true,
+    ...transports,
     handle: (request: any, send: (response: any) => void) => {
       const [question] = request.questions
       // dns2's typings lack RCODE and the record shapes: the wire-level object is built by hand.
@@ -667,13 +735,17 @@ function loopbackDns() {
   })
 }
 
-// dig in the resolver pod asks port 53; here the shim adds -p. `@dead.invalid` stands for a replica that
-// does not answer: the shim sends it to a loopback socket that reads queries and answers none.
+// dig in the resolver pod asks port 53; here the shim adds -p. `@NAME.invalid` stands for a replica on
+// 127.0.0.1 at the port in $SVC_TEST_PORT_NAME: `dead` reads queries and answers none, `udponly` and
+// `tcponly` answer over one transport only.
 const DIG_SHIM = `#!/bin/sh
 port=$SVC_TEST_DNS_PORT
 n=$#
 for arg in "$@"; do
-  if [ "$arg" = "@dead.invalid" ]; then set -- "$@" "@127.0.0.1"; port=$SVC_TEST_DEAD_PORT; else set -- "$@" "$arg"; fi
+  case $arg in
+    @*.invalid) name=\${arg#@}; eval "port=\\$SVC_TEST_PORT_\${name%.invalid}"; set -- "$@" "@127.0.0.1";;
+    *) set -- "$@" "$arg";;
+  esac
 done
 shift $n
 exec ${DIG || 'dig'} -p "$port" "$@"
@@ -699,6 +771,8 @@ describe('batchScript run by sh against loopback servers', () => {
       chmodSync(join(bin, 'nc'), 0o755)
 
       const dns = loopbackDns()
+      const udpOnly = loopbackDns({udp: true})
+      const tcpOnly = loopbackDns({tcp: true})
       const listener = net.createServer(socket => socket.on('error', () => {}))
       // The dead replica reads every query and answers none, as a CoreDNS pod behind a dropping network would.
       const silent = dgram.createSocket('udp4')
@@ -706,7 +780,11 @@ describe('batchScript run by sh against loopback servers', () => {
       try {
         await new Promise<void>(resolve => silent.bind(0, '127.0.0.1', resolve))
         const dnsPort = await freePort()
-        await dns.listen({udp: {port: dnsPort, address: '127.0.0.1'}})
+        await dns.listen({udp: {port: dnsPort, address: '127.0.0.1'}, tcp: {port: dnsPort, address: '127.0.0.1'}})
+        const udpOnlyPort = await freePort()
+        await udpOnly.listen({udp: {port: udpOnlyPort, address: '127.0.0.1'}})
+        const tcpOnlyPort = await freePort()
+        await tcpOnly.listen({tcp: {port: tcpOnlyPort, address: '127.0.0.1'}})
         await new Promise<void>(resolve => listener.listen(0, '127.0.0.1', resolve))
         const openPort = (listener.address() as net.AddressInfo).port
         const closedPort = await freePort()
@@ -716,6 +794,8 @@ describe('batchScript run by sh against loopback servers', () => {
         const servers: DnsServer[] = [
           {label: 'nameserver', address: '', port: 53, replica: false},
           {label: 'coredns-dead', address: 'dead.invalid', port: 53, replica: true},
+          {label: 'coredns-udponly', address: 'udponly.invalid', port: 53, replica: true},
+          {label: 'coredns-tcponly', address: 'tcponly.invalid', port: 53, replica: true},
         ]
         const targets: ReachTarget[] = [
           {address: '127.0.0.1', port: openPort, role: 'endpoint', protocol: 'TCP'},
@@ -728,24 +808,39 @@ describe('batchScript run by sh against loopback servers', () => {
         writeFileSync(resolvConf, `search ${Z} svc.cluster.local\nnameserver 127.0.0.1\n`)
         const local = script.replace('cd /tmp || exit 1', `cd ${shellQuote(work)} || exit 1`).replaceAll('/etc/resolv.conf', resolvConf)
         const {stdout} = await run('sh', ['-c', local], {
-          env: {...process.env, PATH: `${bin}:${process.env.PATH}`, SVC_TEST_DNS_PORT: String(dnsPort), SVC_TEST_DEAD_PORT: String(silent.address().port)},
+          env: {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH}`,
+            SVC_TEST_DNS_PORT: String(dnsPort),
+            SVC_TEST_PORT_dead: String(silent.address().port),
+            SVC_TEST_PORT_udponly: String(udpOnlyPort),
+            SVC_TEST_PORT_tcponly: String(tcpOnlyPort),
+          },
           timeout: 20_000,
         })
         const parsed = await parseBatchOutput(stdout, questions, servers, targets)
 
-        const answered = parsed.queries.filter(result => result.server === 'nameserver')
+        const answers = [
+          ['NOERROR', ['A 10.96.0.10']],
+          ['NXDOMAIN', []],
+          ['NOERROR', [`SRV 0 50 8000 web-0.hdls.${Z}.`, `SRV 0 50 8000 10-244-2-7.hdls.${Z}.`]],
+          ['NOERROR', []],
+        ]
+        const of = (server: string) => parsed.queries.filter(result => result.server === server)
+        const shown = (results: QueryResult[]) => results.map(result => [result.rcode, result.answers.map(answer => `${answer.type} ${answer.data}`)])
+        // Both transports: asked over TCP. One only: the same answers, over that one.
+        assert.deepEqual(shown(of('nameserver')), answers, stdout)
+        assert.ok(of('nameserver').every(result => result.transport === 'TCP' && typeof result.timeMs === 'number'), stdout)
+        assert.deepEqual(shown(of('coredns-udponly')), answers, stdout)
+        assert.ok(of('coredns-udponly').every(result => result.transport === 'UDP'), stdout)
+        assert.deepEqual(shown(of('coredns-tcponly')), answers, stdout)
+        assert.ok(of('coredns-tcponly').every(result => result.transport === 'TCP'), stdout)
         assert.deepEqual(
-          answered.map(result => [result.rcode, result.answers.map(answer => `${answer.type} ${answer.data}`)]),
-          [
-            ['NOERROR', ['A 10.96.0.10']],
-            ['NXDOMAIN', []],
-            ['NOERROR', [`SRV 0 50 8000 web-0.hdls.${Z}.`, `SRV 0 50 8000 10-244-2-7.hdls.${Z}.`]],
-            ['NOERROR', []],
-          ],
+          parsed.transports.map(({server, tcp, udp}) => [server, tcp, udp]),
+          [['nameserver', true, true], ['coredns-udponly', false, true], ['coredns-tcponly', true, false]],
           stdout,
         )
-        assert.ok(answered.every(result => result.transport === 'UDP' && typeof result.timeMs === 'number'))
-        const skipped = parsed.queries.filter(result => result.server === 'coredns-dead')
+        const skipped = of('coredns-dead')
         assert.deepEqual(skipped.map(result => result.rcode), ['TIMEOUT', 'TIMEOUT', 'TIMEOUT', 'TIMEOUT'], stdout)
         assert.match(skipped[0].error ?? '', /server skipped/)
         assert.deepEqual(parsed.reachability.map(result => [result.port, result.state]), [[openPort, 'open'], [closedPort, 'refused']], stdout)
@@ -754,7 +849,7 @@ describe('batchScript run by sh against loopback servers', () => {
       } finally {
         silent.close()
         await new Promise(resolve => listener.close(resolve))
-        await dns.close()
+        await Promise.all([dns.close(), udpOnly.close(), tcpOnly.close()])
         rmSync(dir, {recursive: true, force: true})
       }
     })

@@ -6,7 +6,7 @@ import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import type {Service} from '../../src/model/k8s.js'
 import type {DnsRecord, Finding, ServiceReport} from '../../src/model/report.js'
-import type {DnsAnswer, DnsServer, QueryResult, ReachResult} from '../../src/dns/types.js'
+import type {DnsAnswer, DnsServer, QueryResult, ReachResult, TransportCheck} from '../../src/dns/types.js'
 import {buildReport} from '../../src/analyse/report.js'
 import {applyDnsObservation, questionsFor, type DnsObservation, type DnsSection} from '../../src/analyse/dns-diff.js'
 import {clusterIP, externalName, headless, port, svcName} from './factories.js'
@@ -70,7 +70,7 @@ function observation(servers: DnsServer[], queries: QueryResult[], reachability:
 
 const answersOf = (...data: Array<[string, string]>): DnsAnswer[] => data.map(([type, value]) => ({type, ttl: 30, data: value}))
 
-const DNS_CODES = ['DNSRecordMissing', 'DNSRecordUnexpected', 'DNSNameShouldNotResolve', 'DNSReplicaInconsistent', 'DNSTimeout', 'PortUnreachable', 'ResolverUnavailable', 'DNSSrvWeightDiffers']
+const DNS_CODES = ['DNSRecordMissing', 'DNSRecordUnexpected', 'DNSNameShouldNotResolve', 'DNSReplicaInconsistent', 'DNSTimeout', 'DNSTransportUnanswered', 'PortUnreachable', 'ResolverUnavailable', 'DNSSrvWeightDiffers']
 const dnsFindings = (report: ServiceReport) => report.findings.filter(finding => DNS_CODES.includes(finding.code))
 const codes = (findings: Finding[]) => findings.map(finding => finding.code)
 const line = (record: Pick<DnsRecord, 'name' | 'type' | 'data' | 'status'>) => `${record.status} ${record.name} ${record.type} ${record.data}`
@@ -405,6 +405,41 @@ describe('applyDnsObservation: replicas and timeouts', () => {
     assert.match(dnsFindings(out)[0].message, /^1 of 4 queries .* got no answer: no result from dig$/)
     assert.ok(statuses(out).includes(`expected ${WEB} A 10.96.0.10`))
   })
+})
+
+describe('applyDnsObservation: transports', () => {
+  const all = [NAMESERVER, R1, R2]
+  const answers = () => all.flatMap(server => truthful(HEADLESS, server))
+  const run = (transports: TransportCheck[]) => applyDnsObservation(HEADLESS, {...observation(all, answers()), transports})
+  const both = (server: DnsServer): TransportCheck => ({server: server.label, tcp: true, udp: true})
+  const cases: Array<{name: string; transports: TransportCheck[]; want: Array<[string, string, string]>; message?: RegExp}> = [
+    {name: 'every server answers both: nothing to say', transports: all.map(both), want: []},
+    {name: 'no checks (port-forward): nothing to say', transports: [], want: []},
+    {
+      name: 'the nameserver unanswered over UDP: an error on the service, the records still match (they came over TCP)',
+      transports: [{server: NAMESERVER.label, tcp: true, udp: false, error: 'no servers could be reached'}, both(R1), both(R2)],
+      want: [['DNSTransportUnanswered', 'error', 'service/hdls']],
+      message: /^nameserver \(10\.96\.0\.10:53\) answers over TCP but not over UDP \(no servers could be reached\): applications ask over UDP first, and time out$/,
+    },
+    {
+      name: 'a replica unanswered over TCP: a warning on that replica pod',
+      transports: [both(NAMESERVER), {server: R2.label, tcp: false, udp: true}, both(R1)],
+      want: [['DNSTransportUnanswered', 'warning', `pod/kube-system/${R2.label}`]],
+      message: new RegExp(`^CoreDNS replica ${R2.label} \\(10\\.244\\.0\\.4:53\\) answers over UDP but not over TCP .*too large for UDP`),
+    },
+    {name: 'a UDP check dig never got to (null) says nothing', transports: [{server: NAMESERVER.label, tcp: true, udp: null}], want: []},
+    {name: 'a check for a server not in the observation is ignored', transports: [{server: 'coredns-gone', tcp: false, udp: false}], want: []},
+  ]
+  for (const row of cases) {
+    it(row.name, () => {
+      const out = run(row.transports)
+      const found = out.findings.filter(finding => finding.code === 'DNSTransportUnanswered')
+      assert.deepEqual(found.map(finding => [finding.code, finding.severity, finding.object]), row.want)
+      if (row.message) assert.match(found[0].message, row.message)
+      assert.ok(out.records.every(record => record.status === 'match'), 'the answers themselves match')
+      assert.deepEqual((out.dns as {transports?: TransportCheck[]}).transports, row.transports, 'kept in report.dns')
+    })
+  }
 })
 
 // ---------------------------------------------------------------------------------------------------------

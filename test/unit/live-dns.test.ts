@@ -69,7 +69,8 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
   // The sections the script prints, in its order, filled as the pod would fill them.
   const batchOutput = (script: string) =>
     [...script.matchAll(/^echo '(=== svc-inspect (\S+))'$/gm)]
-      .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' ? '' : digAnswers(questionCount)}`)
+      // A server's section: the TCP check, the questions, the UDP check.
+      .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' ? '' : digAnswers(questionCount + 2)}`)
       .join('\n')
   const gateway = {
     client: {Exec: FakeExec},
@@ -111,6 +112,7 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
       ['nameserver 10.96.0.10', 'coredns-6f6ddb4548-6mfzv 10.244.0.2', 'coredns-6f6ddb4548-9wgl8 10.244.0.3'],
     )
     assert.equal(observation.queries.length, 3 * questionsFor(web).length)
+    assert.deepEqual(observation.transports, observation.servers.map(server => ({server: server.label, tcp: true, udp: true})))
     assert.equal(observation.resolver.nameserver, '10.96.0.10')
   })
 
