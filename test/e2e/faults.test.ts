@@ -49,7 +49,26 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     const {code, report} = await inspectWeb()
     assert.equal(code, 0, JSON.stringify(report.findings))
     assert.ok(report.records.every(record => record.status === 'match'), JSON.stringify(report.records))
+    const dns = report.dns as {servers: Array<{label: string}>; transports: Array<{server: string; tcp: boolean; udp: boolean}>; queries: Array<{transport?: string}>}
+    // Asked over TCP; each server answered the TCP and the UDP check.
+    assert.deepEqual(dns.transports, dns.servers.map(server => ({server: server.label, tcp: true, udp: true})))
+    assert.ok(dns.queries.every(query => query.transport === 'TCP'), JSON.stringify(dns.queries.map(query => query.transport)))
     assert.equal(resolverPods(), '')
+  })
+
+  it('a Service that does not exist, with --resolver-pod (whose shell opens alongside the read): one line, exit 2, no hang', async () => {
+    kubectl(['run', 'fault-resolver', '-n', NS, '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--command', '--', 'sleep', '600'])
+    try {
+      await waitPods(NS, 'run=fault-resolver', 1, true)
+      const started = Date.now()
+      // A shell left open would keep the CLI alive: the timeout would end it with a signal, not exit 2.
+      const result = await cli(['no-such-service', '-n', NS, '--resolver-pod', 'fault-resolver'], {timeoutMs: 30_000})
+      assert.equal(result.code, 2, result.stderr)
+      assert.equal(result.stderr, `error: services "no-such-service" not found in namespace "${NS}"\n`)
+      assert.ok(Date.now() - started < 20_000)
+    } finally {
+      kubectl(['delete', 'pod', 'fault-resolver', '-n', NS, '--ignore-not-found', '--grace-period=0', '--force'])
+    }
   })
 
   it('restricted Pod Security: the resolver pod is admitted where root pods are not', async () => {
