@@ -1,6 +1,7 @@
-// require() with a V8 code cache, for the two big CommonJS bundles: dist/oclif.cjs (every run) and
-// dist/client-node.cjs (commands that talk to a cluster). Compiling them is most of the start-up on Node 20,
-// which has no compile cache of its own (module.enableCompileCache is Node 22) and none for ES modules.
+// require() with a V8 code cache, for the CommonJS bundles: dist/oclif.cjs (every run), dist/commands.cjs (to
+// run a command; one cache per command) and dist/client-node.cjs (commands that talk to a cluster). Compiling
+// them is most of the start-up on Node 20, which has no compile cache of its own (module.enableCompileCache is
+// Node 22) and none for ES modules.
 //
 // The cache lives in $XDG_CACHE_HOME/svc-inspect/node-compile-cache (else ~/.cache/...), one file per bundle,
 // keyed by Node version, architecture and a hash of the bundle's text (writing one removes the bundle's older
@@ -19,11 +20,16 @@ const {basename, dirname, join} = require('node:path')
 const vm = require('node:vm')
 
 // Code compiled by vm.Script cannot import() on Node 20 (that needs --experimental-vm-modules); the bundles
-// call this one instead (scripts/bundle.mjs patches oclif's import() of dist/commands.mjs to it).
+// call this one instead (scripts/bundle.mjs patches oclif's module loader to use it).
 const hostImport = specifier => import(specifier)
 
-/** Loads a CommonJS file as require() would (into require's cache: later require()s get the same module). */
-function requireWithCodeCache(file) {
+/**
+ * Loads a CommonJS file as require() would (into require's cache: later require()s get the same module).
+ * `variant` names a cache of its own for this file: the cache holds the functions the run that wrote it compiled,
+ * so a bundle of several commands keeps one per command. `requireHook` is the require the file's code calls
+ * as __svcInspectRequire (see scripts/bundle.mjs).
+ */
+function requireWithCodeCache(file, {variant, requireHook} = {}) {
   if (require.cache[file]) return require.cache[file].exports
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return require(file)
   const source = readFileSync(file, 'utf8')
@@ -34,21 +40,23 @@ function requireWithCodeCache(file) {
     return require(file) // no home directory to keep a cache in (os.homedir() throws without HOME or a passwd entry)
   }
   const hash = bundleHash(file, source)
-  const cacheFile = join(cacheDir, `${basename(file, '.cjs')}-${process.version}-${process.arch}-${hash}.v8cache`)
+  const name = variant ? `${basename(file, '.cjs')}.${variant}` : basename(file, '.cjs')
+  const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}-${hash}.v8cache`)
   let cachedData
   try {
     cachedData = readFileSync(cacheFile)
   } catch {
     // the first run with this Node and this bundle
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname, __svcInspectImport) {${source}\n})`
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __svcInspectImport, __svcInspectRequire) {${source}\n})`
   const script = new vm.Script(wrapper, {filename: file, cachedData})
   const module = new Module(file, null)
   module.filename = file
   module.paths = Module._nodeModulePaths(dirname(file))
   require.cache[file] = module
   try {
-    script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file), hostImport)
+    const localRequire = Module.createRequire(file)
+    script.runInThisContext()(module.exports, localRequire, module, file, dirname(file), hostImport, requireHook ?? localRequire)
   } catch (error) {
     delete require.cache[file]
     throw error
@@ -61,7 +69,7 @@ function requireWithCodeCache(file) {
         writeFileSync(`${cacheFile}.${process.pid}`, script.createCachedData())
         renameSync(`${cacheFile}.${process.pid}`, cacheFile)
         // The caches of older bundles or other Node versions are dead weight: one file per bundle stays.
-        const stale = `${basename(file, '.cjs')}-`
+        const stale = `${name}-`
         for (const name of readdirSync(cacheDir)) {
           if (name.startsWith(stale) && name.endsWith('.v8cache') && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), {force: true})
         }

@@ -87,7 +87,7 @@ function walk(dir, visit, base = dir) {
 }
 
 // The packages dist/ still imports from node_modules (left external by scripts/bundle.mjs): bare specifiers of
-// ES imports (`from"x"`, `import("x")`) that name a production package of package-lock.json. Optional ones outside
+// ES imports and requires (`from"x"`, `import("x")`, `require("x")`) that name a production package of package-lock.json. Optional ones outside
 // the lockfile (oclif's `typescript`) are not shipped, as npm install would not install them either.
 function externalPackages(dist) {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'))
@@ -95,9 +95,9 @@ function externalPackages(dist) {
     .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev)
     .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)))
   const found = new Set()
-  for (const file of readdirSync(dist).filter(name => name.endsWith('.mjs'))) {
+  for (const file of readdirSync(dist).filter(name => name.endsWith('.mjs') || name.endsWith('.cjs'))) {
     const code = readFileSync(join(dist, file), 'utf8')
-    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)(?:\/[^"'`]*)?["'`]/g)) {
+    for (const match of code.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)(?:\/[^"'`]*)?["'`]/g)) {
       if (!builtinModules.includes(match[1]) && production.has(match[1])) found.add(match[1])
     }
   }
@@ -117,7 +117,7 @@ if (!options['skip-build']) {
   log('npm run build')
   run('npm', ['run', 'build'])
 }
-for (const needed of ['dist/oclif.cjs', 'dist/commands.mjs', 'oclif.manifest.json']) {
+for (const needed of ['dist/oclif.cjs', 'dist/commands.cjs', 'oclif.manifest.json']) {
   if (!existsSync(join(ROOT, needed))) throw new Error(`${needed} is missing: run npm run build (or drop --skip-build)`)
 }
 
@@ -131,7 +131,7 @@ try {
   // 2. npm pack (the build just ran: no prepack).
   const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', OUT], {capture: true, env: npmEnv}).toString())[0]
   const tarball = join(OUT, packed.filename)
-  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.mjs']) {
+  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.cjs']) {
     if (!packed.files.some(file => file.path === needed)) throw new Error(`npm pack left out ${needed}: check "files" in package.json`)
   }
   log(`${shown(tarball)}: ${packed.files.length} files, ${mib(packed.size)} (npm install -g ${shown(tarball)})`)

@@ -1,34 +1,44 @@
 // Name arithmetic shared by the record rules: FQDNs, dashed-IP labels, reverse names. No I/O.
 import {isIPv4, isIPv6} from 'node:net'
 
-const isDigit = (code: number) => code >= 48 && code <= 57
+/**
+ * A key whose plain string order is the natural order (10.0.0.9 before 10.0.0.10, pod-2 before pod-10): each run
+ * of digits becomes "0", a character for its length, and the digits without leading zeros. A longer number
+ * sorts after a shorter one, numbers of one length digit by digit, and against anything else the run compares as
+ * its first digit would (as "0": no other character falls between the digits). Sorting many names by their
+ * keys, computed once each, compares them natively: comparing them character by character in JavaScript took
+ * ~1 us per comparison in a one-shot CLI, whose JIT is cold (~7 ms for a 100-endpoint headless service).
+ */
+export function naturalKey(text: string): string {
+  return text.replace(/\d+/g, run => {
+    const digits = run.replace(/^0+(?=\d)/, '')
+    return `0${String.fromCharCode(0x100 + digits.length)}${digits}`
+  })
+}
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
- * Natural order (10.0.0.9 before 10.0.0.10, pod-2 before pod-10): runs of digits compare as numbers, anything
- * else by code unit, which is enough for the lowercase names and the addresses sorted here. Not
+ * Natural order, for sorts of a few items; large sorts compare naturalKey()s computed once per item. Not
  * Intl.Collator: creating one loads ICU's collation data, ~5 ms of every run.
  */
 export function naturalOrder(a: string, b: string): number {
-  let i = 0
-  let j = 0
-  while (i < a.length && j < b.length) {
-    if (isDigit(a.charCodeAt(i)) && isDigit(b.charCodeAt(j))) {
-      // Leading zeros do not count; then the longer run is the larger number, and equal lengths compare digit by digit.
-      while (a.charCodeAt(i) === 48 && isDigit(a.charCodeAt(i + 1))) i++
-      while (b.charCodeAt(j) === 48 && isDigit(b.charCodeAt(j + 1))) j++
-      let endA = i
-      let endB = j
-      while (isDigit(a.charCodeAt(endA))) endA++
-      while (isDigit(b.charCodeAt(endB))) endB++
-      if (endA - i !== endB - j) return endA - i - (endB - j)
-      for (; i < endA; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return a.charCodeAt(i) - b.charCodeAt(j)
-      continue
-    }
-    if (a.charCodeAt(i) !== b.charCodeAt(j)) return a.charCodeAt(i) - b.charCodeAt(j)
-    i++
-    j++
-  }
-  return a.length - i - (b.length - j)
+  return a === b ? 0 : byKey(naturalKey(a), naturalKey(b))
+}
+
+/**
+ * Sorts by keys per item, left to right: strings in natural order, numbers (small, non-negative integers) by
+ * value; ties keep their order. Each item becomes one string, and the strings are sorted without a comparator,
+ * natively: a JavaScript comparator runs cold in a one-shot CLI (~1 us a call, 3-4 ms for 500 records).
+ */
+export function sortNaturally<T>(items: T[], keysOf: (item: T) => Array<string | number>): T[] {
+  // "\0" joins the keys: it sorts before every character, so a key that is a prefix of another sorts first.
+  const keyed = items.map((item, index) => {
+    const keys = keysOf(item).map(key => (typeof key === 'number' ? String.fromCharCode(0x100 + key) : naturalKey(key)))
+    return `${keys.join('\0')}\0${index.toString(36).padStart(4, '0')}`
+  })
+  keyed.sort()
+  return keyed.map(key => items[Number.parseInt(key.slice(key.lastIndexOf('\0') + 1), 36)])
 }
 
 /** Lowercase, dot-joined, with exactly one trailing dot: the form every record name and target takes. */

@@ -5,7 +5,7 @@
 import {isIP} from 'node:net'
 import type {Service} from '../model/k8s.js'
 import type {AbsentName, DnsRecord, EndpointView, RecordType} from '../model/report.js'
-import {addressRecordType, dashedAddress, fqdn, naturalOrder, reverseName, serviceFqdn} from './dns-names.js'
+import {addressRecordType, dashedAddress, fqdn, reverseName, serviceFqdn, sortNaturally} from './dns-names.js'
 import {publishedEndpoints} from './published.js'
 
 export interface ExpectedDns {
@@ -146,9 +146,9 @@ class RecordSet {
   }
 
   result(): ExpectedDns {
-    const records = [...this.records.values()].sort(
-      (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || compareNames(a.name, b.name) || compareData(a.data, b.data),
-    )
+    // By type, then shorter names first (the service name leads its endpoints), names and data in natural order
+    // (pod-2 before pod-10).
+    const records = sortNaturally([...this.records.values()], record => [TYPE_ORDER[record.type], labelCount(record.name), record.name, record.data])
     return {records, mustNotResolve: [...this.absentNames.values()]}
   }
 }
@@ -160,17 +160,8 @@ function srvIdentity(type: RecordType, data: string): string {
   return `${port} ${target}`
 }
 
-function compareNames(a: string, b: string): number {
-  // Shorter names first, so the service name leads its endpoints, then in natural order (pod-2 before pod-10).
-  return labelCount(a) - labelCount(b) || naturalOrder(a, b)
-}
-
 function labelCount(name: string): number {
   let count = 0
   for (let index = 0; index < name.length; index++) if (name.charCodeAt(index) === 46) count++
   return count
-}
-
-function compareData(a: string, b: string): number {
-  return naturalOrder(a, b)
 }

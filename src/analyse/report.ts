@@ -2,7 +2,7 @@
 import type {Pod} from '../model/k8s.js'
 import {bySeverity, REPORT_API_VERSION, type EndpointView, type Finding, type ServiceReport, type ServiceSnapshot, type ServiceView} from '../model/report.js'
 import {diagnose} from './diagnose.js'
-import {naturalOrder} from './dns-names.js'
+import {sortNaturally} from './dns-names.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble} from './pods.js'
@@ -10,8 +10,9 @@ import {podIsReady, podTrouble} from './pods.js'
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
   const namespace = service.metadata.namespace ?? 'default'
-  const {endpoints, endpointSource} = endpointViews(snapshot)
-  endpoints.sort((a, b) => naturalOrder(a.address, b.address))
+  const views = endpointViews(snapshot)
+  const endpointSource = views.endpointSource
+  const endpoints = sortNaturally(views.endpoints, endpoint => [endpoint.address])
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
   const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)

@@ -1,10 +1,9 @@
 // What the bundled gateway imports as '@kubernetes/client-node' (scripts/bundle.mjs aliases it here):
-// dist/client-node.cjs, loaded with the V8 code cache of bin/code-cache.cjs.
-import {createRequire} from 'node:module'
-import {fileURLToPath} from 'node:url'
+// dist/client-node.cjs, loaded with the V8 code cache of bin/code-cache.cjs. (dist/commands.cjs is CommonJS:
+// __dirname is dist/.)
+import {join} from 'node:path'
 
-const requireHere = createRequire(import.meta.url)
-const {requireWithCodeCache} = requireHere('../bin/code-cache.cjs') as {requireWithCodeCache: (file: string) => unknown}
-const client = requireWithCodeCache(fileURLToPath(new URL('./client-node.cjs', import.meta.url))) as typeof import('@kubernetes/client-node')
+const {requireWithCodeCache} = require(join(__dirname, '../bin/code-cache.cjs')) as {requireWithCodeCache: (file: string) => unknown}
+const client = requireWithCodeCache(join(__dirname, 'client-node.cjs')) as typeof import('@kubernetes/client-node')
 
 export const {CoreV1Api, DiscoveryV1Api, Exec, KubeConfig, PortForward, Watch} = client

@@ -25,7 +25,7 @@ function parseJson(text: string, label: string): unknown {
 
 /** The YAML parser is loaded only for YAML: a JSON dump does without it. */
 async function parseYaml(text: string, label: string): Promise<unknown[]> {
-  const {parseAllDocuments} = await import('../bundles/lazy-yaml.js')
+  const {parseAllDocuments} = await import('yaml')
   const documents = parseAllDocuments(text)
   const values: unknown[] = []
   for (const document of documents) {

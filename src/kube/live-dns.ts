@@ -5,7 +5,7 @@ import {zoneFromResolvConf} from '../analyse/cluster-domain.js'
 import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
-import {batchScript, parseBatchOutput} from '../dns/dig.js'
+import {batchScript, decodeScriptOutput, parseBatchOutput} from '../dns/dig.js'
 import type {DnsQuestion, DnsServer, QueryResult, ReachResult, ReachTarget, TransportCheck} from '../dns/types.js'
 import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
@@ -194,10 +194,10 @@ export class LiveDnsCheck {
   }
 
   /** Runs a script in the resolver pod, in the shell started ahead for it if there is one. */
-  private run(script: string): Promise<string> {
+  private async run(script: string): Promise<string> {
     const shell = this.nextShell ?? this.resolver!.shell()
     this.nextShell = null
-    return shell.run(script)
+    return decodeScriptOutput(await shell.run(script))
   }
 
   async close(): Promise<void> {

@@ -194,7 +194,7 @@ export class PodShell {
   private readonly stdin = new PassThrough()
   private socket: {close(): void} | null = null
   private aborted = false
-  private readonly finished: Promise<{status: ExecStatus; stdout: string; stderr: string}>
+  private readonly finished: Promise<{status: ExecStatus; stdout: Buffer; stderr: string}>
 
   constructor(gateway: KubeGateway, namespace: string, private readonly pod: string, container: string) {
     const exec = new gateway.client.Exec(gateway.config)
@@ -212,7 +212,7 @@ export class PodShell {
         })
         .then(socket => {
           this.socket = socket
-          socket.on('close', () => resolve({status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8')}))
+          socket.on('close', () => resolve({status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}))
           socket.on('error', reject)
           if (this.aborted) socket.close()
         })
@@ -222,8 +222,8 @@ export class PodShell {
     this.finished.catch(() => undefined)
   }
 
-  /** Resolves with stdout; rejects with stderr's first line when the script exits non-zero. */
-  async run(script: string): Promise<string> {
+  /** Resolves with stdout, as bytes; rejects with stderr's first line when the script exits non-zero. */
+  async run(script: string): Promise<Buffer> {
     // The script ends the shell itself: ending stdin instead would close the whole stream on the v4 exec
     // protocol (before v5, Kubernetes < 1.30), output and all.
     this.stdin.write(`${script}\nexit\n`)

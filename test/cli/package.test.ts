@@ -59,7 +59,7 @@ const isolated = (...path: string[]): NodeJS.ProcessEnv => ({PATH: path.join(del
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 async function packageInto(out: string): Promise<Run> {
-  const built = ['dist/oclif.cjs', 'dist/commands.mjs', 'oclif.manifest.json'].every(file => existsSync(join(ROOT, file)))
+  const built = ['dist/oclif.cjs', 'dist/commands.cjs', 'oclif.manifest.json'].every(file => existsSync(join(ROOT, file)))
   const args = [join(ROOT, 'scripts/package.mjs'), '--out', out, '--manifest', join(out, 'svc-inspect.yaml'), ...(built ? ['--skip-build'] : [])]
   const result = await exec(process.execPath, args, {cwd: ROOT, timeoutMs: 180_000})
   assert.equal(result.code, 0, `scripts/package.mjs failed:\n${result.stdout}\n${result.stderr}`)
@@ -159,7 +159,7 @@ describe('npm run package: krew archives and manifest', {timeout: 240_000}, () =
     }
     const names = entries.map(entry => entry.name)
     assert.deepEqual(names, [...names].sort(sortedAsTree), 'entries sorted by name')
-    for (const name of ['kubectl-svc_inspect', 'kubectl_complete-svc_inspect', 'package.json', 'README.md', 'svc-inspect/package.json', 'svc-inspect/oclif.manifest.json', 'svc-inspect/bin/run.cjs', 'svc-inspect/bin/code-cache.cjs', 'svc-inspect/bin/complete.js', 'svc-inspect/dist/oclif.cjs', 'svc-inspect/dist/client-node.cjs', 'svc-inspect/dist/commands.mjs']) {
+    for (const name of ['kubectl-svc_inspect', 'kubectl_complete-svc_inspect', 'package.json', 'README.md', 'svc-inspect/package.json', 'svc-inspect/oclif.manifest.json', 'svc-inspect/bin/run.cjs', 'svc-inspect/bin/code-cache.cjs', 'svc-inspect/bin/complete.js', 'svc-inspect/dist/oclif.cjs', 'svc-inspect/dist/client-node.cjs', 'svc-inspect/dist/commands.cjs']) {
       assert.ok(names.includes(name), `${name} in the archive`)
     }
     for (const bin of ['kubectl-svc_inspect', 'kubectl_complete-svc_inspect']) assert.equal(entries.find(entry => entry.name === bin)?.mode, 0o755)
@@ -202,16 +202,18 @@ describe('npm run package: krew archives and manifest', {timeout: 240_000}, () =
     assert.match(live.stderr, new RegExp(`^error: cannot reach https://127\\.0\\.0\\.1:${port} `))
   })
 
-  it('loads every dist/ chunk, and every package dist/ imports, from the archive alone', async () => {
+  it('loads every dist/ bundle, and every package dist/ imports, from the archive alone', async () => {
     const dist = join(extracted, 'svc-inspect', 'dist')
-    const chunks = readdirSync(dist).filter(name => name.endsWith('.mjs'))
+    const chunks = readdirSync(dist).filter(name => name.endsWith('.mjs') || name.endsWith('.cjs'))
+    assert.ok(chunks.includes('commands.cjs') && chunks.includes('oclif.cjs') && chunks.includes('client-node.cjs'), chunks.join(' '))
     const imported = new Set<string>()
     for (const chunk of chunks) {
-      for (const match of readFileSync(join(dist, chunk), 'utf8').matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)["'`]/g)) {
+      for (const match of readFileSync(join(dist, chunk), 'utf8').matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)["'`]/g)) {
         if (match[1] in pkg.dependencies) imported.add(match[1])
       }
     }
-    const script = `for (const name of ${JSON.stringify([...chunks.map(chunk => `./${chunk}`), ...imported])}) await import(name)`
+    const names = [...chunks.map(chunk => `./${chunk}`), ...imported]
+    const script = `import {createRequire} from 'node:module'; const require = createRequire(process.cwd() + '/'); for (const name of ${JSON.stringify(names)}) name.endsWith('.cjs') ? require(name) : await import(name)`
     const result = await exec(join(nodeDir, 'node'), ['--input-type=module', '--eval', script], {cwd: dist, env: isolated(nodeDir)})
     assert.equal(result.code, 0, result.stderr)
     if (imported.size > 0) assert.ok(existsSync(join(extracted, 'svc-inspect', 'node_modules')), `dist/ imports ${[...imported].join(', ')}: node_modules must ship`)
@@ -272,7 +274,7 @@ describe('npm pack: what npm install -g needs', () => {
     const [packed] = JSON.parse(result.stdout) as Array<{name: string; files: Array<{path: string; mode: number}>}>
     assert.equal(packed.name, 'svc-inspect')
     const files = new Map(packed.files.map(file => [file.path, file.mode]))
-    for (const path of ['bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.mjs', 'oclif.manifest.json', 'package.json', 'README.md']) {
+    for (const path of ['bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.cjs', 'oclif.manifest.json', 'package.json', 'README.md']) {
       assert.ok(files.has(path), `${path} packed`)
     }
     for (const bin of ['bin/run.cjs', 'bin/complete.js']) assert.ok((files.get(bin) ?? 0) & 0o111, `${bin} executable`)

@@ -45,14 +45,31 @@ describe('start-up code cache', () => {
     assert.equal(statSync(join(cacheDir, files[0])).mtimeMs, written, 'an accepted cache is not rewritten')
   })
 
-  it('runs commands (oclif import()s the commands bundle) with the cache in place, as without it', async () => {
+  it('runs commands (oclif requires the commands bundle) with the cache in place, as without it', async () => {
     await cli(['--help'], {env: withCache})
     assert.equal(cacheFiles().length, 1)
+    const written = await cli(SEED, {env: withCache})
     const cached = await cli(SEED, {env: withCache})
     const plain = await cli(SEED, {env: {NODE_DISABLE_COMPILE_CACHE: '1'}})
-    assert.equal(cached.stderr, '')
-    assert.deepEqual([cached.code, cached.stdout], [plain.code, plain.stdout])
+    for (const run of [written, cached]) {
+      assert.equal(run.stderr, '')
+      assert.deepEqual([run.code, run.stdout], [plain.code, plain.stdout])
+    }
     assert.ok(JSON.parse(cached.stdout).findings.some((finding: {code: string}) => finding.code === 'HeadlessPortMismatch'))
+  })
+
+  it('the commands bundle keeps one cache per command: each holds the code its command ran', async () => {
+    rmSync(cacheDir, {recursive: true, force: true})
+    await cli(SEED, {env: withCache})
+    const inspect = cacheFiles().filter(name => name.startsWith('commands.inspect-'))
+    assert.equal(inspect.length, 1, cacheFiles().join(', '))
+    const written = statSync(join(cacheDir, inspect[0])).mtimeMs
+    // `svc-inspect NAME` is `inspect NAME`: the same cache.
+    const scan = await cli(['scan', '-f', 'examples/dumps/003-headless-port-mapping.yaml', '-o', 'json'], {env: withCache})
+    assert.equal(scan.stderr, '')
+    assert.deepEqual(cacheFiles().filter(name => name.startsWith('commands.')).map(name => name.split('-')[0]).sort(), ['commands.inspect', 'commands.scan'])
+    await cli(['inspect', ...SEED], {env: withCache})
+    assert.equal(statSync(join(cacheDir, inspect[0])).mtimeMs, written, 'read again, not rewritten, and not removed by the scan cache')
   })
 
   it('commands that talk to a cluster cache client-node too; the output (here an error) is the same without it', async () => {

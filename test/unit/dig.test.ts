@@ -12,8 +12,9 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
+import {gzipSync} from 'node:zlib'
 import {Packet, createServer} from 'dns2'
-import {batchScript, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, readDigItems, shellQuote, type DigItem} from '../../src/dns/dig.js'
+import {batchScript, decodeScriptOutput, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, readDigItems, shellQuote, type DigItem} from '../../src/dns/dig.js'
 import {parse as parseYaml} from 'yaml'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, ReachTarget} from '../../src/dns/types.js'
 
@@ -353,8 +354,8 @@ describe('batchScript', () => {
   const jobs = lines.filter(line => line.startsWith('( ask '))
   const probe = "'kubernetes.default.svc.cluster.local.' SOA"
 
-  it('works in /tmp and starts from clean output files', () => {
-    assert.deepEqual(lines.slice(0, 2), ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out'])
+  it('works in /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
+    assert.deepEqual(lines.slice(0, 3), ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out', "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi"])
     assert.equal(lines.at(-1), 'rm -f s*.out r.out')
   })
 
@@ -376,7 +377,8 @@ describe('batchScript', () => {
       // The TCP check's answer says socket_protocol TCP within its first lines.
       assert.ok(job.includes(`case $l in 'socket_protocol: TCP') tcp=1; break;; esac; n=$((n+1)); done < s${index}.0.out; fi;`), job)
       assert.ok(job.includes(`if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp '@${server.address}'; fi;`), job)
-      assert.ok(job.includes(`{ [ -n "$tcp" ] || echo TCP_UNANSWERED; cat s${index}.0.out; } > s${index}.out`), job)
+      // Its section, marked, compressed as soon as it is complete.
+      assert.ok(job.includes(`{ echo '=== svc-inspect s${index}'; [ -n "$tcp" ] || echo TCP_UNANSWERED; cat s${index}.0.out 2>/dev/null; } | $z > s${index}.out`), job)
       assert.ok(job.endsWith(` rm -f s${index}.0.out s${index}.dead ) &`), job)
     })
   })
@@ -395,7 +397,7 @@ describe('batchScript', () => {
     assert.ok(digs[0].includes("\"$@\" 'cluster.local' SOA 'n0.default.svc.cluster.local.' A") && digs[0].endsWith('> s$i.0.out 2>&1 & p="$p $!"'), digs[0])
     assert.ok(digs[1].includes("\"$@\" 'n250.default.svc.cluster.local.' A") && digs[1].includes('> s$i.1.out'), digs[1])
     assert.ok(digs[2].includes("'n599.default.svc.cluster.local.' A 'cluster.local' SOA +notcp > s$i.2.out"), digs[2])
-    assert.ok(text.includes('cat s0.0.out s0.1.out s0.2.out; } > s0.out'), text)
+    assert.ok(text.includes('cat s0.0.out s0.1.out s0.2.out 2>/dev/null; } | $z > s0.out'), text)
   })
 
   it('a watchdog per ask probes the server (SOA of the probe name, same transport) after 0.5 s; on dig exit 9 it kills the digs and marks the server dead', () => {
@@ -409,19 +411,19 @@ describe('batchScript', () => {
     // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
     assert.equal(ask.at(-2), '  wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w')
     // Dead over UDP too (after TCP): UNREACHABLE.
-    jobs.forEach((job, index) => assert.ok(job.includes(`if [ -e s${index}.dead ]; then echo UNREACHABLE > s${index}.out;`), job))
+    jobs.forEach((job, index) => assert.ok(job.includes(`if [ -e s${index}.dead ]; then { echo '=== svc-inspect s${index}'; echo UNREACHABLE; } | $z > s${index}.out;`), job))
   })
 
   it('reads the nameserver from /etc/resolv.conf for a server without an address, and prints the file', () => {
     const own = {...nameserver, address: ''}
     const text = batchScript(scriptQuestions, [own, replicaA], [], options)
     const lines = text.split('\n')
-    assert.equal(lines[2], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
+    assert.equal(lines[3], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
     const line = lines.find(candidate => candidate.includes('"@$ns"'))!
     assert.ok(line.startsWith('if [ -n "$ns" ]; then ( ask 0 tcp "@$ns"; '), line)
-    assert.ok(line.endsWith(' ) & else echo NO_NAMESERVER > s0.out; fi'), line)
+    assert.ok(line.endsWith(" ) & else { echo '=== svc-inspect s0'; echo NO_NAMESERVER; } | $z > s0.out; fi"), line)
     assert.ok(lines.some(candidate => candidate.includes(`'@${replicaA.address}'`)), 'replicas keep their address')
-    assert.deepEqual(lines.slice(lines.indexOf('wait') + 1, lines.indexOf('wait') + 3), ["echo '=== svc-inspect resolv.conf'", 'cat /etc/resolv.conf'])
+    assert.equal(lines[lines.indexOf('wait') + 1], "{ echo '=== svc-inspect resolv.conf'; cat /etc/resolv.conf; echo '=== svc-inspect reach'; cat r.out 2>/dev/null; } | $z")
     assert.equal(spawnSync('sh', ['-n', '-c', text]).status, 0, 'the script parses')
     assert.ok(!script.includes('resolv.conf'), 'servers with addresses: resolv.conf is neither read nor printed')
   })
@@ -446,21 +448,11 @@ describe('batchScript', () => {
     })
   })
 
-  it('waits for every job, then prints one marked section per server and the reach section', () => {
+  it('waits for every job, then prints the reach section and each server\'s (each compressed on its own)', () => {
     const wait = lines.indexOf('wait')
     const lastJob = lines.map((text, index) => (text.endsWith(' &') ? index : -1)).reduce((a, b) => Math.max(a, b))
     assert.ok(wait > lastJob, 'wait comes after the last background job')
-    assert.deepEqual(lines.slice(wait + 1), [
-      "echo '=== svc-inspect s0'",
-      'cat s0.out',
-      "echo '=== svc-inspect s1'",
-      'cat s1.out',
-      "echo '=== svc-inspect s2'",
-      'cat s2.out',
-      "echo '=== svc-inspect reach'",
-      'cat r.out 2>/dev/null',
-      'rm -f s*.out r.out',
-    ])
+    assert.deepEqual(lines.slice(wait + 1), ["{ echo '=== svc-inspect reach'; cat r.out 2>/dev/null; } | $z", 'cat s0.out s1.out s2.out', 'rm -f s*.out r.out'])
   })
 
   it('is valid sh, with and without targets', () => {
@@ -679,16 +671,49 @@ describe('batchScript probes: nc messages to states', () => {
         writeFileSync(join(dir, 'nc'), `#!/bin/sh\nif [ "$1" = -v ]; then ${fake(...row.verbose)}; else ${fake(...row.plain)}; fi\n`)
         chmodSync(join(dir, 'nc'), 0o755)
         const script = batchScript([], [], [target], {timeoutSeconds: 1, probeName: 'x.'}).replace('cd /tmp || exit 1', `cd ${shellQuote(dir)} || exit 1`)
-        const out = spawnSync('sh', ['-c', script], {encoding: 'utf8', env: {...process.env, PATH: `${dir}:${process.env.PATH}`}})
-        assert.equal(out.status, 0, out.stderr)
-        const [result] = (await parseBatchOutput(out.stdout, [], [], [target])).reachability
-        assert.equal(result.state, row.state, out.stdout)
-        assert.equal(result.detail, row.detail, out.stdout)
+        const out = spawnSync('sh', ['-c', script], {env: {...process.env, PATH: `${dir}:${process.env.PATH}`}})
+        assert.equal(out.status, 0, String(out.stderr))
+        const text = decodeScriptOutput(out.stdout)
+        const [result] = (await parseBatchOutput(text, [], [], [target])).reachability
+        assert.equal(result.state, row.state, text)
+        assert.equal(result.detail, row.detail, text)
       } finally {
         rmSync(dir, {recursive: true, force: true})
       }
     })
   }
+})
+
+describe('the script\'s output, compressed or not', () => {
+  const target: ReachTarget = {address: '127.0.0.1', port: 9, role: 'endpoint', protocol: 'TCP'}
+  const runScript = (gzip: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'svc-inspect-gzip-'))
+    try {
+      writeFileSync(join(dir, 'nc'), '#!/bin/sh\necho "nc: Connection refused"; exit 1\n')
+      writeFileSync(join(dir, 'gzip'), `#!/bin/sh\n${gzip}\n`)
+      chmodSync(join(dir, 'nc'), 0o755)
+      chmodSync(join(dir, 'gzip'), 0o755)
+      const script = batchScript([], [], [target], {timeoutSeconds: 1, probeName: 'x.'}).replace('cd /tmp || exit 1', `cd ${shellQuote(dir)} || exit 1`)
+      const out = spawnSync('sh', ['-c', script], {env: {...process.env, PATH: `${dir}:${process.env.PATH}`}})
+      assert.equal(out.status, 0, String(out.stderr))
+      return out.stdout
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+
+  it('an image whose gzip fails (or has none): plain text, read the same', async () => {
+    const bytes = runScript('exit 127')
+    assert.equal(bytes.toString('utf8'), "=== svc-inspect reach\n127.0.0.1 9 refused\n")
+    assert.deepEqual((await parseBatchOutput(decodeScriptOutput(bytes), [], [], [target])).reachability.map(result => result.state), ['refused'])
+  })
+
+  it('gzip members one after another decode as one text', () => {
+    const text = '=== svc-inspect reach\n10.0.0.1 80 open\n'
+    const halves = [gzipSync(text.slice(0, 10)), gzipSync(text.slice(10))]
+    assert.equal(decodeScriptOutput(Buffer.concat(halves)), text)
+    assert.equal(decodeScriptOutput(Buffer.from(text)), text)
+  })
 })
 
 // ---------------------------------------------------------------------------------------------------------
@@ -807,7 +832,8 @@ describe('batchScript run by sh against loopback servers', () => {
         const resolvConf = join(dir, 'resolv.conf')
         writeFileSync(resolvConf, `search ${Z} svc.cluster.local\nnameserver 127.0.0.1\n`)
         const local = script.replace('cd /tmp || exit 1', `cd ${shellQuote(work)} || exit 1`).replaceAll('/etc/resolv.conf', resolvConf)
-        const {stdout} = await run('sh', ['-c', local], {
+        const {stdout: bytes} = await run('sh', ['-c', local], {
+          encoding: 'buffer',
           env: {
             ...process.env,
             PATH: `${bin}:${process.env.PATH}`,
@@ -818,6 +844,9 @@ describe('batchScript run by sh against loopback servers', () => {
           },
           timeout: 20_000,
         })
+        // Compressed: the machine's gzip, as a resolver image's would be.
+        assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], 'gzip members')
+        const stdout = decodeScriptOutput(bytes)
         const parsed = await parseBatchOutput(stdout, questions, servers, targets)
 
         const answers = [

@@ -10,7 +10,9 @@ import {
   dns1123SubdomainError,
   expandIPv6,
   fqdn,
+  naturalKey,
   naturalOrder,
+  sortNaturally,
   reverseName,
   serviceFqdn,
 } from '../../src/analyse/dns-names.js'
@@ -140,6 +142,26 @@ describe('naturalOrder: digit runs by value, the rest by code unit', () => {
     {name: 'IPv6 addresses (hex digits are letters here)', unsorted: ['fd00::10', 'fd00::9', 'fd00::a'], want: ['fd00::9', 'fd00::10', 'fd00::a']},
   ]
   for (const tc of cases) it(tc.name, () => assert.deepEqual([...tc.unsorted].sort(naturalOrder), tc.want))
+
+  it('naturalKey: plain string order of the keys is the natural order', () => {
+    const words = ['10.0.0.10', '10.0.0.9', 'web-10', 'web-2', 'web', 'web-0.hdls', 'pod-010', 'pod-9', 'a:1', 'a1', 'a-1', 'fd00::a', 'fd00::10']
+    const byKeys = [...words].sort((a, b) => (naturalKey(a) < naturalKey(b) ? -1 : naturalKey(a) > naturalKey(b) ? 1 : 0))
+    assert.deepEqual(byKeys, [...words].sort(naturalOrder))
+    // A digit run compares with other characters as its digits would: '-' < digits < ':' < letters.
+    assert.deepEqual(['a:', 'a5', 'a-', 'ab'].sort(naturalOrder), ['a-', 'a5', 'a:', 'ab'])
+  })
+
+  it('sortNaturally: numbers by value, strings naturally, key by key, stable for ties', () => {
+    const items = [
+      {type: 1, name: 'web-10', tag: 'a'},
+      {type: 0, name: 'web-2', tag: 'b'},
+      {type: 1, name: 'web-2', tag: 'c'},
+      {type: 1, name: 'web-2', tag: 'd'},
+      {type: 0, name: 'web-10', tag: 'e'},
+    ]
+    assert.deepEqual(sortNaturally(items, item => [item.type, item.name]).map(item => item.tag), ['b', 'e', 'c', 'd', 'a'])
+    assert.deepEqual(sortNaturally([], () => ['x']), [])
+  })
 
   it('equal strings compare 0, and the order is antisymmetric', () => {
     const words = ['a1', 'a01', 'a2', 'a10', 'b', 'a', '10.0.0.1', '10.0.0.01']

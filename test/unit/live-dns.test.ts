@@ -66,9 +66,9 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
       return socket
     }
   }
-  // The sections the script prints, in its order, filled as the pod would fill them.
+  // The sections the script prints, filled as the pod would fill them (uncompressed, as without gzip).
   const batchOutput = (script: string) =>
-    [...script.matchAll(/^echo '(=== svc-inspect (\S+))'$/gm)]
+    [...new Map([...script.matchAll(/echo '(=== svc-inspect (\S+))'/g)].map(match => [match[2], match])).values()]
       // A server's section: the TCP check, the questions, the UDP check.
       .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' ? '' : digAnswers(questionCount + 2)}`)
       .join('\n')
