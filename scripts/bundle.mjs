@@ -77,6 +77,10 @@ await Promise.all([
     alias: {'@oclif/core': './src/bundles/use-oclif.ts', '@kubernetes/client-node': './src/bundles/use-client-node.ts'},
   }),
 ])
+// Code compiled by vm.Script (bin/code-cache.cjs) cannot import() on Node 20: a module esbuild leaves to a real
+// import() (a node: builtin, say) would fail only when that line runs. Import those statically.
+const imports = readFileSync('dist/commands.cjs', 'utf8').match(/(?<![\w$.])import\(\s*["'`][^"'`]+["'`]\s*\)/g)
+if (imports) throw new Error(`dist/commands.cjs keeps ${imports.join(', ')}: import it statically (see scripts/bundle.mjs)`)
 // The hash of each code-cached bundle, for its cache key (bin/code-cache.cjs), so a run need not compute it.
 for (const bundle of ['dist/oclif.cjs', 'dist/client-node.cjs', 'dist/commands.cjs']) {
   writeFileSync(`${bundle}.sha1`, `${sourceHash(readFileSync(bundle, 'utf8'))}\n`)

@@ -1,3 +1,4 @@
+import {isIP} from 'node:net'
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags} from '../cli/base-command.js'
 import {isRecordType} from '../dns/dig.js'
@@ -38,7 +39,6 @@ export default class Dig extends BaseCommand {
       import('../kube/live-dns.js'),
       import('../analyse/dns-names.js'),
     ])
-    const {isIP} = await import('node:net')
     const gateway = await KubeGateway.connect(connection)
     const check = await LiveDnsCheck.open(gateway, liveDnsOptions(flags, gateway.defaultNamespace))
     let results: QueryResult[]
