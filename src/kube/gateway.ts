@@ -6,6 +6,7 @@ import type {Socket} from 'node:net'
 import {createSecureContext} from 'node:tls'
 import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-node'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
+import {podIsReady} from '../analyse/pods.js'
 import {InspectError} from '../errors.js'
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from '../model/k8s.js'
 import type {ClusterObjects, ReadProblem, ServiceSnapshot} from '../model/report.js'
@@ -104,18 +105,21 @@ export class KubeGateway {
 
   /**
    * Everything about a Service but the Service itself: its slices (or v1 Endpoints), pods, events, the cluster
-   * domain. None of these reads needs the Service object, so they run alongside its read.
+   * domain. None of these reads needs the Service object, so they run alongside its read. The events only
+   * explain pods that are not ready (a failing probe, a pod not scheduled): with every pod ready, they are not
+   * read.
    */
   async readSurroundings(namespace: string, name: string, clusterDomainFlag?: string): Promise<Omit<ServiceSnapshot, 'service'>> {
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(readProblems, what, read, fallback)
+    const podsRead = tolerate('pods', () => this.listPods(namespace), [] as Pod[])
     const [slices, pods, events, corefileZone] = await Promise.all([
       this.listEndpointSlices(namespace, name).catch(error => {
         if (error instanceof ApiError && error.status === 404) return undefined
         throw error
       }),
-      tolerate('pods', () => this.listPods(namespace), [] as Pod[]),
-      tolerate('events', () => this.listPodEvents(namespace), [] as KubeEvent[]),
+      podsRead,
+      podsRead.then(list => (list.every(podIsReady) ? [] : tolerate('events', () => this.listPodEvents(namespace), [] as KubeEvent[]))),
       clusterDomainFlag ? Promise.resolve(null) : tolerate('configmap/kube-system/coredns', () => this.readCoreDnsZone(), null),
     ])
     const endpoints = slices === undefined ? await tolerate('endpoints', () => this.readEndpoints(namespace, name), undefined) : undefined

@@ -19,7 +19,7 @@ const service = {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', name
 
 /** The API server: one Service, empty lists, no coredns ConfigMap; it can hold responses to show overlap. */
 function fakeApiServer() {
-  const state = {connections: 0, closed: 0, requests: [] as string[], inFlight: 0, maxInFlight: 0, delayMs: 0, serviceMissing: false}
+  const state = {connections: 0, closed: 0, requests: [] as string[], inFlight: 0, maxInFlight: 0, delayMs: 0, serviceMissing: false, pods: null as unknown[] | null}
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0]
     state.requests.push(path)
@@ -33,7 +33,8 @@ function fakeApiServer() {
         return send(200, service)
       }
       if (path.endsWith('/configmaps/coredns')) return send(404, {kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found'})
-      if (path.endsWith('/pods')) return send(500, {kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad'})
+      if (path.endsWith('/pods') && !state.pods) return send(500, {kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad'})
+      if (path.endsWith('/pods')) return send(200, {kind: 'PodList', apiVersion: 'v1', metadata: {}, items: state.pods})
       send(200, {kind: 'List', apiVersion: 'v1', metadata: {}, items: []})
     }, state.delayMs)
   }
@@ -104,19 +105,48 @@ describe('KubeGateway connections', () => {
     assert.equal(state.connections, 1)
   })
 
-  it('the slices, pods, events and coredns reads run alongside the Service read, and a refused read is a problem, not a failure', async () => {
+  it('the slices, pods and coredns reads run alongside the Service read, and a refused read is a problem, not a failure', async () => {
     state.requests = []
     state.maxInFlight = 0
     state.delayMs = 30
     try {
       const snapshot = await gateway.gatherService('shop', 'web')
       assert.equal(snapshot.service.metadata.name, 'web')
-      assert.equal(state.maxInFlight, 5, `in flight at once, of ${state.requests.join(', ')}`)
+      assert.equal(state.maxInFlight, 4, `in flight at once, of ${state.requests.join(', ')}`)
       assert.deepEqual(snapshot.readProblems.map(problem => problem.what), ['pods'])
     } finally {
       state.delayMs = 0
     }
   })
+
+  const pod = (name: string, ready: boolean) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {name, namespace: 'shop'},
+    spec: {containers: [{name: 'app', image: 'app:1'}]},
+    status: {phase: 'Running', conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
+  })
+  const eventReads = () => state.requests.filter(path => path.endsWith('/events')).length
+  const cases = [
+    {name: 'every pod ready: the events are not read (they only explain pods that are not)', pods: [pod('web-1', true), pod('web-2', true)], events: 0},
+    {name: 'no pods: no events read', pods: [], events: 0},
+    {name: 'a pod not ready: the events are read, after the pods', pods: [pod('web-1', true), pod('web-2', false)], events: 1},
+  ]
+  for (const row of cases) {
+    it(row.name, async () => {
+      state.requests = []
+      state.pods = row.pods
+      try {
+        const snapshot = await gateway.gatherService('shop', 'web')
+        assert.equal(eventReads(), row.events, state.requests.join(', '))
+        assert.deepEqual(snapshot.readProblems, [])
+        assert.equal(snapshot.pods.length, row.pods.length)
+        if (row.events) assert.ok(state.requests.indexOf('/api/v1/namespaces/shop/pods') < state.requests.indexOf('/api/v1/namespaces/shop/events'))
+      } finally {
+        state.pods = null
+      }
+    })
+  }
 
   it('--request-timeout aborts a request the server never answers and closes its connection', async () => {
     const {port} = server.address() as AddressInfo
