@@ -78,9 +78,11 @@ export function batchScript(
       `dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
       `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!`
     // ask N tcp|udp @SERVER [-p PORT]: every question against one server, into sN.*.out (sN.dead if it is dead).
+    // Over TCP a question gets a second try: a server may close the connection after an answer (RFC 7766), and
+    // dig +keepopen then fails the next question on the closed connection instead of opening a new one.
     lines.push(
       'ask() {',
-      '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen"; else t=+notcp; fi; shift 2; p=',
+      '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen +tries=2"; else t=+notcp; fi; shift 2; p=',
       ...digs.map(dig => `  ${dig}`),
       `  ${watchdog}`,
       '  wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w',

@@ -360,7 +360,7 @@ describe('batchScript', () => {
   })
 
   it('one function asks every question of one server: dig +yaml over TCP on one connection, or over UDP', () => {
-    assert.equal(ask[1], '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen"; else t=+notcp; fi; shift 2; p=')
+    assert.equal(ask[1], '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen +tries=2"; else t=+notcp; fi; shift 2; p=')
     const digs = ask.filter(line => line.startsWith('  dig +yaml'))
     assert.equal(digs.length, 1, 'a few questions: one dig process')
     const asked = scriptQuestions.map(question => `${shellQuote(question.name)} ${question.type}`).join(' ')
@@ -735,7 +735,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The answers CoreDNS would give for a ClusterIP service `web` and a headless `hdls`, on 127.0.0.1 only. */
-function loopbackDns(transports: {udp?: boolean; tcp?: boolean} = {udp: true, tcp: true}) {
+function loopbackDns(transports: {udp?: boolean; tcp?: boolean} = {udp: true, tcp: true}, options: {closeAfterAnswer?: boolean} = {}) {
   const T = Packet.TYPE
   const zone: Record<string, Record<number, Array<Record<string, unknown>>>> = {
     [`web.${Z}`]: {[T.A]: [{type: T.A, address: '10.96.0.10'}], [T.AAAA]: []},
@@ -748,7 +748,7 @@ function loopbackDns(transports: {udp?: boolean; tcp?: boolean} = {udp: true, tc
   }
   return createServer({
     ...transports,
-    handle: (request: any, send: (response: any) => void) => {
+    handle: (request: any, send: (response: any) => void, client: any) => {
       const [question] = request.questions
       // dns2's typings lack RCODE and the record shapes: the wire-level object is built by hand.
       const response: any = Packet.createResponseFromRequest(request)
@@ -756,6 +756,8 @@ function loopbackDns(transports: {udp?: boolean; tcp?: boolean} = {udp: true, tc
       if (!records) response.header.rcode = 3 // NXDOMAIN
       for (const record of records?.[question.type] ?? []) response.answers.push({name: question.name, class: Packet.CLASS.IN, ttl: 30, ...record})
       send(response)
+      // RFC 7766 lets a server close a TCP connection after any answer.
+      if (options.closeAfterAnswer && typeof client?.end === 'function') client.end()
     },
   })
 }
@@ -798,6 +800,7 @@ describe('batchScript run by sh against loopback servers', () => {
       const dns = loopbackDns()
       const udpOnly = loopbackDns({udp: true})
       const tcpOnly = loopbackDns({tcp: true})
+      const closing = loopbackDns({udp: true, tcp: true}, {closeAfterAnswer: true})
       const listener = net.createServer(socket => socket.on('error', () => {}))
       // The dead replica reads every query and answers none, as a CoreDNS pod behind a dropping network would.
       const silent = dgram.createSocket('udp4')
@@ -810,6 +813,8 @@ describe('batchScript run by sh against loopback servers', () => {
         await udpOnly.listen({udp: {port: udpOnlyPort, address: '127.0.0.1'}})
         const tcpOnlyPort = await freePort()
         await tcpOnly.listen({tcp: {port: tcpOnlyPort, address: '127.0.0.1'}})
+        const closingPort = await freePort()
+        await closing.listen({udp: {port: closingPort, address: '127.0.0.1'}, tcp: {port: closingPort, address: '127.0.0.1'}})
         await new Promise<void>(resolve => listener.listen(0, '127.0.0.1', resolve))
         const openPort = (listener.address() as net.AddressInfo).port
         const closedPort = await freePort()
@@ -821,6 +826,7 @@ describe('batchScript run by sh against loopback servers', () => {
           {label: 'coredns-dead', address: 'dead.invalid', port: 53, replica: true},
           {label: 'coredns-udponly', address: 'udponly.invalid', port: 53, replica: true},
           {label: 'coredns-tcponly', address: 'tcponly.invalid', port: 53, replica: true},
+          {label: 'coredns-closing', address: 'closing.invalid', port: 53, replica: true},
         ]
         const targets: ReachTarget[] = [
           {address: '127.0.0.1', port: openPort, role: 'endpoint', protocol: 'TCP'},
@@ -841,6 +847,7 @@ describe('batchScript run by sh against loopback servers', () => {
             SVC_TEST_PORT_dead: String(silent.address().port),
             SVC_TEST_PORT_udponly: String(udpOnlyPort),
             SVC_TEST_PORT_tcponly: String(tcpOnlyPort),
+            SVC_TEST_PORT_closing: String(closingPort),
           },
           timeout: 20_000,
         })
@@ -864,9 +871,12 @@ describe('batchScript run by sh against loopback servers', () => {
         assert.ok(of('coredns-udponly').every(result => result.transport === 'UDP'), stdout)
         assert.deepEqual(shown(of('coredns-tcponly')), answers, stdout)
         assert.ok(of('coredns-tcponly').every(result => result.transport === 'TCP'), stdout)
+        // A server that closes the connection after each answer: every question still answered, over TCP.
+        assert.deepEqual(shown(of('coredns-closing')), answers, stdout)
+        assert.ok(of('coredns-closing').every(result => result.transport === 'TCP'), stdout)
         assert.deepEqual(
           parsed.transports.map(({server, tcp, udp}) => [server, tcp, udp]),
-          [['nameserver', true, true], ['coredns-udponly', false, true], ['coredns-tcponly', true, false]],
+          [['nameserver', true, true], ['coredns-udponly', false, true], ['coredns-tcponly', true, false], ['coredns-closing', true, true]],
           stdout,
         )
         const skipped = of('coredns-dead')
@@ -878,7 +888,7 @@ describe('batchScript run by sh against loopback servers', () => {
       } finally {
         silent.close()
         await new Promise(resolve => listener.close(resolve))
-        await Promise.all([dns.close(), udpOnly.close(), tcpOnly.close()])
+        await Promise.all([dns.close(), udpOnly.close(), tcpOnly.close(), closing.close()])
         rmSync(dir, {recursive: true, force: true})
       }
     })
