@@ -1,6 +1,7 @@
 // The batch sent to dig inside the resolver pod, and the parsing of what it prints (`dig +yaml`, BIND 9.16+):
 // one YAML list item per query, in the order asked, DIG_ERROR items for queries nobody answered.
 import {gunzipSync} from 'node:zlib'
+import {InspectError} from '../errors.js'
 import type {RecordType} from '../model/report.js'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget, TransportCheck} from './types.js'
 
@@ -126,7 +127,13 @@ export function batchScript(
 
 /** What the batch script printed, as text: its sections are gzip members when the image has gzip. */
 export function decodeScriptOutput(output: Buffer): string {
-  return output[0] === 0x1f && output[1] === 0x8b ? gunzipSync(output).toString('utf8') : output.toString('utf8')
+  if (output[0] !== 0x1f || output[1] !== 0x8b) return output.toString('utf8')
+  try {
+    return gunzipSync(output).toString('utf8')
+  } catch (error) {
+    // e.g. a section cut short when the pod's /tmp filled up
+    throw new InspectError(`cannot read the resolver pod's answers: gzip: ${(error as Error).message}`)
+  }
 }
 
 export interface BatchOutput {

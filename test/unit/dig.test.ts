@@ -708,6 +708,11 @@ describe('the script\'s output, compressed or not', () => {
     assert.deepEqual((await parseBatchOutput(decodeScriptOutput(bytes), [], [], [target])).reachability.map(result => result.state), ['refused'])
   })
 
+  it('a gzip stream cut short is one clear error, not a stack trace', () => {
+    const whole = gzipSync('=== svc-inspect reach\n10.0.0.1 80 open\n')
+    assert.throws(() => decodeScriptOutput(whole.subarray(0, whole.length - 6)), (error: Error) => error.name === 'InspectError' && /^cannot read the resolver pod's answers: gzip: /.test(error.message))
+  })
+
   it('gzip members one after another decode as one text', () => {
     const text = '=== svc-inspect reach\n10.0.0.1 80 open\n'
     const halves = [gzipSync(text.slice(0, 10)), gzipSync(text.slice(10))]
