@@ -87,8 +87,9 @@ function walk(dir, visit, base = dir) {
 }
 
 // The packages dist/ still imports from node_modules (left external by scripts/bundle.mjs): bare specifiers of
-// ES imports and requires (`from"x"`, `import("x")`, `require("x")`) that name a production package of package-lock.json. Optional ones outside
-// the lockfile (oclif's `typescript`) are not shipped, as npm install would not install them either.
+// ES imports and requires (`from"x"`, `import("x")`, `require("x")`) that name a production package of
+// package-lock.json. Optional ones outside the lockfile (oclif's `typescript`) are not shipped, as npm install
+// would not install them either.
 function externalPackages(dist) {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'))
   const production = new Set(Object.entries(lock.packages)

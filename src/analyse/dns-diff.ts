@@ -1,7 +1,7 @@
 // Expected records vs what the cluster's DNS answered, and what the reachability probes saw. Pure: the
 // resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
 import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
-import {primaryServer, type DnsServer, type QueryResult, type ReachResult, type TransportCheck} from '../dns/types.js'
+import {answered, primaryServer, reachKey, type DnsServer, type QueryResult, type ReachResult, type TransportCheck} from '../dns/types.js'
 import {addFindings} from './report.js'
 
 export interface DnsObservation {
@@ -39,7 +39,6 @@ function identity(type: string, data: string): string {
   return `${port} ${target?.toLowerCase()}`
 }
 
-
 /** The expected records grouped by question: the diff looks them up once per question, not by a scan each. */
 function recordsByQuestion(report: ServiceReport): Map<string, DnsRecord[]> {
   const grouped = new Map<string, DnsRecord[]>()
@@ -53,7 +52,6 @@ function recordsByQuestion(report: ServiceReport): Map<string, DnsRecord[]> {
 }
 
 /** The server said something (even SERVFAIL or REFUSED is an answer: the record is not there); TIMEOUT and ERROR are not. */
-const answered = (result: QueryResult) => result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 
 export function applyDnsObservation(report: ServiceReport, observation: DnsObservation): ServiceReport {
   const primary = primaryServer(observation.servers)
@@ -221,7 +219,7 @@ function replicaFindings(
 function timeoutFindings(observation: DnsObservation, service: string): Finding[] {
   return observation.servers.flatMap(server => {
     const mine = observation.queries.filter(result => result.server === server.label)
-    const failed = mine.filter(result => result.rcode === 'TIMEOUT' || result.rcode === 'ERROR')
+    const failed = mine.filter(result => !answered(result))
     if (failed.length === 0) return []
     return [
       {
@@ -322,10 +320,10 @@ function hostPort(address: string, port: number): string {
 /** The part of a shared batch (one resolver per namespace in a scan) that concerns one service. */
 export function observationFor(report: ServiceReport, observation: DnsObservation, targets: Array<{address: string; port: number}>): DnsObservation {
   const questions = new Set(questionsFor(report).map(questionKey))
-  const wanted = new Set(targets.map(target => `${target.address} ${target.port}`))
+  const wanted = new Set(targets.map(reachKey))
   return {
     ...observation,
     queries: observation.queries.filter(result => questions.has(questionKey(result))),
-    reachability: observation.reachability.filter(result => wanted.has(`${result.address} ${result.port}`)),
+    reachability: observation.reachability.filter(result => wanted.has(reachKey(result))),
   }
 }

@@ -1,7 +1,7 @@
 // --expect FILE: a DNS contract for CI. What must resolve (and how), and what must not, checked against the
 // live answers. Parsing keeps line numbers so a schema error names its line.
 import {isMap, isScalar, LineCounter, parseDocument, type Node, type Pair} from 'yaml'
-import type {QueryResult} from '../dns/types.js'
+import {answered as serverAnswered, type QueryResult} from '../dns/types.js'
 import type {Finding, RecordType} from '../model/report.js'
 import {InspectError} from '../errors.js'
 
@@ -100,7 +100,7 @@ export function evaluateExpectations(expectations: Expectation[], results: Query
   return expectations.map(expectation => {
     const result = results.find(candidate => candidate.name === expectation.name && candidate.type === expectation.type)
     const base = {name: expectation.name, type: expectation.type, rule: describeRule(expectation), line: expectation.line}
-    if (!result || result.rcode === 'TIMEOUT' || result.rcode === 'ERROR') {
+    if (!result || !serverAnswered(result)) {
       return {...base, status: 'fail' as const, message: `no answer (${result?.error ?? result?.rcode ?? 'not asked'})`}
     }
     const answers = result.answers.filter(answer => answer.type === expectation.type)

@@ -1,13 +1,13 @@
 // Which TCP connections the resolver pod tries: the ClusterIP on each service port, each ready endpoint on
 // its endpoint port, and for a headless service the *service* port on each endpoint (seed 003's trap).
 import type {ServiceReport} from '../model/report.js'
-import type {ReachTarget} from '../dns/types.js'
+import {reachKey, type ReachTarget} from '../dns/types.js'
 import {publishedEndpoints} from './published.js'
 
 export function reachTargetsFor(report: ServiceReport, limit = 256): ReachTarget[] {
   const targets = new Map<string, ReachTarget>()
   const add = (target: ReachTarget) => {
-    const key = `${target.address} ${target.port}`
+    const key = reachKey(target)
     if (!targets.has(key) && targets.size < limit) targets.set(key, target)
   }
   const tcp = (protocol: string) => protocol.toUpperCase() === 'TCP'

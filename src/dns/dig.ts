@@ -3,7 +3,7 @@
 import {gunzipSync} from 'node:zlib'
 import {InspectError} from '../errors.js'
 import type {RecordType} from '../model/report.js'
-import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, Rcode, ReachResult, ReachTarget, TransportCheck} from './types.js'
+import {answered, reachKey, type DnsAnswer, type DnsQuestion, type DnsServer, type QueryResult, type Rcode, type ReachResult, type ReachTarget, type TransportCheck} from './types.js'
 
 const SECTION = '=== svc-inspect'
 const QUESTIONS_PER_DIG = 250
@@ -147,7 +147,6 @@ export interface BatchOutput {
 
 /** Stands for a transport check in the list of questions dig was asked; only its rcode is read. */
 const TRANSPORT_CHECK: DnsQuestion = {name: '(transport check)', type: 'A'}
-const answered = (result: QueryResult | undefined) => result !== undefined && result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 
 export async function parseBatchOutput(output: string, questions: DnsQuestion[], servers: DnsServer[], targets: ReachTarget[]): Promise<BatchOutput> {
   const sections = splitSections(output)
@@ -330,9 +329,9 @@ export function parseReachOutput(output: string, targets: ReachTarget[]): ReachR
     const [address, port, state, ...detail] = line.trim().split(/\s+/)
     if (!address || !port || !state) continue
     const known: ReachResult['state'] = state === 'open' || state === 'refused' || state === 'timeout' ? state : 'error'
-    states.set(`${address} ${port}`, {state: known, detail: detail.join(' ') || undefined})
+    states.set(reachKey({address, port}), {state: known, detail: detail.join(' ') || undefined})
   }
-  return targets.map(target => ({...target, ...(states.get(`${target.address} ${target.port}`) ?? {state: 'error' as const, detail: 'not tested'})}))
+  return targets.map(target => ({...target, ...(states.get(reachKey(target)) ?? {state: 'error' as const, detail: 'not tested'})}))
 }
 
 export function isRecordType(value: string): value is RecordType {

@@ -22,6 +22,11 @@ export function primaryServer<T extends DnsServer>(servers: T[]): T | undefined 
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ERROR'
 
+/** Whether the server answered at all (any rcode), as opposed to a timeout or an error of the query itself. */
+export function answered(result: Pick<QueryResult, 'rcode'>): boolean {
+  return result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
+}
+
 export interface DnsAnswer {
   type: string
   ttl: number
@@ -47,6 +52,9 @@ export interface ReachTarget {
   role: 'clusterIP' | 'endpoint' | 'service-port-on-endpoint'
   protocol: string
 }
+
+/** A TCP target's identity, `address port`: how targets, the script's lines and results are matched up. */
+export const reachKey = ({address, port}: {address: string; port: number | string}) => `${address} ${port}`
 
 export interface ReachResult extends ReachTarget {
   state: 'open' | 'refused' | 'timeout' | 'error'

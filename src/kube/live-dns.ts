@@ -6,7 +6,7 @@ import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-dif
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
 import {batchScript, decodeScriptOutput, parseBatchOutput} from '../dns/dig.js'
-import type {DnsQuestion, DnsServer, QueryResult, ReachResult, ReachTarget, TransportCheck} from '../dns/types.js'
+import {reachKey, type DnsQuestion, type DnsServer, type QueryResult, type ReachResult, type ReachTarget, type TransportCheck} from '../dns/types.js'
 import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
 import {ApiError, type KubeGateway} from './gateway.js'
@@ -146,7 +146,7 @@ export class LiveDnsCheck {
     const started = Date.now()
     const {servers, queries, reachability, transports} = await this.ask(
       uniqueBy(questions, questionKey),
-      uniqueBy(targets, target => `${target.address} ${target.port}`),
+      uniqueBy(targets, reachKey),
       probeName,
     )
     return {
