@@ -83,8 +83,13 @@ export function describeProbe(probe: Probe): string {
   return 'probe'
 }
 
-function eventTime(event: KubeEvent): string {
-  return event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? ''
+/**
+ * When an event last happened, in ms. Compared as numbers: the API writes lastTimestamp in seconds and eventTime
+ * in microseconds ("...:05Z", "...:05.250000Z"), which compare wrongly as text ('.' sorts before 'Z').
+ */
+function eventTime(event: KubeEvent): number {
+  const time = Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? '')
+  return Number.isNaN(time) ? -Infinity : time
 }
 
 /** The newest event about this pod with one of the reasons (and message prefix, if given). */
@@ -97,7 +102,8 @@ export function lastEventFor(events: KubeEvent[], pod: Pod, reasons: string[], m
       reasons.includes(event.reason ?? '') &&
       (!messagePrefix || (event.message ?? '').startsWith(messagePrefix)),
   )
-  return matching.sort((a, b) => eventTime(a).localeCompare(eventTime(b))).at(-1)
+  // A stable sort: events of the same time keep the API's order, and the last listed wins, as before.
+  return matching.sort((a, b) => (eventTime(a) === eventTime(b) ? 0 : eventTime(a) < eventTime(b) ? -1 : 1)).at(-1)
 }
 
 export function containersWithReadinessProbe(pod: Pod): Container[] {

@@ -214,6 +214,15 @@ describe('diagnose: ReadinessProbeFailing', () => {
       message: [`: "Readiness probe failed: cat: can't open '/var/ready': No such file or directory"`],
     },
     {
+      // The events API writes eventTime to the microsecond and no lastTimestamp; core/v1 writers, to the second.
+      name: 'events timed to the microsecond and to the second are ordered by time, not as text',
+      events: target => [
+        {...event({pod: target, reason: 'Unhealthy', message: 'Readiness probe failed: the newer one'}), firstTimestamp: undefined, lastTimestamp: undefined, eventTime: '2024-05-14T09:41:27.250000Z'},
+        event({pod: target, reason: 'Unhealthy', message: 'Readiness probe failed: the older one', lastTimestamp: '2024-05-14T09:41:27Z'}),
+      ],
+      message: ['"Readiness probe failed: the newer one"'],
+    },
+    {
       name: 'a multi-line event message is quoted on one line',
       events: target => [event({pod: target, reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503\n  body: not ready\n'})],
       message: ['"Readiness probe failed: HTTP probe failed with statuscode: 503 body: not ready"'],
