@@ -2,8 +2,8 @@
 // timestamps), the same shape a dump file has, so the analysis never knows where its input came from.
 // client-node is loaded here, lazily, and only by commands that need a cluster (~40 ms with the code cache).
 import type {Agent} from 'node:https'
-import type {Socket} from 'node:net'
-import {createSecureContext} from 'node:tls'
+import {isIP, type Socket} from 'node:net'
+import {checkServerIdentity, createSecureContext, type PeerCertificate} from 'node:tls'
 import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-node'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
@@ -206,7 +206,9 @@ export class KubeGateway {
     do {
       const response = await this.call(what, () => page(token))
       items.push(...response.items.map(item => wire<T>(item)))
-      token = response.metadata?._continue || undefined
+      // `continue` as the API sends it (the bundle's wire form), `_continue` as client-node's models name it.
+      const metadata = response.metadata as {_continue?: string; continue?: string} | undefined
+      token = metadata?.continue || metadata?._continue || undefined
     } while (token)
     return items
   }
@@ -236,8 +238,13 @@ export class ApiError extends Error {
   }
 }
 
-/** client-node hands back model instances (Date objects); the analysis reads wire JSON. */
+/**
+ * The analysis reads wire JSON. The bundled client-node hands it over as the API sent it (plain objects, see
+ * src/bundles/wire-serializer.ts); client-node itself (the unit tests) hands back model instances with Date
+ * objects, which are converted.
+ */
 export function wire<T>(value: unknown): T {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype) return value as T
   return JSON.parse(JSON.stringify(value)) as T
 }
 
@@ -287,7 +294,27 @@ function shareAgents(config: KubeConfig): void {
     if (direct && !options.secureContext) options.secureContext = createSecureContext(options)
     agents.set(key, (agent = create(cluster, options)))
     if (direct) limitConnectionSetUp(agent as Agent)
+    if (proxyUrl?.startsWith('socks')) verifyAddressThroughSocks(agent as SocksAgent)
     return agent
+  }
+}
+
+interface SocksAgent {
+  connect(request: unknown, options: {host?: string; servername?: string; checkServerIdentity?: unknown}): unknown
+}
+
+/**
+ * Through a SOCKS proxy, client-node's agent (socks-proxy-agent) checks an API server named by its IP address
+ * against "localhost" (it passes TLS no host name for an IP), so `server: https://10.0.0.1:6443` with
+ * `proxy-url: socks5://...` failed with ERR_TLS_CERT_ALTNAME_INVALID where kubectl connects. The certificate
+ * is checked against that address instead, as it is without a proxy.
+ */
+function verifyAddressThroughSocks(agent: SocksAgent): void {
+  const connect = agent.connect.bind(agent)
+  agent.connect = (request, options) => {
+    const {host} = options
+    if (!host || !isIP(host) || options.servername || options.checkServerIdentity) return connect(request, options)
+    return connect(request, {...options, checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate)})
   }
 }
 
