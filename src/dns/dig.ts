@@ -6,6 +6,11 @@ import type {RecordType} from '../model/report.js'
 import {answered, reachKey, type DnsAnswer, type DnsQuestion, type DnsServer, type QueryResult, type Rcode, type ReachResult, type ReachTarget, type TransportCheck} from './types.js'
 
 const SECTION = '=== svc-inspect'
+/**
+ * The batch script's last line. Its output is complete once this arrives: the exec's teardown (the shell's exit,
+ * its status, the stream's close: ~7 ms on a local cluster) need not be waited for (see PodShell.run).
+ */
+export const BATCH_END = `${SECTION} end\n`
 const QUESTIONS_PER_DIG = 250
 /** Seconds a server's digs may run before it gets a probe query (see batchScript). */
 const PROBE_AFTER = '0.5'
@@ -118,18 +123,27 @@ export function batchScript(
     )
   }
   lines.push('wait')
-  const resolvConf = readsResolvConf ? `echo '${SECTION} resolv.conf'; cat ${RESOLV_CONF}; ` : ''
-  lines.push(`{ ${resolvConf}echo '${SECTION} reach'; cat r.out 2>/dev/null; } | $z`)
-  if (servers.length > 0) lines.push(`cat ${servers.map((_, index) => `s${index}.out`).join(' ')}`)
-  lines.push('rm -f s*.out r.out')
+  // The small sections as text, then each server's (compressed) in one cat: every process here runs after the
+  // queries, on the way to the answers.
+  if (readsResolvConf) lines.push(`echo '${SECTION} resolv.conf'`, `cat ${RESOLV_CONF}`)
+  lines.push(`echo '${SECTION} reach'`, `${['cat r.out', ...servers.map((_, index) => `s${index}.out`)].join(' ')} 2>/dev/null`)
+  lines.push('rm -f s*.out r.out', `echo '${BATCH_END.trim()}'`)
   return lines.join('\n')
 }
 
-/** What the batch script printed, as text: its sections are gzip members when the image has gzip. */
+/** A gzip member's first bytes: magic number, deflate. Text has no 0x1f. */
+const GZIP_START = Buffer.from([0x1f, 0x8b, 0x08])
+
+/**
+ * What the batch script printed, as text: the small sections as text, then the servers' sections, which are gzip
+ * members when the image has gzip, then BATCH_END (dropped).
+ */
 export function decodeScriptOutput(output: Buffer): string {
-  if (output[0] !== 0x1f || output[1] !== 0x8b) return output.toString('utf8')
+  const end = output.length >= BATCH_END.length && output.toString('latin1', output.length - BATCH_END.length) === BATCH_END ? output.length - BATCH_END.length : output.length
+  const compressed = output.subarray(0, end).indexOf(GZIP_START)
+  if (compressed < 0) return output.toString('utf8', 0, end)
   try {
-    return gunzipSync(output).toString('utf8')
+    return output.toString('utf8', 0, compressed) + gunzipSync(output.subarray(compressed, end)).toString('utf8')
   } catch (error) {
     // e.g. a section cut short when the pod's /tmp filled up
     throw new InspectError(`cannot read the resolver pod's answers: gzip: ${(error as Error).message}`)

@@ -5,7 +5,7 @@ import {zoneFromResolvConf} from '../analyse/cluster-domain.js'
 import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
-import {batchScript, decodeScriptOutput, parseBatchOutput} from '../dns/dig.js'
+import {BATCH_END, batchScript, decodeScriptOutput, parseBatchOutput} from '../dns/dig.js'
 import {reachKey, type DnsQuestion, type DnsServer, type QueryResult, type ReachResult, type ReachTarget, type TransportCheck} from '../dns/types.js'
 import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
@@ -176,7 +176,7 @@ export class LiveDnsCheck {
       ...this.replicas.map(serverOf),
     ]
     const script = batchScript(questions, servers, targets, {timeoutSeconds: this.options.queryTimeoutSeconds, probeName})
-    const {resolvConf, ...answers} = await parseBatchOutput(await this.run(script), questions, servers, targets)
+    const {resolvConf, ...answers} = await parseBatchOutput(await this.run(script, BATCH_END), questions, servers, targets)
     if (resolvConf !== undefined) this.learnResolvConf(resolvConf)
     // The nameserver as resolv.conf names it; dropped when it names none (the script asked nothing then).
     const asked = servers.flatMap(server => (server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : []))
@@ -194,10 +194,10 @@ export class LiveDnsCheck {
   }
 
   /** Runs a script in the resolver pod, in the shell started ahead for it if there is one. */
-  private async run(script: string): Promise<string> {
+  private async run(script: string, endMarker?: string): Promise<string> {
     const shell = this.nextShell ?? this.resolver!.shell()
     this.nextShell = null
-    return decodeScriptOutput(await shell.run(script))
+    return decodeScriptOutput(await shell.run(script, endMarker))
   }
 
   async close(): Promise<void> {

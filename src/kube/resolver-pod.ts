@@ -69,6 +69,8 @@ export class ResolverForbidden extends Error {
 }
 
 export class ResolverPod {
+  private startedShell: PodShell | null = null
+
   private constructor(
     private readonly gateway: KubeGateway,
     readonly namespace: string,
@@ -84,10 +86,23 @@ export class ResolverPod {
   static async start(gateway: KubeGateway, options: ResolverPodOptions): Promise<ResolverPod> {
     const started = Date.now()
     if (options.existingPod) {
-      const pod = await gateway.call(`pod/${options.existingPod}`, () => gateway.core.readNamespacedPod({name: options.existingPod!, namespace: options.namespace}))
-      if (pod.status?.phase !== 'Running') throw new InspectError(`--resolver-pod ${options.existingPod} is ${pod.status?.phase ?? 'not running'}`)
-      const [container] = pod.spec?.containers ?? []
-      return new ResolverPod(gateway, options.namespace, options.existingPod, container?.image ?? 'unknown', false, 0, async () => {}, container?.name)
+      // The shell is not kept waiting for the pod's read (an exec's set-up is the slowest step of a run): without
+      // a container named, the API server picks the pod's only one, as kubectl exec does. A pod with more gets a
+      // shell in its first container once the read names it.
+      const early = new PodShell(gateway, options.namespace, options.existingPod, '')
+      const pod = await gateway.call(`pod/${options.existingPod}`, () => gateway.core.readNamespacedPod({name: options.existingPod!, namespace: options.namespace})).catch(error => {
+        early.abort()
+        throw error
+      })
+      if (pod.status?.phase !== 'Running') {
+        early.abort()
+        throw new InspectError(`--resolver-pod ${options.existingPod} is ${pod.status?.phase ?? 'not running'}`)
+      }
+      const containers = pod.spec?.containers ?? []
+      const resolver = new ResolverPod(gateway, options.namespace, options.existingPod, containers[0]?.image ?? 'unknown', false, 0, async () => {}, containers[0]?.name)
+      if (containers.length === 1) resolver.startedShell = early
+      else early.abort()
+      return resolver
     }
     const name = `svc-inspect-resolver-${randomBytes(3).toString('hex').slice(0, 5)}`
     const lifetimeSeconds = options.lifetimeSeconds ?? Math.max(60, Math.ceil(options.startTimeoutMs / 1000) + 120)
@@ -121,12 +136,16 @@ export class ResolverPod {
     return new ResolverPod(gateway, options.namespace, name, options.image, true, Date.now() - started, release)
   }
 
-  /** A shell started now, to be given its script later (see PodShell). */
+  /** A shell started now (or the one started with a --resolver-pod's read), to be given its script later (see PodShell). */
   shell(): PodShell {
-    return new PodShell(this.gateway, this.namespace, this.name, this.container)
+    const started = this.startedShell
+    this.startedShell = null
+    return started ?? new PodShell(this.gateway, this.namespace, this.name, this.container)
   }
 
   async stop(): Promise<void> {
+    this.startedShell?.abort()
+    this.startedShell = null
     await this.release()
   }
 }
@@ -195,14 +214,24 @@ export class PodShell {
   private socket: {close(): void} | null = null
   private aborted = false
   private readonly finished: Promise<{status: ExecStatus; stdout: Buffer; stderr: string}>
+  private readonly out: Buffer[] = []
+  /** What run() waits for at the end of stdout, and the last bytes seen to compare it with. */
+  private endMarker: Buffer | null = null
+  private tail = Buffer.alloc(0)
+  private markerSeen: (() => void) | null = null
 
   constructor(gateway: KubeGateway, namespace: string, private readonly pod: string, container: string) {
     const exec = new gateway.client.Exec(gateway.config)
     const stdout = new PassThrough()
     const stderr = new PassThrough()
-    const out: Buffer[] = []
+    const out = this.out
     const err: Buffer[] = []
-    stdout.on('data', chunk => out.push(chunk))
+    stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk)
+      if (!this.endMarker) return
+      this.tail = Buffer.concat([this.tail, chunk]).subarray(-this.endMarker.length)
+      if (this.tail.equals(this.endMarker)) this.markerSeen?.()
+    })
     stderr.on('data', chunk => err.push(chunk))
     this.finished = new Promise((resolve, reject) => {
       let status: ExecStatus = {}
@@ -222,19 +251,32 @@ export class PodShell {
     this.finished.catch(() => undefined)
   }
 
-  /** Resolves with stdout, as bytes; rejects with stderr's first line when the script exits non-zero. */
-  async run(script: string): Promise<Buffer> {
+  /**
+   * Resolves with stdout, as bytes; rejects with stderr's first line when the script exits non-zero. A script
+   * whose last line prints `endMarker` is done when stdout ends with it: its output is returned at once, and the
+   * exec is closed rather than waited for.
+   */
+  async run(script: string, endMarker?: string): Promise<Buffer> {
+    this.endMarker = endMarker ? Buffer.from(endMarker) : null
+    const markerSeen = new Promise<null>(resolve => {
+      this.markerSeen = () => resolve(null)
+    })
     // The script ends the shell itself: ending stdin instead would close the whole stream on the v4 exec
     // protocol (before v5, Kubernetes < 1.30), output and all.
     this.stdin.write(`${script}\nexit\n`)
-    const {status, stdout, stderr} = await this.finished
+    const ended = await (this.endMarker ? Promise.race([this.finished, markerSeen]) : this.finished)
+    if (ended === null) {
+      this.abort()
+      return Buffer.concat(this.out)
+    }
+    const {status, stdout, stderr} = ended
     if (status.status && status.status !== 'Success') {
       throw new InspectError(`command in resolver pod ${this.pod} failed: ${stderr.trim().split('\n')[0] || status.message || status.status}`)
     }
     return stdout
   }
 
-  /** Ends a shell that will not be used. */
+  /** Ends a shell that will not be used (or whose output is complete). */
   abort(): void {
     this.aborted = true
     this.socket?.close()

@@ -14,7 +14,7 @@ import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 import {gzipSync} from 'node:zlib'
 import {Packet, createServer} from 'dns2'
-import {batchScript, decodeScriptOutput, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, readDigItems, shellQuote, type DigItem} from '../../src/dns/dig.js'
+import {BATCH_END, batchScript, decodeScriptOutput, isRecordType, parseBatchOutput, parseDigYaml, parseReachOutput, parseRecordLine, readDigItems, shellQuote, type DigItem} from '../../src/dns/dig.js'
 import {parse as parseYaml} from 'yaml'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, ReachTarget} from '../../src/dns/types.js'
 
@@ -356,7 +356,7 @@ describe('batchScript', () => {
 
   it('works in /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
     assert.deepEqual(lines.slice(0, 3), ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out', "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi"])
-    assert.equal(lines.at(-1), 'rm -f s*.out r.out')
+    assert.deepEqual(lines.slice(-2), ['rm -f s*.out r.out', "echo '=== svc-inspect end'"], 'cleans up, then says it is done')
   })
 
   it('one function asks every question of one server: dig +yaml over TCP on one connection, or over UDP', () => {
@@ -423,7 +423,7 @@ describe('batchScript', () => {
     assert.ok(line.startsWith('if [ -n "$ns" ]; then ( ask 0 tcp "@$ns"; '), line)
     assert.ok(line.endsWith(" ) & else { echo '=== svc-inspect s0'; echo NO_NAMESERVER; } | $z > s0.out; fi"), line)
     assert.ok(lines.some(candidate => candidate.includes(`'@${replicaA.address}'`)), 'replicas keep their address')
-    assert.equal(lines[lines.indexOf('wait') + 1], "{ echo '=== svc-inspect resolv.conf'; cat /etc/resolv.conf; echo '=== svc-inspect reach'; cat r.out 2>/dev/null; } | $z")
+    assert.deepEqual(lines.slice(lines.indexOf('wait') + 1, lines.indexOf('wait') + 4), ["echo '=== svc-inspect resolv.conf'", 'cat /etc/resolv.conf', "echo '=== svc-inspect reach'"])
     assert.equal(spawnSync('sh', ['-n', '-c', text]).status, 0, 'the script parses')
     assert.ok(!script.includes('resolv.conf'), 'servers with addresses: resolv.conf is neither read nor printed')
   })
@@ -448,11 +448,11 @@ describe('batchScript', () => {
     })
   })
 
-  it('waits for every job, then prints the reach section and each server\'s (each compressed on its own)', () => {
+  it("waits for every job, then prints the reach section as text and each server's (compressed on its own) in one cat, then its end line", () => {
     const wait = lines.indexOf('wait')
     const lastJob = lines.map((text, index) => (text.endsWith(' &') ? index : -1)).reduce((a, b) => Math.max(a, b))
     assert.ok(wait > lastJob, 'wait comes after the last background job')
-    assert.deepEqual(lines.slice(wait + 1), ["{ echo '=== svc-inspect reach'; cat r.out 2>/dev/null; } | $z", 'cat s0.out s1.out s2.out', 'rm -f s*.out r.out'])
+    assert.deepEqual(lines.slice(wait + 1), ["echo '=== svc-inspect reach'", 'cat r.out s0.out s1.out s2.out 2>/dev/null', 'rm -f s*.out r.out', `echo '${BATCH_END.trim()}'`])
   })
 
   it('is valid sh, with and without targets', () => {
@@ -686,14 +686,16 @@ describe('batchScript probes: nc messages to states', () => {
 
 describe('the script\'s output, compressed or not', () => {
   const target: ReachTarget = {address: '127.0.0.1', port: 9, role: 'endpoint', protocol: 'TCP'}
+  // One server, whose dig (a stand-in) answers nothing: its section says only that the TCP check went unanswered.
+  const server: DnsServer = {label: 'nameserver', address: '127.0.0.1', port: 53, replica: false}
   const runScript = (gzip: string) => {
     const dir = mkdtempSync(join(tmpdir(), 'svc-inspect-gzip-'))
     try {
       writeFileSync(join(dir, 'nc'), '#!/bin/sh\necho "nc: Connection refused"; exit 1\n')
+      writeFileSync(join(dir, 'dig'), '#!/bin/sh\nexit 0\n')
       writeFileSync(join(dir, 'gzip'), `#!/bin/sh\n${gzip}\n`)
-      chmodSync(join(dir, 'nc'), 0o755)
-      chmodSync(join(dir, 'gzip'), 0o755)
-      const script = batchScript([], [], [target], {timeoutSeconds: 1, probeName: 'x.'}).replace('cd /tmp || exit 1', `cd ${shellQuote(dir)} || exit 1`)
+      for (const command of ['nc', 'dig', 'gzip']) chmodSync(join(dir, command), 0o755)
+      const script = batchScript([], [server], [target], {timeoutSeconds: 1, probeName: 'x.'}).replace('cd /tmp || exit 1', `cd ${shellQuote(dir)} || exit 1`)
       const out = spawnSync('sh', ['-c', script], {env: {...process.env, PATH: `${dir}:${process.env.PATH}`}})
       assert.equal(out.status, 0, String(out.stderr))
       return out.stdout
@@ -702,10 +704,23 @@ describe('the script\'s output, compressed or not', () => {
     }
   }
 
+  const PLAIN = '=== svc-inspect reach\n127.0.0.1 9 refused\n=== svc-inspect s0\nTCP_UNANSWERED\n'
+
   it('an image whose gzip fails (or has none): plain text, read the same', async () => {
     const bytes = runScript('exit 127')
-    assert.equal(bytes.toString('utf8'), "=== svc-inspect reach\n127.0.0.1 9 refused\n")
-    assert.deepEqual((await parseBatchOutput(decodeScriptOutput(bytes), [], [], [target])).reachability.map(result => result.state), ['refused'])
+    assert.equal(bytes.toString('utf8'), `${PLAIN}${BATCH_END}`)
+    assert.equal(decodeScriptOutput(bytes), PLAIN, 'the end line is not part of the answers')
+    const parsed = await parseBatchOutput(decodeScriptOutput(bytes), [], [server], [target])
+    assert.deepEqual(parsed.reachability.map(result => result.state), ['refused'])
+    assert.deepEqual(parsed.transports, [{server: 'nameserver', tcp: false, udp: null}])
+  })
+
+  it("with gzip: the reach section as text, the server's section a gzip member, the end line as text; read the same", () => {
+    const bytes = runScript('exec gzip "$@"'.replace('gzip', which('gzip')))
+    const text = bytes.toString('latin1')
+    assert.ok(text.startsWith('=== svc-inspect reach\n127.0.0.1 9 refused\n\x1f\x8b'), JSON.stringify(text))
+    assert.ok(text.endsWith(BATCH_END))
+    assert.equal(decodeScriptOutput(bytes), PLAIN)
   })
 
   it('a gzip stream cut short is one clear error, not a stack trace', () => {
@@ -718,6 +733,14 @@ describe('the script\'s output, compressed or not', () => {
     const halves = [gzipSync(text.slice(0, 10)), gzipSync(text.slice(10))]
     assert.equal(decodeScriptOutput(Buffer.concat(halves)), text)
     assert.equal(decodeScriptOutput(Buffer.from(text)), text)
+  })
+
+  it('text, gzip members and the end line decode as one text, without the end line', () => {
+    const text = '=== svc-inspect reach\n10.0.0.1 80 open\n'
+    const sections = ['=== svc-inspect s0\nUNREACHABLE\n', '=== svc-inspect s1\nUNREACHABLE\n']
+    const bytes = Buffer.concat([Buffer.from(text), ...sections.map(section => gzipSync(section)), Buffer.from(BATCH_END)])
+    assert.equal(decodeScriptOutput(bytes), text + sections.join(''))
+    assert.equal(decodeScriptOutput(Buffer.from(`${text}${BATCH_END}`)), text)
   })
 })
 
@@ -856,8 +879,10 @@ describe('batchScript run by sh against loopback servers', () => {
           },
           timeout: 20_000,
         })
-        // Compressed: the machine's gzip, as a resolver image's would be.
-        assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], 'gzip members')
+        // The servers' sections compressed (the machine's gzip, as a resolver image's would be), after the text ones.
+        assert.ok(bytes.toString('latin1').startsWith('=== svc-inspect resolv.conf\n'), 'text first')
+        assert.ok(bytes.includes(Buffer.from([0x1f, 0x8b, 0x08])), 'gzip members')
+        assert.ok(bytes.toString('latin1').endsWith(BATCH_END), 'the end line last')
         const stdout = decodeScriptOutput(bytes)
         const parsed = await parseBatchOutput(stdout, questions, servers, targets)
 

@@ -42,8 +42,11 @@ interface ExecCall {
 /** dig +yaml's shape, one NOERROR answer with no records per question: enough for the parser. */
 const digAnswers = (count: number) => '- type: MESSAGE\n  message:\n    response_message_data:\n      status: NOERROR\n'.repeat(count)
 
-/** The API as LiveDnsCheck and ResolverPod use it; the exec answers a script once it has read `exit`. */
-function fakeCluster(questionCount: number, options: {replicas?: () => Promise<EndpointSlice[]>} = {}) {
+/**
+ * The API as LiveDnsCheck and ResolverPod use it; the exec answers a script once it has read `exit`. With
+ * `slowTeardown`, the exit status and the close of a batch's exec never come (the client must close it).
+ */
+function fakeCluster(questionCount: number, options: {replicas?: () => Promise<EndpointSlice[]>; containers?: string[]; slowTeardown?: boolean} = {}) {
   const calls: ExecCall[] = []
   class FakeExec {
     async exec(_namespace: string, _pod: string, container: string, command: string[], stdout: Writable, _stderr: Writable, stdin: Readable, _tty: boolean, status: (value: unknown) => void) {
@@ -60,22 +63,25 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
         if (!call.stdin.endsWith('\nexit\n')) return
         const script = call.stdin.slice(0, -'\nexit\n'.length)
         stdout.write(script === 'cat /etc/resolv.conf' ? RESOLV_CONF : batchOutput(script))
+        if (options.slowTeardown && script !== 'cat /etc/resolv.conf') return
         status({status: 'Success'})
         setImmediate(() => socket.emit('close'))
       })
       return socket
     }
   }
-  // The sections the script prints, filled as the pod would fill them (uncompressed, as without gzip).
+  // The sections the script prints, filled as the pod would fill them (uncompressed, as without gzip), and its end line.
   const batchOutput = (script: string) =>
     [...new Map([...script.matchAll(/echo '(=== svc-inspect (\S+))'/g)].map(match => [match[2], match])).values()]
       // A server's section: the TCP check, the questions, the UDP check.
-      .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' ? '' : digAnswers(questionCount + 2)}`)
-      .join('\n')
+      .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' || section === 'end' ? '' : digAnswers(questionCount + 2)}`)
+      .join('')
   const gateway = {
     client: {Exec: FakeExec},
     config: {},
-    core: {readNamespacedPod: async () => ({status: {phase: 'Running'}, spec: {containers: [{name: 'dnsutils', image: 'registry.example/dnsutils:1'}]}})},
+    core: {
+      readNamespacedPod: async () => ({status: {phase: 'Running'}, spec: {containers: (options.containers ?? ['dnsutils']).map(name => ({name, image: `registry.example/${name}:1`}))}}),
+    },
     call: <T>(_what: string, request: () => Promise<T>) => request(),
     explain: (_what: string, error: unknown) => error as Error,
     listEndpointSlices: options.replicas ?? (async () => [kubeDnsSlice]),
@@ -102,7 +108,8 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
     await check.close()
 
     assert.equal(calls.length, 1, 'one exec for the whole check')
-    assert.deepEqual([calls[0].container, calls[0].command], ['dnsutils', ['sh', '-s']])
+    // Started before the pod's read: no container named, so the API server picks the pod's only one.
+    assert.deepEqual([calls[0].container, calls[0].command], ['', ['sh', '-s']])
     const script = calls[0].stdin
     assert.ok(script.startsWith('cd /tmp || exit 1\n') && script.endsWith('\nexit\n'), 'the script ends the shell itself')
     assert.match(script, /done < \/etc\/resolv\.conf$/m)
@@ -138,6 +145,34 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
     await check.close()
     assert.deepEqual(calls.map(call => call.stdin.split('\n')[0]), ['cat /etc/resolv.conf', 'cd /tmp || exit 1'])
     assert.doesNotMatch(calls[1].stdin, /resolv\.conf/)
+  })
+
+  it('a --resolver-pod with several containers: the shell started before its read is closed, the batch runs in its first container', async () => {
+    const web = report('coredns-configmap')
+    const {gateway, calls} = fakeCluster(questionsFor(web).length, {containers: ['dnsutils', 'sidecar']})
+    const check = await LiveDnsCheck.open(gateway, OPTIONS)
+    const observation = await check.observe(web)
+    await check.close()
+    assert.deepEqual(
+      calls.map(call => [call.container, call.stdin === '' ? 'nothing sent' : 'the batch']),
+      [
+        ['', 'nothing sent'],
+        ['dnsutils', 'the batch'],
+      ],
+    )
+    assert.equal(calls[0].closedByClient, true, 'the early shell is closed')
+    assert.equal(observation.queries.length, 3 * questionsFor(web).length)
+  })
+
+  it("the batch's output is complete at its end line: the check closes the exec instead of waiting for its teardown", {timeout: 5000}, async () => {
+    const web = report('coredns-configmap')
+    const {gateway, calls} = fakeCluster(questionsFor(web).length, {slowTeardown: true})
+    const check = await LiveDnsCheck.open(gateway, OPTIONS)
+    const observation = await check.observe(web)
+    await check.close()
+    assert.equal(observation.queries.length, 3 * questionsFor(web).length)
+    assert.ok(observation.queries.every(query => query.rcode === 'NOERROR'))
+    assert.deepEqual(calls.map(call => call.closedByClient), [true])
   })
 
   it('a shell never used is closed by close(), with nothing sent to it', async () => {
