@@ -53,8 +53,11 @@ export function batchScript(
   // Each section is compressed as soon as it is complete, when the image has gzip: the answers of a big service
   // are ~0.5 MB of YAML, ~35x smaller compressed, which the container runtime, the kubelet, the API server and
   // the CLI would otherwise each pass on in full. gzip members concatenated are one gzip stream.
-  const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out', "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi"]
+  const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out c.out e.out', "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi"]
   const readsResolvConf = servers.some(server => !server.address)
+  // The text sections' headings and the end line, written now (by the shell itself) so that one cat prints the
+  // whole output at the end.
+  lines.push(`echo '${SECTION} reach' > r.out; echo '${BATCH_END.trim()}' > e.out${readsResolvConf ? `; echo '${SECTION} resolv.conf' > c.out` : ''}`)
   if (readsResolvConf) lines.push(`ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < ${RESOLV_CONF}`)
   const probe = `${shellQuote(options.probeName)} SOA`
   // dig asks its questions one after another: one process per server is fastest up to a few hundred questions
@@ -123,11 +126,11 @@ export function batchScript(
     )
   }
   lines.push('wait')
-  // The small sections as text, then each server's (compressed) in one cat: every process here runs after the
-  // queries, on the way to the answers.
-  if (readsResolvConf) lines.push(`echo '${SECTION} resolv.conf'`, `cat ${RESOLV_CONF}`)
-  lines.push(`echo '${SECTION} reach'`, `${['cat r.out', ...servers.map((_, index) => `s${index}.out`)].join(' ')} 2>/dev/null`)
-  lines.push('rm -f s*.out r.out', `echo '${BATCH_END.trim()}'`)
+  // The whole output in one cat, the end line last: the small sections as text, then each server's (compressed).
+  // Every process here runs after the queries, on the way to the answers. The clean-up runs after the end line:
+  // a closed exec does not stop its process, and the next batch starts by removing these files anyway.
+  const sections = [...(readsResolvConf ? ['c.out', RESOLV_CONF] : []), 'r.out', ...servers.map((_, index) => `s${index}.out`), 'e.out']
+  lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out')
   return lines.join('\n')
 }
 

@@ -355,8 +355,14 @@ describe('batchScript', () => {
   const probe = "'kubernetes.default.svc.cluster.local.' SOA"
 
   it('works in /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
-    assert.deepEqual(lines.slice(0, 3), ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out', "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi"])
-    assert.deepEqual(lines.slice(-2), ['rm -f s*.out r.out', "echo '=== svc-inspect end'"], 'cleans up, then says it is done')
+    assert.deepEqual(lines.slice(0, 4), [
+      'cd /tmp || exit 1',
+      'rm -f s*.out s*.dead r.out c.out e.out',
+      "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi",
+      // The text sections' headings and the end line, ready for the last cat.
+      "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out",
+    ])
+    assert.equal(lines.at(-1), 'rm -f s*.out r.out c.out e.out', 'cleans up last')
   })
 
   it('one function asks every question of one server: dig +yaml over TCP on one connection, or over UDP', () => {
@@ -418,12 +424,13 @@ describe('batchScript', () => {
     const own = {...nameserver, address: ''}
     const text = batchScript(scriptQuestions, [own, replicaA], [], options)
     const lines = text.split('\n')
-    assert.equal(lines[3], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
+    assert.equal(lines[3], "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out; echo '=== svc-inspect resolv.conf' > c.out")
+    assert.equal(lines[4], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
     const line = lines.find(candidate => candidate.includes('"@$ns"'))!
     assert.ok(line.startsWith('if [ -n "$ns" ]; then ( ask 0 tcp "@$ns"; '), line)
     assert.ok(line.endsWith(" ) & else { echo '=== svc-inspect s0'; echo NO_NAMESERVER; } | $z > s0.out; fi"), line)
     assert.ok(lines.some(candidate => candidate.includes(`'@${replicaA.address}'`)), 'replicas keep their address')
-    assert.deepEqual(lines.slice(lines.indexOf('wait') + 1, lines.indexOf('wait') + 4), ["echo '=== svc-inspect resolv.conf'", 'cat /etc/resolv.conf', "echo '=== svc-inspect reach'"])
+    assert.equal(lines[lines.indexOf('wait') + 1], 'cat c.out /etc/resolv.conf r.out s0.out s1.out e.out 2>/dev/null', 'resolv.conf first, under its heading')
     assert.equal(spawnSync('sh', ['-n', '-c', text]).status, 0, 'the script parses')
     assert.ok(!script.includes('resolv.conf'), 'servers with addresses: resolv.conf is neither read nor printed')
   })
@@ -448,11 +455,12 @@ describe('batchScript', () => {
     })
   })
 
-  it("waits for every job, then prints the reach section as text and each server's (compressed on its own) in one cat, then its end line", () => {
+  it("waits for every job, then prints in one cat the reach section as text, each server's (compressed on its own) and the end line", () => {
     const wait = lines.indexOf('wait')
     const lastJob = lines.map((text, index) => (text.endsWith(' &') ? index : -1)).reduce((a, b) => Math.max(a, b))
     assert.ok(wait > lastJob, 'wait comes after the last background job')
-    assert.deepEqual(lines.slice(wait + 1), ["echo '=== svc-inspect reach'", 'cat r.out s0.out s1.out s2.out 2>/dev/null', 'rm -f s*.out r.out', `echo '${BATCH_END.trim()}'`])
+    assert.deepEqual(lines.slice(wait + 1), ['cat r.out s0.out s1.out s2.out e.out 2>/dev/null', 'rm -f s*.out r.out c.out e.out'])
+    assert.equal(BATCH_END, "=== svc-inspect end\n")
   })
 
   it('is valid sh, with and without targets', () => {
