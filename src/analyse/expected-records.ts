@@ -76,11 +76,16 @@ function headlessRecords(service: Service, endpoints: EndpointView[], base: stri
     // CoreDNS findServices finds nothing to answer and replies NXDOMAIN for every name of the service.
     out.absent(base, 'A', 'the headless service has no ready endpoints')
   }
+  // Each endpoint's own name, `<hostname or dashed address>.<svc>`, is used four times below.
+  const names = new Map<EndpointView, string>()
+  const nameOf = (endpoint: EndpointView) => {
+    let name = names.get(endpoint)
+    if (name === undefined) names.set(endpoint, (name = fqdn(endpointLabel(endpoint), base)))
+    return name
+  }
   // Spec 2.4.1: one A/AAAA per ready endpoint on the service name, and on `<hostname>.<svc>`.
   for (const endpoint of published) out.add(base, addressRecordType(endpoint.address), endpoint.address)
-  for (const endpoint of published) {
-    out.add(fqdn(endpointLabel(endpoint), base), addressRecordType(endpoint.address), endpoint.address)
-  }
+  for (const endpoint of published) out.add(nameOf(endpoint), addressRecordType(endpoint.address), endpoint.address)
 
   // Spec 2.4.2: SRV per named port and ready endpoint, target the endpoint's name, port the endpoint's port
   // (the pod's port: a headless service translates nothing). CoreDNS weighs 100/matching entries.
@@ -93,24 +98,25 @@ function headlessRecords(service: Service, endpoints: EndpointView[], base: stri
   }
   for (const [owner, matches] of named) {
     for (const {endpoint, port} of matches) {
-      out.add(owner, 'SRV', srvData(weight(matches.length), port.port, fqdn(endpointLabel(endpoint), base)))
+      out.add(owner, 'SRV', srvData(weight(matches.length), port.port, nameOf(endpoint)))
     }
   }
   // CoreDNS (not the spec): SRV on the bare service name answers every (endpoint, port), named or not. An
   // endpoint without ports (a service without ports) has no SRV at all (CoreDNS's port -1 sentinel).
   for (const {endpoint, port} of pairs) {
-    out.add(base, 'SRV', srvData(weight(pairs.length), port.port, fqdn(endpointLabel(endpoint), base)))
+    out.add(base, 'SRV', srvData(weight(pairs.length), port.port, nameOf(endpoint)))
   }
 
   // Spec 2.4.3 asks PTR only for endpoints with a hostname; CoreDNS (reverse.go serviceRecordForIP) answers
   // every ready endpoint address, with the dashed name when there is no hostname. We follow CoreDNS.
-  for (const endpoint of published) out.add(reverseName(endpoint.address), 'PTR', fqdn(endpointLabel(endpoint), base))
+  for (const endpoint of published) out.add(reverseName(endpoint.address), 'PTR', nameOf(endpoint))
 
   // Endpoints left out of DNS: their per-endpoint names must not resolve (unless a published one shares it).
-  const publishedNames = new Set(published.map(endpoint => fqdn(endpointLabel(endpoint), base)))
+  const publishedNames = new Set(published.map(nameOf))
+  const inDns = new Set(published)
   for (const endpoint of endpoints) {
-    if (published.includes(endpoint)) continue
-    const name = fqdn(endpointLabel(endpoint), base)
+    if (inDns.has(endpoint)) continue
+    const name = nameOf(endpoint)
     if (publishedNames.has(name)) continue
     const state = endpoint.terminating ? 'terminating' : 'not ready'
     out.absent(name, addressRecordType(endpoint.address), `endpoint ${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''} is ${state}`)
@@ -156,8 +162,8 @@ class RecordSet {
 /** CoreDNS drops SRV answers whose (target, port) repeats, whatever their weight. */
 function srvIdentity(type: RecordType, data: string): string {
   if (type !== 'SRV') return data
-  const [, , port, target] = data.split(' ')
-  return `${port} ${target}`
+  const fields = data.split(' ')
+  return `${fields[2]} ${fields[3]}`
 }
 
 function labelCount(name: string): number {

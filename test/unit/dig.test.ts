@@ -211,6 +211,18 @@ describe('parseDigYaml: edge cases', () => {
       want: [{rcode: 'NOERROR', timeMs: 12, transport: 'UDP', answers: [a('A', 30, '10.96.0.10')]}],
     },
     {
+      name: 'timeMs across midnight',
+      output: message('NOERROR', []).replace('2024-05-14T09:12:03.100Z', '2024-05-14T23:59:59.990Z').replace('2024-05-14T09:12:03.112Z', '2024-05-15T00:00:00.005Z'),
+      questions: one,
+      want: [{rcode: 'NOERROR', timeMs: 15}],
+    },
+    {
+      name: 'timeMs from times without milliseconds, or with fewer digits',
+      output: message('NOERROR', []).replace('03.100Z', '03Z').replace('03.112Z', '04.2Z'),
+      questions: one,
+      want: [{rcode: 'NOERROR', timeMs: 1200}],
+    },
+    {
       name: 'fewer items than questions: the rest are ERROR "no result from dig"',
       output: message('NOERROR', [`web.${Z}. 30 IN A 10.96.0.10`]),
       questions: two,
