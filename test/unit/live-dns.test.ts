@@ -70,9 +70,11 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
       return socket
     }
   }
-  // The sections the script prints, filled as the pod would fill them (uncompressed, as without gzip), and its end line.
+  // The sections the script prints, filled as the pod would fill them (uncompressed, as without gzip), and its end
+  // line last.
   const batchOutput = (script: string) =>
     [...new Map([...script.matchAll(/echo '(=== svc-inspect (\S+))'/g)].map(match => [match[2], match])).values()]
+      .sort((a, b) => Number(a[2] === 'end') - Number(b[2] === 'end'))
       // A server's section: the TCP check, the questions, the UDP check.
       .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' || section === 'end' ? '' : digAnswers(questionCount + 2)}`)
       .join('')
