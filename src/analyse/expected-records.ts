@@ -166,8 +166,7 @@ function srvIdentity(type: RecordType, data: string): string {
   return `${fields[2]} ${fields[3]}`
 }
 
+/** The dots in a name (split is native: a loop over the characters runs slowly in cold code). */
 function labelCount(name: string): number {
-  let count = 0
-  for (let index = 0; index < name.length; index++) if (name.charCodeAt(index) === 46) count++
-  return count
+  return name.split('.').length - 1
 }

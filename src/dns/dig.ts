@@ -53,7 +53,7 @@ export function batchScript(
   // Each section is compressed as soon as it is complete, when the image has gzip: the answers of a big service
   // are ~0.5 MB of YAML, ~35x smaller compressed, which the container runtime, the kubelet, the API server and
   // the CLI would otherwise each pass on in full. gzip members concatenated are one gzip stream.
-  const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out c.out e.out', "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi"]
+  const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out c.out e.out', "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi"]
   const readsResolvConf = servers.some(server => !server.address)
   // The text sections' headings and the end line, written now (by the shell itself) so that one cat prints the
   // whole output at the end.
@@ -109,9 +109,9 @@ export function batchScript(
     const marker = `echo '${SECTION} s${index}'`
     const job =
       `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
-      `if [ -e s${index}.dead ]; then { ${marker}; echo ${UNREACHABLE}; } | $z > s${index}.out; ` +
-      `else { ${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat ${parts} 2>/dev/null; } | $z > s${index}.out; fi; rm -f ${parts} s${index}.dead ) &`
-    lines.push(server.address ? job : `if [ -n "$ns" ]; then ${job} else { ${marker}; echo ${NO_NAMESERVER}; } | $z > s${index}.out; fi`)
+      `if [ -e s${index}.dead ]; then ${compressed(`${marker}; echo ${UNREACHABLE}`, `s${index}.out`)}; ` +
+      `else ${compressed(`${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat ${parts} 2>/dev/null`, `s${index}.out`)}; fi; rm -f ${parts} s${index}.dead ) &`
+    lines.push(server.address ? job : `if [ -n "$ns" ]; then ${job} else ${compressed(`${marker}; echo ${NO_NAMESERVER}`, `s${index}.out`)}; fi`)
   })
   for (const target of targets) {
     const address = shellQuote(target.address)
@@ -132,6 +132,14 @@ export function batchScript(
   const sections = [...(readsResolvConf ? ['c.out', RESOLV_CONF] : []), 'r.out', ...servers.map((_, index) => `s${index}.out`), 'e.out']
   lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out')
   return lines.join('\n')
+}
+
+/**
+ * A section written to `file` through $z (gzip when the image has one), or as text when that gzip fails: whether
+ * it works is learnt by using it, not by a trial run before the queries (a process on the way to them).
+ */
+function compressed(commands: string, file: string): string {
+  return `{ ${commands}; } | $z > ${file} || { ${commands}; } > ${file}`
 }
 
 /** A gzip member's first bytes: magic number, deflate. Text has no 0x1f. */

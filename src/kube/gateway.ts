@@ -285,7 +285,8 @@ function shareAgents(config: KubeConfig): void {
   const agents = new Map<string, unknown>()
   target.createAgent = (cluster, agentOptions) => {
     const {server, proxyUrl} = (cluster ?? {}) as {server?: string; proxyUrl?: string}
-    const key = JSON.stringify([server, proxyUrl, agentOptions])
+    // Certificates come as Buffers, which JSON.stringify would spell out byte by byte, for every call.
+    const key = JSON.stringify([server, proxyUrl, Object.entries(agentOptions).map(([name, value]) => [name, Buffer.isBuffer(value) ? value.toString('base64') : value])])
     let agent = agents.get(key)
     if (agent) return agent
     // `timeout` is the idle time of a kept connection; a request without a timeout of its own ignores it.

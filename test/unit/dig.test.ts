@@ -370,7 +370,8 @@ describe('batchScript', () => {
     assert.deepEqual(lines.slice(0, 4), [
       'cd /tmp || exit 1',
       'rm -f s*.out s*.dead r.out c.out e.out',
-      "if echo | gzip -1 >/dev/null 2>&1; then z='gzip -1'; else z=cat; fi",
+      // Whether gzip works is learnt by using it (see the sections below), not by a trial run.
+      "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi",
       // The text sections' headings and the end line, ready for the last cat.
       "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out",
     ])
@@ -429,7 +430,11 @@ describe('batchScript', () => {
     // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
     assert.equal(ask.at(-2), '  wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w')
     // Dead over UDP too (after TCP): UNREACHABLE.
-    jobs.forEach((job, index) => assert.ok(job.includes(`if [ -e s${index}.dead ]; then { echo '=== svc-inspect s${index}'; echo UNREACHABLE; } | $z > s${index}.out;`), job))
+    jobs.forEach((job, index) => {
+      const section = `echo '=== svc-inspect s${index}'; echo UNREACHABLE`
+      // Compressed, or as text if the image's gzip fails.
+      assert.ok(job.includes(`if [ -e s${index}.dead ]; then { ${section}; } | $z > s${index}.out || { ${section}; } > s${index}.out;`), job)
+    })
   })
 
   it('reads the nameserver from /etc/resolv.conf for a server without an address, and prints the file', () => {
@@ -440,7 +445,7 @@ describe('batchScript', () => {
     assert.equal(lines[4], 'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf')
     const line = lines.find(candidate => candidate.includes('"@$ns"'))!
     assert.ok(line.startsWith('if [ -n "$ns" ]; then ( ask 0 tcp "@$ns"; '), line)
-    assert.ok(line.endsWith(" ) & else { echo '=== svc-inspect s0'; echo NO_NAMESERVER; } | $z > s0.out; fi"), line)
+    assert.ok(line.endsWith(" ) & else { echo '=== svc-inspect s0'; echo NO_NAMESERVER; } | $z > s0.out || { echo '=== svc-inspect s0'; echo NO_NAMESERVER; } > s0.out; fi"), line)
     assert.ok(lines.some(candidate => candidate.includes(`'@${replicaA.address}'`)), 'replicas keep their address')
     assert.equal(lines[lines.indexOf('wait') + 1], 'cat c.out /etc/resolv.conf r.out s0.out s1.out e.out 2>/dev/null', 'resolv.conf first, under its heading')
     assert.equal(spawnSync('sh', ['-n', '-c', text]).status, 0, 'the script parses')
