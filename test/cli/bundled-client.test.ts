@@ -117,6 +117,14 @@ describe('the bundled client-node, through the CLI', () => {
     return JSON.parse(result.stdout) as {endpoints: Array<{address: string; ready: boolean; pod: string}>; service: {name: string}}
   }
 
+  const sockets = new Set<net.Socket>()
+  for (const listening of [server, httpProxy, socks, misnamed]) {
+    listening.on('connection', (socket: net.Socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+  }
+
   before(async () => {
     ports.api = await listen(server)
     ports.http = await listen(httpProxy)
@@ -125,8 +133,8 @@ describe('the bundled client-node, through the CLI', () => {
   })
 
   after(() => {
-    server.closeAllConnections()
-    misnamed.closeAllConnections()
+    // The tunnels' sockets too (close() alone waits for every connection to end, and a tunnel never says so).
+    for (const socket of sockets) socket.destroy()
     for (const listening of [server, httpProxy, socks, misnamed]) listening.close()
     rmSync(directory, {recursive: true, force: true})
   })
