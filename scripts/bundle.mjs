@@ -101,7 +101,8 @@ const lazyDependencies = {
  * The generated API clients of client-node convert every request and response through its ObjectSerializer and
  * ~700 model classes; the bundle has src/bundles/wire-serializer.ts instead, which keeps JSON as JSON (see
  * there). With the models no longer imported, they are left out: client-node loads in 7 ms instead of 16. A
- * client-node release that moves the serializer fails the build instead of silently keeping the models.
+ * client-node release that moves the serializer fails the build instead of silently keeping the models. It comes
+ * before lazy-dependencies, whose resolver takes every relative import inside client-node.
  */
 const wireForm = {
   name: 'wire-form',
@@ -122,7 +123,7 @@ rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
 const common = {bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: 'linked', outdir: 'dist', logLevel: 'warning', external: ['typescript', 'ts-node']}
 await Promise.all([
   build({...common, entryPoints: {oclif: 'src/bundles/oclif.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, plugins: [oclifEdits]}),
-  build({...common, entryPoints: {'client-node': 'src/bundles/client-node.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, alias: {'whatwg-url': './src/bundles/whatwg-url.ts'}, plugins: [lazyDependencies, wireForm]}),
+  build({...common, entryPoints: {'client-node': 'src/bundles/client-node.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, alias: {'whatwg-url': './src/bundles/whatwg-url.ts'}, plugins: [wireForm, lazyDependencies]}),
   // One CommonJS file, so that it too loads with a code cache: as ES modules, the commands paid Node's ESM loader
   // and compiled every function they ran on every run (~20 ms of a live check). A dynamic import() in the
   // sources still loads lazily: esbuild turns it into the first call of that module's initialiser.
