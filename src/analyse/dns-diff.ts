@@ -247,27 +247,28 @@ function transportFindings(observation: DnsObservation, service: string): Findin
     if (!server) return []
     const who = `${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${hostPort(server.address, server.port)})`
     const object = server.replica ? `pod/kube-system/${server.label}` : service
-    const findings: Finding[] = []
-    if (check.udp === false) {
-      findings.push({
-        code: 'DNSTransportUnanswered',
-        severity: 'error',
-        object,
-        message: `${who} answers over TCP but not over UDP (${check.error ?? 'no answer'}): applications ask over UDP first, and time out`,
-        hint: 'allow UDP 53 to the kube-dns Service and the CoreDNS pods (NetworkPolicies, host firewalls), and check kube-proxy',
-      })
-    }
-    if (!check.tcp) {
-      findings.push({
-        code: 'DNSTransportUnanswered',
-        severity: 'warning',
-        object,
-        message: `${who} answers over UDP but not over TCP (the check asked over UDP instead): answers too large for UDP, such as the records of a headless service with many endpoints, will not resolve`,
-        hint: 'allow TCP 53 as well as UDP 53: the kube-dns Service has both ports, and clients retry truncated answers over TCP',
-      })
-    }
-    return findings
+    return transportTrouble(check).map(({severity, says, hint}) => ({code: 'DNSTransportUnanswered', severity, object, message: `${who} ${says}`, hint}))
   })
+}
+
+/** What is wrong with a server's transports, in words that follow its name (also `svc-inspect dig`'s warnings). */
+export function transportTrouble(check: TransportCheck): Array<{severity: 'error' | 'warning'; says: string; hint: string}> {
+  const trouble: Array<{severity: 'error' | 'warning'; says: string; hint: string}> = []
+  if (check.udp === false) {
+    trouble.push({
+      severity: 'error',
+      says: `answers over TCP but not over UDP (${check.error ?? 'no answer'}): applications ask over UDP first, and time out`,
+      hint: 'allow UDP 53 to the kube-dns Service and the CoreDNS pods (NetworkPolicies, host firewalls), and check kube-proxy',
+    })
+  }
+  if (!check.tcp) {
+    trouble.push({
+      severity: 'warning',
+      says: 'answers over UDP but not over TCP (the check asked over UDP instead): answers too large for UDP, such as the records of a headless service with many endpoints, will not resolve',
+      hint: 'allow TCP 53 as well as UDP 53: the kube-dns Service has both ports, and clients retry truncated answers over TCP',
+    })
+  }
+  return trouble
 }
 
 function reachFindings(report: ServiceReport, observation: DnsObservation, service: string): Finding[] {

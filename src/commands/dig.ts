@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags} from '../cli/base-command.js'
+import {transportTrouble} from '../analyse/dns-diff.js'
 import {isRecordType} from '../dns/dig.js'
 import type {QueryResult, TransportCheck} from '../dns/types.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
@@ -73,9 +74,8 @@ export default class Dig extends BaseCommand {
       )
       process.stdout.write(`${kubectlTable(['SERVER', 'NAME', 'RCODE', 'TYPE', 'DATA', 'TTL', 'TIME'], rows)}\n`)
       // The answers came over TCP (or UDP when TCP went unanswered): say when one transport does not work.
-      for (const {server, tcp, udp, error} of transports) {
-        if (udp === false) process.stdout.write(`warning: ${server} does not answer over UDP (${error ?? 'no answer'}); applications ask over UDP first\n`)
-        if (!tcp) process.stdout.write(`warning: ${server} does not answer over TCP; answers too large for UDP will not resolve\n`)
+      for (const check of transports) {
+        for (const {says} of transportTrouble(check)) process.stdout.write(`warning: ${check.server} ${says}\n`)
       }
     }
     process.exitCode = resolvedName ? EXIT_CLEAN : EXIT_PROBLEMS
