@@ -46,7 +46,7 @@ const digAnswers = (count: number) => '- type: MESSAGE\n  message:\n    response
  * The API as LiveDnsCheck and ResolverPod use it; the exec answers a script once it has read `exit`. With
  * `slowTeardown`, the exit status and the close of a batch's exec never come (the client must close it).
  */
-function fakeCluster(questionCount: number, options: {replicas?: () => Promise<EndpointSlice[]>; containers?: string[]; slowTeardown?: boolean} = {}) {
+function fakeCluster(questionCount: number, options: {replicas?: () => Promise<EndpointSlice[]>; containers?: string[]; slowTeardown?: boolean; podPhase?: string; podMissing?: boolean} = {}) {
   const calls: ExecCall[] = []
   class FakeExec {
     async exec(_namespace: string, _pod: string, container: string, command: string[], stdout: Writable, _stderr: Writable, stdin: Readable, _tty: boolean, status: (value: unknown) => void) {
@@ -82,7 +82,11 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
     client: {Exec: FakeExec},
     config: {},
     core: {
-      readNamespacedPod: async () => ({status: {phase: 'Running'}, spec: {containers: (options.containers ?? ['dnsutils']).map(name => ({name, image: `registry.example/${name}:1`}))}}),
+      readNamespacedPod: async () => {
+        await settle() // the early shell's exec has started by the time the read answers
+        if (options.podMissing) throw new Error('pods "dnsutils" not found')
+        return {status: {phase: options.podPhase ?? 'Running'}, spec: {containers: (options.containers ?? ['dnsutils']).map(name => ({name, image: `registry.example/${name}:1`}))}}
+      },
     },
     call: <T>(_what: string, request: () => Promise<T>) => request(),
     explain: (_what: string, error: unknown) => error as Error,
@@ -165,6 +169,18 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
     assert.equal(calls[0].closedByClient, true, 'the early shell is closed')
     assert.equal(observation.queries.length, 3 * questionsFor(web).length)
   })
+
+  for (const row of [
+    {name: 'a --resolver-pod that is not running: one clear error, and the shell started before its read is closed', options: {podPhase: 'Pending'}, error: /--resolver-pod dnsutils is Pending$/},
+    {name: 'a --resolver-pod that does not exist: its read fails, and the shell started before it is closed', options: {podMissing: true}, error: /pods "dnsutils" not found/},
+  ]) {
+    it(row.name, async () => {
+      const {gateway, calls} = fakeCluster(0, row.options)
+      await assert.rejects(LiveDnsCheck.open(gateway, OPTIONS), row.error)
+      await settle()
+      assert.deepEqual(calls.map(call => [call.container, call.stdin, call.closedByClient]), [['', '', true]])
+    })
+  }
 
   it("the batch's output is complete at its end line: the check closes the exec instead of waiting for its teardown", {timeout: 5000}, async () => {
     const web = report('coredns-configmap')
