@@ -52,8 +52,6 @@ function recordsByQuestion(report: ServiceReport): Map<string, DnsRecord[]> {
   return grouped
 }
 
-/** The server said something (even SERVFAIL or REFUSED is an answer: the record is not there); TIMEOUT and ERROR are not. */
-
 export function applyDnsObservation(report: ServiceReport, observation: DnsObservation): ServiceReport {
   const primary = primaryServer(observation.servers)
   const byServer = new Map<string, Map<string, QueryResult>>()

@@ -84,12 +84,12 @@ export function describeProbe(probe: Probe): string {
 }
 
 /**
- * When an event last happened, in ms. Compared as numbers: the API writes lastTimestamp in seconds and eventTime
- * in microseconds ("...:05Z", "...:05.250000Z"), which compare wrongly as text ('.' sorts before 'Z').
+ * When an event last happened, in ms (0 when it says no time). Compared as numbers: the API writes lastTimestamp
+ * in seconds and eventTime in microseconds ("...:05Z", "...:05.250000Z"), which compare wrongly as text ('.' sorts
+ * before 'Z').
  */
 function eventTime(event: KubeEvent): number {
-  const time = Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? '')
-  return Number.isNaN(time) ? -Infinity : time
+  return Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? '') || 0
 }
 
 /** The newest event about this pod with one of the reasons (and message prefix, if given). */
@@ -103,7 +103,7 @@ export function lastEventFor(events: KubeEvent[], pod: Pod, reasons: string[], m
       (!messagePrefix || (event.message ?? '').startsWith(messagePrefix)),
   )
   // A stable sort: events of the same time keep the API's order, and the last listed wins, as before.
-  return matching.sort((a, b) => (eventTime(a) === eventTime(b) ? 0 : eventTime(a) < eventTime(b) ? -1 : 1)).at(-1)
+  return matching.sort((a, b) => eventTime(a) - eventTime(b)).at(-1)
 }
 
 export function containersWithReadinessProbe(pod: Pod): Container[] {

@@ -10,9 +10,8 @@ import {podIsReady, podTrouble} from './pods.js'
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
   const namespace = service.metadata.namespace ?? 'default'
-  const views = endpointViews(snapshot)
-  const endpointSource = views.endpointSource
-  const endpoints = sortNaturally(views.endpoints, endpoint => [endpoint.address])
+  const {endpoints: found, endpointSource} = endpointViews(snapshot)
+  const endpoints = sortNaturally(found, endpoint => [endpoint.address])
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
   const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)

@@ -151,10 +151,10 @@ const GZIP_START = Buffer.from([0x1f, 0x8b, 0x08])
  */
 export function decodeScriptOutput(output: Buffer): string {
   const end = output.length >= BATCH_END.length && output.toString('latin1', output.length - BATCH_END.length) === BATCH_END ? output.length - BATCH_END.length : output.length
-  const compressed = output.subarray(0, end).indexOf(GZIP_START)
-  if (compressed < 0) return output.toString('utf8', 0, end)
+  const firstMember = output.subarray(0, end).indexOf(GZIP_START)
+  if (firstMember < 0) return output.toString('utf8', 0, end)
   try {
-    return output.toString('utf8', 0, compressed) + gunzipSync(output.subarray(compressed, end)).toString('utf8')
+    return output.toString('utf8', 0, firstMember) + gunzipSync(output.subarray(firstMember, end)).toString('utf8')
   } catch (error) {
     // e.g. a section cut short when the pod's /tmp filled up
     throw new InspectError(`cannot read the resolver pod's answers: gzip: ${(error as Error).message}`)
@@ -332,14 +332,11 @@ function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQue
     const answer = parseRecordLine(line)
     if (answer) answers.push({type: answer.type, ttl: answer.ttl, data: answer.data})
   }
-  const timeMs = elapsedMs(message.query_time, message.response_time)
   return {
-    server: server.label,
-    name: question.name,
-    type: question.type,
+    ...base,
     rcode: RCODES.has(status) ? (status as Rcode) : 'ERROR',
     answers,
-    timeMs,
+    timeMs: elapsedMs(message.query_time, message.response_time),
     transport: message.socket_protocol,
   }
 }

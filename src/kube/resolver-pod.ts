@@ -214,24 +214,15 @@ export class PodShell {
   private socket: {close(): void} | null = null
   private aborted = false
   private readonly finished: Promise<{status: ExecStatus; stdout: Buffer; stderr: string}>
+  private readonly stdout = new PassThrough()
   private readonly out: Buffer[] = []
-  /** What run() waits for at the end of stdout, and the last bytes seen to compare it with. */
-  private endMarker: Buffer | null = null
-  private tail = Buffer.alloc(0)
-  private markerSeen: (() => void) | null = null
 
   constructor(gateway: KubeGateway, namespace: string, private readonly pod: string, container: string) {
     const exec = new gateway.client.Exec(gateway.config)
-    const stdout = new PassThrough()
+    const {stdout, out} = this
     const stderr = new PassThrough()
-    const out = this.out
     const err: Buffer[] = []
-    stdout.on('data', (chunk: Buffer) => {
-      out.push(chunk)
-      if (!this.endMarker) return
-      this.tail = Buffer.concat([this.tail, chunk]).subarray(-this.endMarker.length)
-      if (this.tail.equals(this.endMarker)) this.markerSeen?.()
-    })
+    stdout.on('data', (chunk: Buffer) => out.push(chunk))
     stderr.on('data', chunk => err.push(chunk))
     this.finished = new Promise((resolve, reject) => {
       let status: ExecStatus = {}
@@ -257,14 +248,11 @@ export class PodShell {
    * exec is closed rather than waited for.
    */
   async run(script: string, endMarker?: string): Promise<Buffer> {
-    this.endMarker = endMarker ? Buffer.from(endMarker) : null
-    const markerSeen = new Promise<null>(resolve => {
-      this.markerSeen = () => resolve(null)
-    })
+    const complete = endMarker ? this.outputEndingWith(Buffer.from(endMarker)) : null
     // The script ends the shell itself: ending stdin instead would close the whole stream on the v4 exec
     // protocol (before v5, Kubernetes < 1.30), output and all.
     this.stdin.write(`${script}\nexit\n`)
-    const ended = await (this.endMarker ? Promise.race([this.finished, markerSeen]) : this.finished)
+    const ended = await (complete ? Promise.race([this.finished, complete]) : this.finished)
     if (ended === null) {
       this.abort()
       return Buffer.concat(this.out)
@@ -274,6 +262,17 @@ export class PodShell {
       throw new InspectError(`command in resolver pod ${this.pod} failed: ${stderr.trim().split('\n')[0] || status.message || status.status}`)
     }
     return stdout
+  }
+
+  /** Resolves (with null) once stdout ends with `marker`; chunks reach `out` first (that listener came first). */
+  private outputEndingWith(marker: Buffer): Promise<null> {
+    return new Promise(resolve => {
+      let tail = Buffer.alloc(0)
+      this.stdout.on('data', (chunk: Buffer) => {
+        tail = Buffer.concat([tail, chunk]).subarray(-marker.length)
+        if (tail.equals(marker)) resolve(null)
+      })
+    })
   }
 
   /** Ends a shell that will not be used (or whose output is complete). */
