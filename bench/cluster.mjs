@@ -28,13 +28,21 @@ function waitFor(what, check, timeoutMs = 120_000) {
 
 /** A headless service without selector and an EndpointSlice of 100 ready endpoints (addresses in a range no host uses). */
 function wideService() {
-  const endpoints = Array.from({length: 100}, (_, index) => ({addresses: [`10.245.0.${index + 1}`], conditions: {ready: true}}))
+  const endpoints = Array.from({length: 100}, (_, index) => ({
+    addresses: [`10.245.0.${index + 1}`],
+    conditions: {ready: true},
+  }))
   return {
     apiVersion: 'v1',
     kind: 'List',
     items: [
       {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'bench-dns'}},
-      {apiVersion: 'v1', kind: 'Service', metadata: {name: 'wide', namespace: 'bench-dns'}, spec: {clusterIP: 'None', ports: [{name: 'http', port: 8080}]}},
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {name: 'wide', namespace: 'bench-dns'},
+        spec: {clusterIP: 'None', ports: [{name: 'http', port: 8080}]},
+      },
       {
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
@@ -63,7 +71,7 @@ function manyServices(count) {
   }
 }
 
-const gone = namespace => spawnSync('kubectl', ['get', 'namespace', namespace], {encoding: 'utf8'}).status !== 0
+const gone = (namespace) => spawnSync('kubectl', ['get', 'namespace', namespace], {encoding: 'utf8'}).status !== 0
 
 export async function clusterBenchmarks({cli, time, compare}) {
   const entries = []
@@ -72,29 +80,105 @@ export async function clusterBenchmarks({cli, time, compare}) {
     waitFor(`namespace ${namespace} gone`, () => gone(namespace))
   }
   kubectl(['apply', '-f', '-'], JSON.stringify(wideService()))
-  kubectl(['run', 'bench-resolver', '-n', 'bench-dns', '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--command', '--', 'sleep', '3600'])
+  kubectl([
+    'run',
+    'bench-resolver',
+    '-n',
+    'bench-dns',
+    '--image',
+    RESOLVER_IMAGE,
+    '--image-pull-policy',
+    'Never',
+    '--restart',
+    'Never',
+    '--command',
+    '--',
+    'sleep',
+    '3600',
+  ])
   try {
-    waitFor('the bench resolver pod', () => kubectl(['get', 'pod', 'bench-resolver', '-n', 'bench-dns', '-o', 'jsonpath={.status.phase}']) === 'Running')
-    const ours = [process.execPath, [cli, 'wide', '-n', 'bench-dns', '--resolver-pod', 'bench-resolver', '--no-reach', '-o', 'json']]
+    waitFor(
+      'the bench resolver pod',
+      () =>
+        kubectl(['get', 'pod', 'bench-resolver', '-n', 'bench-dns', '-o', 'jsonpath={.status.phase}']) === 'Running',
+    )
+    const ours = [
+      process.execPath,
+      [cli, 'wide', '-n', 'bench-dns', '--resolver-pod', 'bench-resolver', '--no-reach', '-o', 'json'],
+    ]
     // Warm-up until DNS serves all 100 endpoints; then the list of names a user would have to ask one by one.
-    waitFor('DNS to serve the 100 endpoints', () => JSON.parse(time(...ours).result.stdout).records.every(record => record.status === 'match'), 90_000)
+    waitFor(
+      'DNS to serve the 100 endpoints',
+      () => JSON.parse(time(...ours).result.stdout).records.every((record) => record.status === 'match'),
+      90_000,
+    )
     const first = JSON.parse(time(...ours).result.stdout)
-    const names = [...new Map(first.records.map(record => [`${record.name} ${record.type}`, record])).values()]
+    const names = [...new Map(first.records.map((record) => [`${record.name} ${record.type}`, record])).values()]
     const nameserver = first.dns.resolver.nameserver
     // The best a hand-written check can do: one exec running one dig over every name (nameserver only).
-    const single = ['kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'dig', '+short', `@${nameserver}`, ...names.flatMap(record => [record.name, record.type])]]
-    const oneName = ['kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'dig', '+short', `@${nameserver}`, `wide.bench-dns.svc.${first.clusterDomain}`]]
+    const single = [
+      'kubectl',
+      [
+        'exec',
+        '-n',
+        'bench-dns',
+        'bench-resolver',
+        '--',
+        'dig',
+        '+short',
+        `@${nameserver}`,
+        ...names.flatMap((record) => [record.name, record.type]),
+      ],
+    ]
+    const oneName = [
+      'kubectl',
+      [
+        'exec',
+        '-n',
+        'bench-dns',
+        'bench-resolver',
+        '--',
+        'dig',
+        '+short',
+        `@${nameserver}`,
+        `wide.bench-dns.svc.${first.clusterDomain}`,
+      ],
+    ]
     // The CLI without the DNS check: Node, oclif, client-node and the API reads, the floor under `ours`.
     const noDns = [process.execPath, [cli, 'wide', '-n', 'bench-dns', '--no-dns', '-o', 'json']]
     // The same work by hand in one exec: one dig per server (nameserver and each replica), in parallel.
-    const asked = names.map(record => `${record.name} ${record.type}`).join(' ')
-    const sameWork = ['kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'sh', '-c', `${first.dns.servers.map(server => `dig +short @${server.address} ${asked} &`).join(' ')} wait`]]
+    const asked = names.map((record) => `${record.name} ${record.type}`).join(' ')
+    const sameWork = [
+      'kubectl',
+      [
+        'exec',
+        '-n',
+        'bench-dns',
+        'bench-resolver',
+        '--',
+        'sh',
+        '-c',
+        `${first.dns.servers.map((server) => `dig +short @${server.address} ${asked} &`).join(' ')} wait`,
+      ],
+    ]
     const medians = compare(7, {ours, single, sameWork, oneName, noDns})
     const report = JSON.parse(time(...ours).result.stdout)
     const servers = report.dns.servers.length
     // The loop users write today: one exec per name, through the pod's nameserver only (so it asks 1/servers of what we ask).
     const loopStarted = Date.now()
-    for (const record of names) time('kubectl', ['exec', '-n', 'bench-dns', 'bench-resolver', '--', 'dig', '+short', `@${nameserver}`, record.name, record.type])
+    for (const record of names)
+      time('kubectl', [
+        'exec',
+        '-n',
+        'bench-dns',
+        'bench-resolver',
+        '--',
+        'dig',
+        '+short',
+        `@${nameserver}`,
+        record.name,
+        record.type,
+      ])
     const loopMs = Date.now() - loopStarted
     entries.push({
       name: `DNS check, headless service with 100 endpoints (${names.length} names x ${servers} servers), vs one kubectl exec dig per name (${names.length} execs, nameserver only)`,
@@ -138,7 +222,10 @@ export async function clusterBenchmarks({cli, time, compare}) {
 
   kubectl(['apply', '-f', '-'], JSON.stringify(manyServices(200)))
   try {
-    waitFor('200 services', () => kubectl(['get', 'services', '-n', 'bench-scan', '-o', 'name']).trim().split('\n').length === 200)
+    waitFor(
+      '200 services',
+      () => kubectl(['get', 'services', '-n', 'bench-scan', '-o', 'name']).trim().split('\n').length === 200,
+    )
     const medians = compare(5, {
       scan: [process.execPath, [cli, 'scan', '-A', '--no-dns', '-o', 'json']],
       kubectl: ['kubectl', ['get', 'services,endpointslices', '-A', '-o', 'json']],

@@ -1,7 +1,14 @@
 // A synthetic `kubectl get svc,endpointslices,pods -A -o json` dump: N services over N/100 namespaces, each with
 // `perService` ready endpoints (and their pods), as the EndpointSlice controller would write them.
 export function generateDump(services, perService) {
-  const items = [{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'coredns', namespace: 'kube-system'}, data: {Corefile: '.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n}\n'}}]
+  const items = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {name: 'coredns', namespace: 'kube-system'},
+      data: {Corefile: '.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n}\n'},
+    },
+  ]
   let ip = 0
   const nextIP = () => {
     ip += 1
@@ -15,19 +22,39 @@ export function generateDump(services, perService) {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: {name, namespace, labels: {app: name}},
-      spec: {type: 'ClusterIP', clusterIP: headless ? 'None' : `10.96.${(index >> 8) & 255}.${index & 255}`, clusterIPs: headless ? ['None'] : [`10.96.${(index >> 8) & 255}.${index & 255}`], selector: {app: name}, ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}]},
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: headless ? 'None' : `10.96.${(index >> 8) & 255}.${index & 255}`,
+        clusterIPs: headless ? ['None'] : [`10.96.${(index >> 8) & 255}.${index & 255}`],
+        selector: {app: name},
+        ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}],
+      },
     })
     const endpoints = []
     for (let member = 0; member < perService; member++) {
       const address = nextIP()
       const pod = `${name}-${member}`
-      endpoints.push({addresses: [address], conditions: {ready: true, serving: true, terminating: false}, nodeName: 'node-1', targetRef: {kind: 'Pod', name: pod, namespace}})
+      endpoints.push({
+        addresses: [address],
+        conditions: {ready: true, serving: true, terminating: false},
+        nodeName: 'node-1',
+        targetRef: {kind: 'Pod', name: pod, namespace},
+      })
       items.push({
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: {name: pod, namespace, labels: {app: name}},
-        spec: {nodeName: 'node-1', containers: [{name: 'app', image: 'app:1', ports: [{containerPort: 8080, name: 'http'}]}]},
-        status: {phase: 'Running', podIP: address, podIPs: [{ip: address}], conditions: [{type: 'Ready', status: 'True'}], containerStatuses: [{name: 'app', ready: true, restartCount: 0, state: {running: {}}}]},
+        spec: {
+          nodeName: 'node-1',
+          containers: [{name: 'app', image: 'app:1', ports: [{containerPort: 8080, name: 'http'}]}],
+        },
+        status: {
+          phase: 'Running',
+          podIP: address,
+          podIPs: [{ip: address}],
+          conditions: [{type: 'Ready', status: 'True'}],
+          containerStatuses: [{name: 'app', ready: true, restartCount: 0, state: {running: {}}}],
+        },
       })
     }
     items.push({

@@ -30,8 +30,10 @@ function median(values) {
 
 /** Interleaved runs, so both sides see the same machine state; returns the medians. */
 function compare(runs, sides) {
-  const samples = Object.fromEntries(Object.keys(sides).map(key => [key, []]))
-  for (let run = 0; run < runs; run++) for (const [key, [command, args, options]] of Object.entries(sides)) samples[key].push(time(command, args, options).ms)
+  const samples = Object.fromEntries(Object.keys(sides).map((key) => [key, []]))
+  for (let run = 0; run < runs; run++)
+    for (const [key, [command, args, options]] of Object.entries(sides))
+      samples[key].push(time(command, args, options).ms)
   return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]))
 }
 
@@ -46,10 +48,24 @@ function report(name, measured, target, pass) {
 {
   const noCache = {env: {...process.env, NODE_DISABLE_COMPILE_CACHE: '1'}}
   time(process.execPath, [cli, '--help'])
-  const medians = compare(21, {node: [process.execPath, ['-e', '0']], help: [process.execPath, [cli, '--help']], noCache: [process.execPath, [cli, '--help'], noCache]})
+  const medians = compare(21, {
+    node: [process.execPath, ['-e', '0']],
+    help: [process.execPath, [cli, '--help']],
+    noCache: [process.execPath, [cli, '--help'], noCache],
+  })
   const ratio = medians.help / medians.node
-  report('cold start `svc-inspect --help` / `node -e 0`', `${ratio.toFixed(2)}x (${medians.help.toFixed(0)} ms vs ${medians.node.toFixed(0)} ms)`, '<= 1.5x', ratio <= 1.5)
-  report('  the same without the code cache (a first run)', `${(medians.noCache / medians.node).toFixed(2)}x (${medians.noCache.toFixed(0)} ms)`, 'context', true)
+  report(
+    'cold start `svc-inspect --help` / `node -e 0`',
+    `${ratio.toFixed(2)}x (${medians.help.toFixed(0)} ms vs ${medians.node.toFixed(0)} ms)`,
+    '<= 1.5x',
+    ratio <= 1.5,
+  )
+  report(
+    '  the same without the code cache (a first run)',
+    `${(medians.noCache / medians.node).toFixed(2)}x (${medians.noCache.toFixed(0)} ms)`,
+    'context',
+    true,
+  )
 }
 
 // 2. Scale, offline.
@@ -61,12 +77,29 @@ function report(name, measured, target, pass) {
   ]) {
     const file = `${cache}/dump-${services}x${perService}.json`
     if (!existsSync(file)) writeFileSync(file, generateDump(services, perService))
-    const {ms, result} = time('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'scan', '-A', '--no-dns', '-f', file, '-o', 'json'])
+    const {ms, result} = time('/usr/bin/time', [
+      '-f',
+      '%M',
+      process.execPath,
+      cli,
+      'scan',
+      '-A',
+      '--no-dns',
+      '-f',
+      file,
+      '-o',
+      'json',
+    ])
     if (![0, 1].includes(result.status)) throw new Error(`scan failed: ${result.stderr}`)
     const rssMb = Number(result.stderr.trim().split('\n').at(-1)) / 1024
     const scanned = JSON.parse(result.stdout).summary.services
     points.push({services, ms, rssMb})
-    report(`scan --from-file ${scanned} services / ${services * perService} endpoints`, `${(ms / 1000).toFixed(2)} s, ${rssMb.toFixed(0)} MB RSS`, '< 5 s and < 300 MB (at 5,000)', services < 5000 || (ms < 5000 && rssMb < 300))
+    report(
+      `scan --from-file ${scanned} services / ${services * perService} endpoints`,
+      `${(ms / 1000).toFixed(2)} s, ${rssMb.toFixed(0)} MB RSS`,
+      '< 5 s and < 300 MB (at 5,000)',
+      services < 5000 || (ms < 5000 && rssMb < 300),
+    )
   }
   const growth = points[1].ms / points[0].ms
   report('scan time growth for 2x the services', `${growth.toFixed(2)}x`, 'about 2x (linear), < 2.5x', growth < 2.5)
@@ -74,8 +107,11 @@ function report(name, measured, target, pass) {
 
 if (process.argv.includes('--cluster')) {
   const {clusterBenchmarks} = await import('./cluster.mjs')
-  for (const entry of await clusterBenchmarks({cli, time, compare})) report(entry.name, entry.measured, entry.target, entry.pass)
+  for (const entry of await clusterBenchmarks({cli, time, compare}))
+    report(entry.name, entry.measured, entry.target, entry.pass)
 }
 
 writeFileSync(`${cache}/results.json`, `${JSON.stringify(results, null, 2)}\n`)
-console.log(`\n${results.filter(entry => entry.pass).length} of ${results.length} targets met (details in .bench/results.json)`)
+console.log(
+  `\n${results.filter((entry) => entry.pass).length} of ${results.length} targets met (details in .bench/results.json)`,
+)

@@ -21,7 +21,7 @@ const vm = require('node:vm')
 
 // Code compiled by vm.Script cannot import() on Node 20 (that needs --experimental-vm-modules); the bundles
 // call this one instead (scripts/bundle.mjs patches oclif's module loader to use it).
-const hostImport = specifier => import(specifier)
+const hostImport = (specifier) => import(specifier)
 
 /**
  * Loads a CommonJS file as require() would (into require's cache: later require()s get the same module).
@@ -56,7 +56,15 @@ function requireWithCodeCache(file, {variant, requireHook} = {}) {
   require.cache[file] = module
   try {
     const localRequire = Module.createRequire(file)
-    script.runInThisContext()(module.exports, localRequire, module, file, dirname(file), hostImport, requireHook ?? localRequire)
+    script.runInThisContext()(
+      module.exports,
+      localRequire,
+      module,
+      file,
+      dirname(file),
+      hostImport,
+      requireHook ?? localRequire,
+    )
   } catch (error) {
     delete require.cache[file]
     throw error
@@ -71,7 +79,8 @@ function requireWithCodeCache(file, {variant, requireHook} = {}) {
         // The caches of older bundles or other Node versions are dead weight: one file per bundle stays.
         const stale = `${name}-`
         for (const name of readdirSync(cacheDir)) {
-          if (name.startsWith(stale) && name.endsWith('.v8cache') && join(cacheDir, name) !== cacheFile) rmSync(join(cacheDir, name), {force: true})
+          if (name.startsWith(stale) && name.endsWith('.v8cache') && join(cacheDir, name) !== cacheFile)
+            rmSync(join(cacheDir, name), {force: true})
         }
       } catch {
         // a read-only home only costs the speed-up

@@ -7,7 +7,7 @@ import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 
 // `... | head` closes the pipe early: that is not an error worth a stack trace.
-process.stdout.on('error', error => {
+process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0)
   throw error
 })
@@ -34,13 +34,20 @@ function flagValue(names) {
 let candidates = []
 if (current.startsWith('-')) {
   const flags = manifest.commands[command]?.flags ?? {}
-  candidates = Object.values(flags).flatMap(flag => [`--${flag.name}`, ...(flag.char ? [`-${flag.char}`] : [])])
+  candidates = Object.values(flags).flatMap((flag) => [`--${flag.name}`, ...(flag.char ? [`-${flag.char}`] : [])])
 } else if (['-n', '--namespace'].includes(before.at(-1))) {
   candidates = kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])
 } else {
-  const positional = before.filter((word, index) => !word.startsWith('-') && !(before[index - 1] ?? '').match(/^-(n|o|f|l)$|^--(namespace|output|context|kubeconfig|cluster|user|image|from-file|selector|timeout|via|expect)$/))
-  if (positional.length === 0) candidates.push(...commands.filter(id => id !== 'inspect'))
-  const wantsService = positional.length === 0 || (positional.length === 1 && ['inspect', 'hosts'].includes(positional[0]))
+  const positional = before.filter(
+    (word, index) =>
+      !word.startsWith('-') &&
+      !(before[index - 1] ?? '').match(
+        /^-(n|o|f|l)$|^--(namespace|output|context|kubeconfig|cluster|user|image|from-file|selector|timeout|via|expect)$/,
+      ),
+  )
+  if (positional.length === 0) candidates.push(...commands.filter((id) => id !== 'inspect'))
+  const wantsService =
+    positional.length === 0 || (positional.length === 1 && ['inspect', 'hosts'].includes(positional[0]))
   if (wantsService) candidates.push(...kubectl(['get', 'services', '-o', 'jsonpath={.items[*].metadata.name}']))
 }
 
@@ -56,5 +63,6 @@ function kubectl(args) {
   return result.status === 0 ? result.stdout.split(/\s+/).filter(Boolean) : []
 }
 
-for (const candidate of candidates.filter(candidate => candidate.startsWith(current))) process.stdout.write(`${candidate}\n`)
+for (const candidate of candidates.filter((candidate) => candidate.startsWith(current)))
+  process.stdout.write(`${candidate}\n`)
 process.stdout.write(`:${NO_FILE_COMPLETION}\n`)

@@ -8,7 +8,7 @@ const {join} = require('node:path')
 const {requireWithCodeCache} = require('./code-cache.cjs')
 
 // `... | head` closes the pipe early: that is not an error worth a stack trace.
-process.stdout.on('error', error => {
+process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0)
   throw error
 })
@@ -25,7 +25,7 @@ const args = argv.length === 0 || commands.has(argv[0]) || rootFlags.has(argv[0]
 // through requireHook: code-cached too, one cache per command, since each runs different code.
 const command = commands.has(args[0]) ? args[0] : 'help'
 const {execute} = requireWithCodeCache(join(__dirname, '../dist/oclif.cjs'), {
-  requireHook: file => requireWithCodeCache(file, {variant: command}),
+  requireHook: (file) => requireWithCodeCache(file, {variant: command}),
 })
 // The command is done once execute() settles: it awaits its own clean-up (the resolver pod's deletion). Exiting
 // then, rather than when the event loop empties, skips the garbage collection a big report's heap gets on the

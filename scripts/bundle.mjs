@@ -47,13 +47,16 @@ const oclifEdits = {
   name: 'oclif-edits',
   setup(build) {
     // esbuild runs only the first onLoad that matches a file: one per file, applying all of its edits.
-    const files = new Map(OCLIF_EDITS.map(edit => [String(edit.file), edit.file]))
+    const files = new Map(OCLIF_EDITS.map((edit) => [String(edit.file), edit.file]))
     for (const [key, filter] of files) {
       build.onLoad({filter}, ({path}) => {
         let source = readFileSync(path, 'utf8')
-        for (const edit of OCLIF_EDITS.filter(candidate => String(candidate.file) === key)) {
+        for (const edit of OCLIF_EDITS.filter((candidate) => String(candidate.file) === key)) {
           const found = source.split(edit.from).length - 1
-          if (found !== edit.count) throw new Error(`${path} changed: expected ${edit.count} of ${JSON.stringify(edit.from)}, found ${found}; review OCLIF_EDITS in scripts/bundle.mjs`)
+          if (found !== edit.count)
+            throw new Error(
+              `${path} changed: expected ${edit.count} of ${JSON.stringify(edit.from)}, found ${found}; review OCLIF_EDITS in scripts/bundle.mjs`,
+            )
           source = source.replaceAll(edit.from, edit.to)
         }
         return {contents: source, loader: 'js'}
@@ -79,18 +82,23 @@ const lazyDependencies = {
   name: 'lazy-dependencies',
   setup(build) {
     const names = Object.keys(LAZY_DEPENDENCIES)
-    build.onResolve({filter: new RegExp(`^(${names.join('|')})$`)}, ({path, namespace, resolveDir}) => (namespace === 'lazy' ? undefined : {path, namespace: 'lazy', pluginData: {resolveDir}}))
+    build.onResolve({filter: new RegExp(`^(${names.join('|')})$`)}, ({path, namespace, resolveDir}) =>
+      namespace === 'lazy' ? undefined : {path, namespace: 'lazy', pluginData: {resolveDir}},
+    )
     build.onLoad({filter: /.*/, namespace: 'lazy'}, ({path, pluginData}) => {
       const {classes = [], functions = []} = LAZY_DEPENDENCIES[path]
       const contents = [
         `let real; const load = () => (real ??= require(${JSON.stringify(path)}));`,
-        ...classes.map(name => `export class ${name} { constructor(...args) { return new (load().${name})(...args) } }`),
-        ...functions.map(name => `export function ${name}(...args) { return load().${name}(...args) }`),
+        ...classes.map(
+          (name) => `export class ${name} { constructor(...args) { return new (load().${name})(...args) } }`,
+        ),
+        ...functions.map((name) => `export function ${name}(...args) { return load().${name}(...args) }`),
       ].join('\n')
       return {contents, loader: 'js', resolveDir: pluginData.resolveDir}
     })
     build.onResolve({filter: /^\.\.?\//}, async ({path, importer, kind, resolveDir, pluginData}) => {
-      if (pluginData === 'resolving' || !/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(importer)) return undefined
+      if (pluginData === 'resolving' || !/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(importer))
+        return undefined
       const resolved = await build.resolve(path, {importer, kind, resolveDir, pluginData: 'resolving'})
       return resolved.errors.length > 0 ? resolved : {path: resolved.path, sideEffects: false}
     })
@@ -113,17 +121,42 @@ const wireForm = {
       replaced++
       return {path: fileURLToPath(new URL('../src/bundles/wire-serializer.ts', import.meta.url))}
     })
-    build.onEnd(result => {
-      if (result.errors.length === 0 && replaced === 0) throw new Error("client-node's generated clients no longer import gen/models/ObjectSerializer.js: review the wire-form plugin in scripts/bundle.mjs")
+    build.onEnd((result) => {
+      if (result.errors.length === 0 && replaced === 0)
+        throw new Error(
+          "client-node's generated clients no longer import gen/models/ObjectSerializer.js: review the wire-form plugin in scripts/bundle.mjs",
+        )
     })
   },
 }
 
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
-const common = {bundle: true, platform: 'node', target: 'node20', minify: true, sourcemap: 'linked', outdir: 'dist', logLevel: 'warning', external: ['typescript', 'ts-node']}
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  outdir: 'dist',
+  logLevel: 'warning',
+  external: ['typescript', 'ts-node'],
+}
 await Promise.all([
-  build({...common, entryPoints: {oclif: 'src/bundles/oclif.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, plugins: [oclifEdits]}),
-  build({...common, entryPoints: {'client-node': 'src/bundles/client-node.ts'}, format: 'cjs', outExtension: {'.js': '.cjs'}, alias: {'whatwg-url': './src/bundles/whatwg-url.ts'}, plugins: [wireForm, lazyDependencies]}),
+  build({
+    ...common,
+    entryPoints: {oclif: 'src/bundles/oclif.ts'},
+    format: 'cjs',
+    outExtension: {'.js': '.cjs'},
+    plugins: [oclifEdits],
+  }),
+  build({
+    ...common,
+    entryPoints: {'client-node': 'src/bundles/client-node.ts'},
+    format: 'cjs',
+    outExtension: {'.js': '.cjs'},
+    alias: {'whatwg-url': './src/bundles/whatwg-url.ts'},
+    plugins: [wireForm, lazyDependencies],
+  }),
   // One CommonJS file, so that it too loads with a code cache: as ES modules, the commands paid Node's ESM loader
   // and compiled every function they ran on every run (~20 ms of a live check). A dynamic import() in the
   // sources still loads lazily: esbuild turns it into the first call of that module's initialiser.
@@ -138,7 +171,8 @@ await Promise.all([
 // Code compiled by vm.Script (bin/code-cache.cjs) cannot import() on Node 20: a module esbuild leaves to a real
 // import() (a node: builtin, say) would fail only when that line runs. Import those statically.
 const imports = readFileSync('dist/commands.cjs', 'utf8').match(/(?<![\w$.])import\(\s*["'`][^"'`]+["'`]\s*\)/g)
-if (imports) throw new Error(`dist/commands.cjs keeps ${imports.join(', ')}: import it statically (see scripts/bundle.mjs)`)
+if (imports)
+  throw new Error(`dist/commands.cjs keeps ${imports.join(', ')}: import it statically (see scripts/bundle.mjs)`)
 // The hash of each code-cached bundle, for its cache key (bin/code-cache.cjs), so a run need not compute it.
 for (const bundle of ['dist/oclif.cjs', 'dist/client-node.cjs', 'dist/commands.cjs']) {
   writeFileSync(`${bundle}.sha1`, `${sourceHash(readFileSync(bundle, 'utf8'))}\n`)

@@ -22,7 +22,18 @@
 // 4. plugins/svc-inspect.yaml, the krew manifest, with each archive's real sha256; and release/SHA256SUMS.
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {builtinModules} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join, relative, resolve} from 'node:path'
@@ -60,10 +71,20 @@ const EPOCH = Number(process.env.SOURCE_DATE_EPOCH ?? 499162500) // 1985-10-26T0
 const archiveName = ({os, arch}) => `${PLUGIN}-v${VERSION}-${os}-${arch}.tar.gz`
 
 // npm run sets these for the project it runs in; the nested npm calls below work in other directories.
-const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(config_(local_prefix|global_prefix|prefix)$|package_|lifecycle_)/i.test(key)))
+const npmEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([key]) => !/^npm_(config_(local_prefix|global_prefix|prefix)$|package_|lifecycle_)/i.test(key),
+  ),
+)
 
 function run(command, args, {cwd = ROOT, input, env = process.env, capture = false} = {}) {
-  const result = spawnSync(command, args, {cwd, input, env, maxBuffer: 1 << 30, stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', 'inherit']})
+  const result = spawnSync(command, args, {
+    cwd,
+    input,
+    env,
+    maxBuffer: 1 << 30,
+    stdio: [input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', 'inherit'],
+  })
   if (result.error) throw new Error(`${command}: ${result.error.message}`)
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`)
   return result.stdout
@@ -73,9 +94,9 @@ function log(message) {
   process.stderr.write(`package: ${message}\n`)
 }
 
-const sha256 = buffer => createHash('sha256').update(buffer).digest('hex')
-const shown = path => (path.startsWith(ROOT) ? `./${relative(ROOT, path)}` : path)
-const mib = bytes => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+const sha256 = (buffer) => createHash('sha256').update(buffer).digest('hex')
+const shown = (path) => (path.startsWith(ROOT) ? `./${relative(ROOT, path)}` : path)
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
 function walk(dir, visit, base = dir) {
   for (const name of readdirSync(dir)) {
@@ -92,13 +113,17 @@ function walk(dir, visit, base = dir) {
 // would not install them either.
 function externalPackages(dist) {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'))
-  const production = new Set(Object.entries(lock.packages)
-    .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev)
-    .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)))
+  const production = new Set(
+    Object.entries(lock.packages)
+      .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+  )
   const found = new Set()
-  for (const file of readdirSync(dist).filter(name => name.endsWith('.mjs') || name.endsWith('.cjs'))) {
+  for (const file of readdirSync(dist).filter((name) => name.endsWith('.mjs') || name.endsWith('.cjs'))) {
     const code = readFileSync(join(dist, file), 'utf8')
-    for (const match of code.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)(?:\/[^"'`]*)?["'`]/g)) {
+    for (const match of code.matchAll(
+      /(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)(?:\/[^"'`]*)?["'`]/g,
+    )) {
       if (!builtinModules.includes(match[1]) && production.has(match[1])) found.add(match[1])
     }
   }
@@ -108,7 +133,9 @@ function externalPackages(dist) {
 function gnuTar() {
   const version = spawnSync('tar', ['--version'], {encoding: 'utf8'})
   if (version.status !== 0 || !/GNU tar/.test(version.stdout)) {
-    throw new Error('GNU tar is needed for reproducible archives (--sort=name, --mtime, --owner): install it (on macOS: brew install gnu-tar, and put its gnubin first on PATH)')
+    throw new Error(
+      'GNU tar is needed for reproducible archives (--sort=name, --mtime, --owner): install it (on macOS: brew install gnu-tar, and put its gnubin first on PATH)',
+    )
   }
 }
 
@@ -130,10 +157,26 @@ for (const name of readdirSync(OUT)) {
 const work = mkdtempSync(join(tmpdir(), 'svc-inspect-package-'))
 try {
   // 2. npm pack (the build just ran: no prepack).
-  const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', OUT], {capture: true, env: npmEnv}).toString())[0]
+  const packed = JSON.parse(
+    run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', OUT], {
+      capture: true,
+      env: npmEnv,
+    }).toString(),
+  )[0]
   const tarball = join(OUT, packed.filename)
-  for (const needed of ['package.json', 'README.md', 'oclif.manifest.json', 'bin/run.cjs', 'bin/code-cache.cjs', 'dist/client-node.cjs', 'bin/complete.js', 'dist/oclif.cjs', 'dist/commands.cjs']) {
-    if (!packed.files.some(file => file.path === needed)) throw new Error(`npm pack left out ${needed}: check "files" in package.json`)
+  for (const needed of [
+    'package.json',
+    'README.md',
+    'oclif.manifest.json',
+    'bin/run.cjs',
+    'bin/code-cache.cjs',
+    'dist/client-node.cjs',
+    'bin/complete.js',
+    'dist/oclif.cjs',
+    'dist/commands.cjs',
+  ]) {
+    if (!packed.files.some((file) => file.path === needed))
+      throw new Error(`npm pack left out ${needed}: check "files" in package.json`)
   }
   log(`${shown(tarball)}: ${packed.files.length} files, ${mib(packed.size)} (npm install -g ${shown(tarball)})`)
 
@@ -145,8 +188,23 @@ try {
   const external = externalPackages(join(packageDir, 'dist'))
   if (external.length > 0) {
     copyFileSync(join(ROOT, 'package-lock.json'), join(packageDir, 'package-lock.json'))
-    log(`dist/ imports ${external.join(', ')} from node_modules: npm ci --omit=dev (production dependencies, from package-lock.json)`)
-    run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-bin-links', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {cwd: packageDir, env: npmEnv})
+    log(
+      `dist/ imports ${external.join(', ')} from node_modules: npm ci --omit=dev (production dependencies, from package-lock.json)`,
+    )
+    run(
+      'npm',
+      [
+        'ci',
+        '--omit=dev',
+        '--ignore-scripts',
+        '--no-bin-links',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--loglevel=error',
+      ],
+      {cwd: packageDir, env: npmEnv},
+    )
     rmSync(join(packageDir, 'package-lock.json'))
     rmSync(join(packageDir, 'node_modules', '.package-lock.json'), {force: true})
     // Never loaded at run time: TypeScript declarations (all of @types) and source maps.
@@ -158,13 +216,16 @@ try {
     for (const path of prune) rmSync(path)
     // Each of them must load from the archive's own tree, with nothing from this checkout.
     for (const name of external) {
-      run(process.execPath, ['--input-type=module', '--eval', `await import(${JSON.stringify(name)})`], {cwd: join(packageDir, 'dist'), env: {PATH: process.env.PATH ?? ''}})
+      run(process.execPath, ['--input-type=module', '--eval', `await import(${JSON.stringify(name)})`], {
+        cwd: join(packageDir, 'dist'),
+        env: {PATH: process.env.PATH ?? ''},
+      })
     }
   } else {
     log('dist/ bundles every dependency: the archive needs no node_modules')
   }
 
-  const launcher = target => `#!/usr/bin/env node
+  const launcher = (target) => `#!/usr/bin/env node
 // ${target === 'run.cjs' ? `kubectl (through the link krew makes) runs this as \`kubectl svc-inspect\`` : 'kubectl >= 1.26 runs this for shell completion of `kubectl svc-inspect`'}. The plugin is the npm
 // package in ./${PACKAGE_DIR}; this file only checks that the node on PATH is new enough. It is CommonJS (see
 // ./package.json) and written so that an old Node.js still gets this far.
@@ -180,14 +241,21 @@ ${target.endsWith('.cjs') ? 'require' : 'import'}('./${PACKAGE_DIR}/bin/${target
   writeFileSync(join(stage, COMPLETE_BIN), launcher('complete.js'), {mode: 0o755})
   chmodSync(join(stage, BIN), 0o755)
   chmodSync(join(stage, COMPLETE_BIN), 0o755)
-  writeFileSync(join(stage, 'package.json'), `${JSON.stringify({
-    name: `${PLUGIN}-krew-archive`,
-    version: VERSION,
-    private: true,
-    description: `The krew archive of ${PLUGIN}: ${BIN} and ${COMPLETE_BIN} launch the npm package in ./${PACKAGE_DIR}. This file only makes Node.js read the two launchers as CommonJS.`,
-    type: 'commonjs',
-    license: pkg.license,
-  }, null, 2)}\n`)
+  writeFileSync(
+    join(stage, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: `${PLUGIN}-krew-archive`,
+        version: VERSION,
+        private: true,
+        description: `The krew archive of ${PLUGIN}: ${BIN} and ${COMPLETE_BIN} launch the npm package in ./${PACKAGE_DIR}. This file only makes Node.js read the two launchers as CommonJS.`,
+        type: 'commonjs',
+        license: pkg.license,
+      },
+      null,
+      2,
+    )}\n`,
+  )
   copyFileSync(join(packageDir, 'README.md'), join(stage, 'README.md'))
   for (const license of ['LICENSE', 'LICENSE.md', 'LICENSE.txt']) {
     if (existsSync(join(ROOT, license))) {
@@ -199,29 +267,59 @@ ${target.endsWith('.cjs') ? 'require' : 'import'}('./${PACKAGE_DIR}/bin/${target
   // What krew can unpack, and what makes the archive the same everywhere.
   let files = 0
   walk(stage, (name, _, stat) => {
-    if (!stat.isFile() && !stat.isDirectory()) throw new Error(`${name}: not a regular file or directory (krew unpacks only those)`)
+    if (!stat.isFile() && !stat.isDirectory())
+      throw new Error(`${name}: not a regular file or directory (krew unpacks only those)`)
     if (name.includes('..')) throw new Error(`${name}: krew refuses archive entries whose name contains ".."`)
-    if (/\.node$|(^|\/)binding\.gyp$/.test(name)) throw new Error(`${name}: native code would make the archive platform-specific`)
+    if (/\.node$|(^|\/)binding\.gyp$/.test(name))
+      throw new Error(`${name}: native code would make the archive platform-specific`)
     if (stat.isFile()) files++
   })
 
   // Reproducible tar.gz: GNU format (Go's archive/tar, which krew uses, reads its long names), sorted, fixed
   // mtime, numeric owner 0, modes normalized to 644/755, gzip -n (no name, no time stamp).
   const entries = readdirSync(stage).sort()
-  const tar = run('tar', [
-    '--create', '--file=-', '--format=gnu', '--sort=name', `--mtime=@${EPOCH}`,
-    '--owner=0', '--group=0', '--numeric-owner', '--mode=u=rwX,go=rX', '--hard-dereference',
-    '--no-acls', '--no-xattrs', '--no-selinux',
-    '-C', stage, ...entries,
-  ], {capture: true, env: {...process.env, LC_ALL: 'C'}})
+  const tar = run(
+    'tar',
+    [
+      '--create',
+      '--file=-',
+      '--format=gnu',
+      '--sort=name',
+      `--mtime=@${EPOCH}`,
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mode=u=rwX,go=rX',
+      '--hard-dereference',
+      '--no-acls',
+      '--no-xattrs',
+      '--no-selinux',
+      '-C',
+      stage,
+      ...entries,
+    ],
+    {capture: true, env: {...process.env, LC_ALL: 'C'}},
+  )
   const archive = run('gzip', ['-9', '-n', '-c'], {capture: true, input: tar})
   const digest = sha256(archive)
   for (const platform of PLATFORMS) writeFileSync(join(OUT, archiveName(platform)), archive)
-  log(`${PLATFORMS.map(archiveName).join(', ')}: ${files} files, ${mib(tar.length)} unpacked, ${mib(archive.length)}, sha256 ${digest}`)
+  log(
+    `${PLATFORMS.map(archiveName).join(', ')}: ${files} files, ${mib(tar.length)} unpacked, ${mib(archive.length)}, sha256 ${digest}`,
+  )
 
   // 4. Manifest and checksums, from the files as written.
-  const platforms = PLATFORMS.map(platform => ({...platform, file: archiveName(platform), sha256: sha256(readFileSync(join(OUT, archiveName(platform))))}))
-  writeFileSync(join(OUT, 'SHA256SUMS'), [...platforms.map(p => `${p.sha256}  ${p.file}\n`), `${sha256(readFileSync(tarball))}  ${packed.filename}\n`].join(''))
+  const platforms = PLATFORMS.map((platform) => ({
+    ...platform,
+    file: archiveName(platform),
+    sha256: sha256(readFileSync(join(OUT, archiveName(platform)))),
+  }))
+  writeFileSync(
+    join(OUT, 'SHA256SUMS'),
+    [
+      ...platforms.map((p) => `${p.sha256}  ${p.file}\n`),
+      `${sha256(readFileSync(tarball))}  ${packed.filename}\n`,
+    ].join(''),
+  )
   mkdirSync(join(MANIFEST, '..'), {recursive: true})
   writeFileSync(MANIFEST, manifest(platforms))
   log(`${shown(MANIFEST)}: krew manifest for ${PLUGIN} v${VERSION}`)
@@ -263,12 +361,16 @@ spec:
       ln -sf "${store}/store/${PLUGIN}/v${VERSION}/${COMPLETE_BIN}" \\
         "${store}/bin/${COMPLETE_BIN}"
   platforms:
-${platforms.map(p => `  - selector:
+${platforms
+  .map(
+    (p) => `  - selector:
       matchLabels:
         os: ${p.os}
         arch: ${p.arch}
     uri: ${HOMEPAGE}/releases/download/v${VERSION}/${p.file}
     sha256: ${p.sha256}
     bin: ${BIN}
-`).join('')}`
+`,
+  )
+  .join('')}`
 }

@@ -15,7 +15,7 @@ export function oneLineMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   const lines = text
     .split('\n')
-    .map(line => line.trim())
-    .filter(line => line !== '' && !/^See more help with/.test(line))
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^See more help with/.test(line))
   return lines.join(' ').replace(/\s+/g, ' ') || 'unknown error'
 }

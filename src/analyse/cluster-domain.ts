@@ -9,13 +9,21 @@ export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local'
  * in-addr.arpa ip6.arpa {` -> cluster.local. Reverse zones are skipped; comments are ignored.
  */
 export function zoneFromCorefile(corefile: string): string | null {
-  const forwardZone = (zones: string[]) => zones.map(zone => zone.replace(/:\d+$/, '')).find(zone => zone !== '.' && zone !== '' && !/(^|\.)(in-addr|ip6)\.arpa\.?$/.test(zone))
+  const forwardZone = (zones: string[]) =>
+    zones
+      .map((zone) => zone.replace(/:\d+$/, ''))
+      .find((zone) => zone !== '.' && zone !== '' && !/(^|\.)(in-addr|ip6)\.arpa\.?$/.test(zone))
   // The zones of the server block we are in: `kubernetes {` with no zones of its own serves those.
   let blockZones: string[] = []
   let depth = 0
   for (const rawLine of corefile.split('\n')) {
     const line = rawLine.replace(/#.*$/, '').trim()
-    if (depth === 0 && line.endsWith('{')) blockZones = line.slice(0, -1).trim().split(/[\s,]+/).filter(Boolean)
+    if (depth === 0 && line.endsWith('{'))
+      blockZones = line
+        .slice(0, -1)
+        .trim()
+        .split(/[\s,]+/)
+        .filter(Boolean)
     const match = line.match(/^kubernetes(\s+[^{]*)?(\{|$)/)
     if (match) {
       const own = (match[1] ?? '').trim().split(/\s+/).filter(Boolean)
@@ -39,7 +47,7 @@ export function zoneFromResolvConf(resolvConf: string, namespace: string): strin
     const words = line.trim().split(/\s+/)
     if (words[0] !== 'search') continue
     const prefix = `${namespace}.svc.`
-    const entry = words.slice(1).find(word => word.startsWith(prefix))
+    const entry = words.slice(1).find((word) => word.startsWith(prefix))
     if (entry) return entry.slice(prefix.length).replace(/\.$/, '').toLowerCase()
   }
   return null

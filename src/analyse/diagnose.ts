@@ -3,12 +3,27 @@
 // some clients (warning), or is context (info).
 import {isIP} from 'node:net'
 import type {Pod, Service, ServicePort} from '../model/k8s.js'
-import {bySeverity, type ClusterDomainSource, type EndpointView, type Finding, type ReadProblem, type Severity} from '../model/report.js'
+import {
+  bySeverity,
+  type ClusterDomainSource,
+  type EndpointView,
+  type Finding,
+  type ReadProblem,
+  type Severity,
+} from '../model/report.js'
 import type {KubeEvent} from '../model/k8s.js'
 import {serviceFqdn} from './dns-names.js'
 import {clusterIPsOf, isHeadless, srvName} from './expected-records.js'
 import {publishedEndpoints} from './published.js'
-import {containersWithReadinessProbe, describeProbe, lastEventFor, oneLine, podIsReady, podTrouble, selectorMatches} from './pods.js'
+import {
+  containersWithReadinessProbe,
+  describeProbe,
+  lastEventFor,
+  oneLine,
+  podIsReady,
+  podTrouble,
+  selectorMatches,
+} from './pods.js'
 
 export interface DiagnosisInput {
   service: Service
@@ -36,16 +51,27 @@ export type Rule = (context: Context) => Finding[]
 
 export function diagnose(input: DiagnosisInput): Finding[] {
   const context = buildContext(input)
-  const findings = RULES.flatMap(rule => rule(context))
+  const findings = RULES.flatMap((rule) => rule(context))
   return findings.sort(bySeverity)
 }
 
 export function buildContext(input: DiagnosisInput): Context {
   const namespace = input.service.metadata.namespace ?? 'default'
-  const selector = input.service.spec.selector && Object.keys(input.service.spec.selector).length > 0 ? input.service.spec.selector : null
-  const matchedPods = selector ? input.pods.filter(pod => selectorMatches(selector, pod.metadata.labels)) : []
-  const hasPublishedEndpoints = publishedEndpoints(input.endpoints, input.service.spec.publishNotReadyAddresses ?? false).length > 0
-  return {...input, namespace, selector, matchedPods, hasPublishedEndpoints, podImpact: hasPublishedEndpoints ? 'warning' : 'error'}
+  const selector =
+    input.service.spec.selector && Object.keys(input.service.spec.selector).length > 0
+      ? input.service.spec.selector
+      : null
+  const matchedPods = selector ? input.pods.filter((pod) => selectorMatches(selector, pod.metadata.labels)) : []
+  const hasPublishedEndpoints =
+    publishedEndpoints(input.endpoints, input.service.spec.publishNotReadyAddresses ?? false).length > 0
+  return {
+    ...input,
+    namespace,
+    selector,
+    matchedPods,
+    hasPublishedEndpoints,
+    podImpact: hasPublishedEndpoints ? 'warning' : 'error',
+  }
 }
 
 const isExternalName = (context: Context) => context.service.spec.type === 'ExternalName'
@@ -53,7 +79,7 @@ const serviceRef = (context: Context) => `service/${context.service.metadata.nam
 const podRef = (pod: Pod) => `pod/${pod.metadata.name}`
 const isTerminating = (pod: Pod) => Boolean(pod.metadata.deletionTimestamp)
 
-export const noEndpoints: Rule = context => {
+export const noEndpoints: Rule = (context) => {
   if (isExternalName(context) || context.hasPublishedEndpoints) return []
   const notReady = context.endpoints.length
   const name = serviceFqdn(context.service.metadata.name, context.namespace, context.clusterDomain)
@@ -74,12 +100,15 @@ export const noEndpoints: Rule = context => {
       severity: 'error',
       object: serviceRef(context),
       message: `no ready endpoints (${why}); ${effect}`,
-      hint: notReady > 0 || context.matchedPods.length > 0 ? 'see the pod findings below for why they are not ready' : 'give the service a selector that matches running pods, or create an EndpointSlice for it',
+      hint:
+        notReady > 0 || context.matchedPods.length > 0
+          ? 'see the pod findings below for why they are not ready'
+          : 'give the service a selector that matches running pods, or create an EndpointSlice for it',
     },
   ]
 }
 
-export const noSelector: Rule = context => {
+export const noSelector: Rule = (context) => {
   if (isExternalName(context) || context.selector) return []
   return [
     {
@@ -92,15 +121,22 @@ export const noSelector: Rule = context => {
   ]
 }
 
-export const selectorMatchesNoPods: Rule = context => {
+export const selectorMatchesNoPods: Rule = (context) => {
   if (!context.selector || context.matchedPods.length > 0) return []
   // Endpoints naming pods prove the selector matches something we were not shown (a dump without pods,
   // or pods unreadable): say nothing rather than something false.
-  if (context.endpoints.some(endpoint => endpoint.pod) || context.readProblems.some(problem => problem.what === 'pods')) return []
+  if (
+    context.endpoints.some((endpoint) => endpoint.pod) ||
+    context.readProblems.some((problem) => problem.what === 'pods')
+  )
+    return []
   const selector = context.selector
   const selectorText = formatLabels(selector)
   const scored = context.pods
-    .map(pod => ({pod, score: Object.entries(selector).filter(([key, value]) => pod.metadata.labels?.[key] === value).length}))
+    .map((pod) => ({
+      pod,
+      score: Object.entries(selector).filter(([key, value]) => pod.metadata.labels?.[key] === value).length,
+    }))
     .sort((a, b) => b.score - a.score || a.pod.metadata.name.localeCompare(b.pod.metadata.name))
   const nearest = scored.slice(0, 3)
   const hint =
@@ -111,7 +147,11 @@ export const selectorMatchesNoPods: Rule = context => {
           .map(({pod}) => {
             const differences = Object.entries(selector)
               .filter(([key, value]) => pod.metadata.labels?.[key] !== value)
-              .map(([key, value]) => (pod.metadata.labels?.[key] === undefined ? `no label ${key} (want ${value})` : `${key}=${pod.metadata.labels[key]} (want ${value})`))
+              .map(([key, value]) =>
+                pod.metadata.labels?.[key] === undefined
+                  ? `no label ${key} (want ${value})`
+                  : `${key}=${pod.metadata.labels[key]} (want ${value})`,
+              )
             return `${podRef(pod)} [${formatLabels(pod.metadata.labels ?? {}) || 'no labels'}]: ${differences.join(', ')}`
           })
           .join('; ')
@@ -126,13 +166,13 @@ export const selectorMatchesNoPods: Rule = context => {
   ]
 }
 
-export const readinessProbeFailing: Rule = context =>
-  context.matchedPods.flatMap(pod => {
+export const readinessProbeFailing: Rule = (context) =>
+  context.matchedPods.flatMap((pod) => {
     if (isTerminating(pod) || podIsReady(pod) || podTrouble(pod, context.events)) return []
     const statuses = pod.status?.containerStatuses ?? []
     return containersWithReadinessProbe(pod)
-      .filter(container => statuses.find(status => status.name === container.name)?.ready === false)
-      .map(container => {
+      .filter((container) => statuses.find((status) => status.name === container.name)?.ready === false)
+      .map((container) => {
         const probe = describeProbe(container.readinessProbe!)
         const event = lastEventFor(context.events, pod, ['Unhealthy'], 'Readiness probe')
         const said = event?.message ? `: "${oneLine(event.message)}"` : ' (no Unhealthy event recorded yet)'
@@ -150,8 +190,8 @@ export const readinessProbeFailing: Rule = context =>
       })
   })
 
-export const podNotRunning: Rule = context =>
-  context.matchedPods.flatMap(pod => {
+export const podNotRunning: Rule = (context) =>
+  context.matchedPods.flatMap((pod) => {
     if (isTerminating(pod)) return []
     const trouble = podTrouble(pod, context.events)
     if (!trouble) return []
@@ -175,8 +215,8 @@ const HINTS_BY_REASON: Record<string, string> = {
   Pending: 'the scheduler or the kubelet has not started the pod: kubectl describe pod shows why',
 }
 
-export const podTerminating: Rule = context =>
-  context.matchedPods.filter(isTerminating).map(pod => ({
+export const podTerminating: Rule = (context) =>
+  context.matchedPods.filter(isTerminating).map((pod) => ({
     code: 'PodTerminating',
     severity: 'warning' as const,
     object: podRef(pod),
@@ -184,10 +224,12 @@ export const podTerminating: Rule = context =>
     hint: 'expected during a rollout; a pod stuck terminating usually has a finalizer or a node that is gone',
   }))
 
-export const namedTargetPortNotFound: Rule = context =>
-  (context.service.spec.ports ?? []).flatMap(port => {
+export const namedTargetPortNotFound: Rule = (context) =>
+  (context.service.spec.ports ?? []).flatMap((port) => {
     if (typeof port.targetPort !== 'string' || context.matchedPods.length === 0) return []
-    const missing = context.matchedPods.filter(pod => containerPortByName(pod, port.targetPort as string) === undefined)
+    const missing = context.matchedPods.filter(
+      (pod) => containerPortByName(pod, port.targetPort as string) === undefined,
+    )
     if (missing.length === 0) return []
     const declared = declaredPorts(missing[0])
     return [
@@ -201,13 +243,15 @@ export const namedTargetPortNotFound: Rule = context =>
     ]
   })
 
-export const targetPortNotDeclared: Rule = context =>
-  (context.service.spec.ports ?? []).flatMap(port => {
+export const targetPortNotDeclared: Rule = (context) =>
+  (context.service.spec.ports ?? []).flatMap((port) => {
     if (typeof port.targetPort === 'string' || context.matchedPods.length === 0) return []
     const target = (port.targetPort as number | undefined) ?? port.port
     const protocol = port.protocol ?? 'TCP'
     const declaresIt = (pod: Pod) =>
-      pod.spec.containers.some(container => container.ports?.some(p => p.containerPort === target && (p.protocol ?? 'TCP') === protocol))
+      pod.spec.containers.some((container) =>
+        container.ports?.some((p) => p.containerPort === target && (p.protocol ?? 'TCP') === protocol),
+      )
     if (context.matchedPods.some(declaresIt)) return []
     const declared = declaredPorts(context.matchedPods[0])
     return [
@@ -223,10 +267,10 @@ export const targetPortNotDeclared: Rule = context =>
     ]
   })
 
-export const headlessPortMismatch: Rule = context => {
+export const headlessPortMismatch: Rule = (context) => {
   if (!isHeadless(context.service)) return []
   const fqdn = serviceFqdn(context.service.metadata.name, context.namespace, context.clusterDomain)
-  return (context.service.spec.ports ?? []).flatMap(port => {
+  return (context.service.spec.ports ?? []).flatMap((port) => {
     const target = resolvedTargetPort(port, context)
     if (target === undefined || target === port.port) return []
     const srv = port.name ? srvName(port.name, port.protocol, fqdn) : fqdn
@@ -243,11 +287,11 @@ export const headlessPortMismatch: Rule = context => {
   })
 }
 
-export const podSubdomainMismatch: Rule = context => {
+export const podSubdomainMismatch: Rule = (context) => {
   if (!isHeadless(context.service)) return []
   return context.matchedPods
-    .filter(pod => pod.spec.hostname && pod.spec.subdomain !== context.service.metadata.name)
-    .map(pod => ({
+    .filter((pod) => pod.spec.hostname && pod.spec.subdomain !== context.service.metadata.name)
+    .map((pod) => ({
       code: 'PodSubdomainMismatch',
       severity: 'warning' as const,
       object: podRef(pod),
@@ -256,9 +300,9 @@ export const podSubdomainMismatch: Rule = context => {
     }))
 }
 
-export const publishNotReady: Rule = context => {
+export const publishNotReady: Rule = (context) => {
   if (!context.service.spec.publishNotReadyAddresses) return []
-  const notReadyPods = context.matchedPods.filter(pod => !podIsReady(pod))
+  const notReadyPods = context.matchedPods.filter((pod) => !podIsReady(pod))
   if (notReadyPods.length === 0) return []
   return [
     {
@@ -271,7 +315,7 @@ export const publishNotReady: Rule = context => {
   ]
 }
 
-export const externalNameIsAddress: Rule = context => {
+export const externalNameIsAddress: Rule = (context) => {
   const target = context.service.spec.externalName
   if (!isExternalName(context) || !target || isIP(target) === 0) return []
   return [
@@ -285,7 +329,7 @@ export const externalNameIsAddress: Rule = context => {
   ]
 }
 
-export const clusterDomainAssumed: Rule = context =>
+export const clusterDomainAssumed: Rule = (context) =>
   context.clusterDomainSource === 'default'
     ? [
         {
@@ -298,7 +342,7 @@ export const clusterDomainAssumed: Rule = context =>
       ]
     : []
 
-export const legacyEndpoints: Rule = context =>
+export const legacyEndpoints: Rule = (context) =>
   context.endpointSource === 'Endpoints'
     ? [
         {
@@ -311,8 +355,8 @@ export const legacyEndpoints: Rule = context =>
       ]
     : []
 
-export const readFailed: Rule = context =>
-  context.readProblems.map(problem => ({
+export const readFailed: Rule = (context) =>
+  context.readProblems.map((problem) => ({
     code: 'ReadFailed',
     severity: 'warning' as const,
     object: problem.what,
@@ -339,7 +383,10 @@ export const RULES: Rule[] = [
 ]
 
 /** The port pods really listen on for this service port: numeric targetPort, or the named port resolved. */
-export function resolvedTargetPort(port: ServicePort, context: {matchedPods: Pod[]; endpoints: EndpointView[]}): number | undefined {
+export function resolvedTargetPort(
+  port: ServicePort,
+  context: {matchedPods: Pod[]; endpoints: EndpointView[]},
+): number | undefined {
   if (typeof port.targetPort === 'number') return port.targetPort
   if (port.targetPort === undefined) return port.port
   const name = port.targetPort
@@ -348,13 +395,13 @@ export function resolvedTargetPort(port: ServicePort, context: {matchedPods: Pod
     if (found !== undefined) return found
   }
   // Endpoint ports carry the service port's name and the resolved number.
-  const fromEndpoint = context.endpoints.flatMap(endpoint => endpoint.ports).find(p => p.name === (port.name ?? ''))
+  const fromEndpoint = context.endpoints.flatMap((endpoint) => endpoint.ports).find((p) => p.name === (port.name ?? ''))
   return fromEndpoint?.port
 }
 
 function containerPortByName(pod: Pod, name: string): number | undefined {
   for (const container of pod.spec.containers) {
-    const found = container.ports?.find(p => p.name === name)
+    const found = container.ports?.find((p) => p.name === name)
     if (found) return found.containerPort
   }
   return undefined
@@ -362,8 +409,8 @@ function containerPortByName(pod: Pod, name: string): number | undefined {
 
 function declaredPorts(pod: Pod): string {
   return pod.spec.containers
-    .flatMap(container => container.ports ?? [])
-    .map(p => `${p.name ? `${p.name}/` : ''}${p.containerPort}`)
+    .flatMap((container) => container.ports ?? [])
+    .map((p) => `${p.name ? `${p.name}/` : ''}${p.containerPort}`)
     .join(', ')
 }
 

@@ -1,7 +1,15 @@
 // Expected records vs what the cluster's DNS answered, and what the reachability probes saw. Pure: the
 // resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
 import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
-import {answered, primaryServer, reachKey, type DnsServer, type QueryResult, type ReachResult, type TransportCheck} from '../dns/types.js'
+import {
+  answered,
+  primaryServer,
+  reachKey,
+  type DnsServer,
+  type QueryResult,
+  type ReachResult,
+  type TransportCheck,
+} from '../dns/types.js'
 import {addFindings} from './report.js'
 
 export interface DnsObservation {
@@ -26,9 +34,12 @@ export interface DnsSection extends Omit<DnsObservation, 'problems'> {
 export const questionKey = ({name, type}: {name: string; type: string}) => `${name} ${type}`
 
 /** The questions a report needs answered: every expected record's (name, type) and every must-not-resolve name. */
-export function questionsFor(report: Pick<ServiceReport, 'records' | 'mustNotResolve'>): Array<{name: string; type: RecordType}> {
+export function questionsFor(
+  report: Pick<ServiceReport, 'records' | 'mustNotResolve'>,
+): Array<{name: string; type: RecordType}> {
   const seen = new Map<string, {name: string; type: RecordType}>()
-  for (const {name, type} of [...report.records, ...report.mustNotResolve]) seen.set(questionKey({name, type}), {name, type})
+  for (const {name, type} of [...report.records, ...report.mustNotResolve])
+    seen.set(questionKey({name, type}), {name, type})
   return [...seen.values()]
 }
 
@@ -65,7 +76,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   const service = `service/${report.service.name}`
   const base = `${report.service.name}.${report.service.namespace}.svc.${report.clusterDomain}.`
   // HeadlessPortMismatch comes back from reachFindings, with the probes' evidence when there is some.
-  const kept = report.findings.filter(finding => finding.code !== 'HeadlessPortMismatch')
+  const kept = report.findings.filter((finding) => finding.code !== 'HeadlessPortMismatch')
   const findings: Finding[] = []
   const records: DnsRecord[] = []
 
@@ -77,7 +88,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       records.push(...expected)
       continue
     }
-    const observed = result.answers.filter(answer => answer.type === question.type)
+    const observed = result.answers.filter((answer) => answer.type === question.type)
     const observedById = new Map<string, (typeof observed)[number]>()
     for (const answer of observed) {
       const id = identity(answer.type, answer.data)
@@ -106,8 +117,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
         })
       }
     }
-    const expectedIds = new Set(expected.map(record => identity(record.type, record.data)))
-    const mustNotResolve = report.mustNotResolve.find(absent => absent.name === question.name)
+    const expectedIds = new Set(expected.map((record) => identity(record.type, record.data)))
+    const mustNotResolve = report.mustNotResolve.find((absent) => absent.name === question.name)
     for (const answer of observed) {
       if (expectedIds.has(identity(answer.type, answer.data))) continue
       // A pod IP's PTR also names the other services that select the pod: not this service's business.
@@ -133,32 +144,39 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     }
   }
 
-  findings.push(...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)))
+  findings.push(
+    ...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)),
+  )
   findings.push(...timeoutFindings(observation, service))
   findings.push(...transportFindings(observation, service))
   findings.push(...reachFindings(report, observation, service))
-  findings.push(...observation.problems.map(problem => ({
-    code: 'ResolverUnavailable',
-    severity: 'warning' as const,
-    object: service,
-    message: problem,
-    hint: 'part of the live DNS check did not run; the rest of the report still holds',
-  })))
+  findings.push(
+    ...observation.problems.map((problem) => ({
+      code: 'ResolverUnavailable',
+      severity: 'warning' as const,
+      object: service,
+      message: problem,
+      hint: 'part of the live DNS check did not run; the rest of the report still holds',
+    })),
+  )
   const dns: DnsSection = {...observation, primaryServer: primary?.label ?? null}
   return {...addFindings({...report, findings: kept}, findings), records, dns}
 }
 
 function describe(result: QueryResult, type: string): string {
-  const answers = result.answers.filter(answer => answer.type === type)
+  const answers = result.answers.filter((answer) => answer.type === type)
   if (result.rcode !== 'NOERROR') return result.rcode
   if (answers.length === 0) return 'no records (NODATA)'
-  return answers.map(answer => answer.data).join(', ')
+  return answers.map((answer) => answer.data).join(', ')
 }
 
 function answerSignature(result: QueryResult | undefined): string {
   if (!result) return 'none'
   if (!answered(result)) return result.rcode
-  const answers = result.answers.filter(answer => answer.type === result.type).map(answer => identity(answer.type, answer.data)).sort()
+  const answers = result.answers
+    .filter((answer) => answer.type === result.type)
+    .map((answer) => identity(answer.type, answer.data))
+    .sort()
   return `${result.rcode}:${answers.join(',')}`
 }
 
@@ -171,7 +189,14 @@ function shownSignature(signature: string): string {
 function expectedSignatures(report: ServiceReport, expectedByQuestion: Map<string, DnsRecord[]>): Map<string, string> {
   const signatures = new Map<string, string>()
   for (const [key, expected] of expectedByQuestion) {
-    if (expected.length > 0) signatures.set(key, `NOERROR:${expected.map(record => identity(record.type, record.data)).sort().join(',')}`)
+    if (expected.length > 0)
+      signatures.set(
+        key,
+        `NOERROR:${expected
+          .map((record) => identity(record.type, record.data))
+          .sort()
+          .join(',')}`,
+      )
   }
   for (const absent of report.mustNotResolve) signatures.set(questionKey(absent), 'NXDOMAIN:')
   return signatures
@@ -187,14 +212,19 @@ function replicaFindings(
   primaryLabel: string | undefined,
   expected: Map<string, string>,
 ): Finding[] {
-  const replicas = observation.servers.filter(server => server.replica)
+  const replicas = observation.servers.filter((server) => server.replica)
   if (replicas.length < 2 && !(replicas.length === 1 && primaryLabel && primaryLabel !== replicas[0].label)) return []
   const findings: Finding[] = []
   const questions = new Map<string, {name: string; type: string}>()
   for (const result of observation.queries) questions.set(questionKey(result), result)
   for (const [key, question] of questions) {
-    const signatures = observation.servers.map(server => ({server, signature: answerSignature(byServer.get(server.label)?.get(key))}))
-    const comparable = signatures.filter(entry => entry.signature !== 'TIMEOUT' && entry.signature !== 'ERROR' && entry.signature !== 'none')
+    const signatures = observation.servers.map((server) => ({
+      server,
+      signature: answerSignature(byServer.get(server.label)?.get(key)),
+    }))
+    const comparable = signatures.filter(
+      (entry) => entry.signature !== 'TIMEOUT' && entry.signature !== 'ERROR' && entry.signature !== 'none',
+    )
     const counts = new Map<string, number>()
     for (const entry of comparable) counts.set(entry.signature, (counts.get(entry.signature) ?? 0) + 1)
     if (counts.size < 2) continue
@@ -207,7 +237,7 @@ function replicaFindings(
         severity: 'error',
         object: `pod/kube-system/${entry.server.label}`,
         message: `CoreDNS replica ${entry.server.label} (${entry.server.address}) answers ${question.name} ${question.type} differently: ${shownSignature(entry.signature)} instead of ${shownSignature(majority)}`,
-        hint: 'clients get different answers depending on which replica kube-proxy picks: check that replica\'s logs, its Corefile reload and its connection to the API server',
+        hint: "clients get different answers depending on which replica kube-proxy picks: check that replica's logs, its Corefile reload and its connection to the API server",
       })
       if (findings.length > 50) return findings
     }
@@ -216,9 +246,9 @@ function replicaFindings(
 }
 
 function timeoutFindings(observation: DnsObservation, service: string): Finding[] {
-  return observation.servers.flatMap(server => {
-    const mine = observation.queries.filter(result => result.server === server.label)
-    const failed = mine.filter(result => !answered(result))
+  return observation.servers.flatMap((server) => {
+    const mine = observation.queries.filter((result) => result.server === server.label)
+    const failed = mine.filter((result) => !answered(result))
     if (failed.length === 0) return []
     return [
       {
@@ -240,17 +270,25 @@ function timeoutFindings(observation: DnsObservation, service: string): Finding[
  * e.g. the A records of a headless service with many endpoints.
  */
 function transportFindings(observation: DnsObservation, service: string): Finding[] {
-  return (observation.transports ?? []).flatMap(check => {
-    const server = observation.servers.find(candidate => candidate.label === check.server)
+  return (observation.transports ?? []).flatMap((check) => {
+    const server = observation.servers.find((candidate) => candidate.label === check.server)
     if (!server) return []
     const who = `${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${hostPort(server.address, server.port)})`
     const object = server.replica ? `pod/kube-system/${server.label}` : service
-    return transportTrouble(check).map(({severity, says, hint}) => ({code: 'DNSTransportUnanswered', severity, object, message: `${who} ${says}`, hint}))
+    return transportTrouble(check).map(({severity, says, hint}) => ({
+      code: 'DNSTransportUnanswered',
+      severity,
+      object,
+      message: `${who} ${says}`,
+      hint,
+    }))
   })
 }
 
 /** What is wrong with a server's transports, in words that follow its name (also `svc-inspect dig`'s warnings). */
-export function transportTrouble(check: TransportCheck): Array<{severity: 'error' | 'warning'; says: string; hint: string}> {
+export function transportTrouble(
+  check: TransportCheck,
+): Array<{severity: 'error' | 'warning'; says: string; hint: string}> {
   const trouble: Array<{severity: 'error' | 'warning'; says: string; hint: string}> = []
   if (check.udp === false) {
     trouble.push({
@@ -286,19 +324,23 @@ function reachFindings(report: ServiceReport, observation: DnsObservation, servi
     })
   }
   // Seed 003: the headless port trap, with evidence from the pods themselves.
-  for (const finding of report.findings.filter(candidate => candidate.code === 'HeadlessPortMismatch')) {
+  for (const finding of report.findings.filter((candidate) => candidate.code === 'HeadlessPortMismatch')) {
     const servicePort = Number(finding.details?.port)
     const targetPort = Number(finding.details?.targetPort)
-    const onServicePort = observation.reachability.filter(result => result.role === 'service-port-on-endpoint' && result.port === servicePort)
-    const onTarget = observation.reachability.filter(result => result.role === 'endpoint' && result.port === targetPort)
+    const onServicePort = observation.reachability.filter(
+      (result) => result.role === 'service-port-on-endpoint' && result.port === servicePort,
+    )
+    const onTarget = observation.reachability.filter(
+      (result) => result.role === 'endpoint' && result.port === targetPort,
+    )
     if (onServicePort.length === 0) {
       findings.push(finding)
       continue
     }
     const evidence = onServicePort
       .slice(0, 3)
-      .map(result => {
-        const target = onTarget.find(candidate => candidate.address === result.address)
+      .map((result) => {
+        const target = onTarget.find((candidate) => candidate.address === result.address)
         return `${hostPort(result.address, servicePort)} ${result.state}${target ? `, :${targetPort} ${target.state}` : ''}`
       })
       .join('; ')
@@ -316,14 +358,17 @@ function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 }
 
-
 /** The part of a shared batch (one resolver per namespace in a scan) that concerns one service. */
-export function observationFor(report: ServiceReport, observation: DnsObservation, targets: Array<{address: string; port: number}>): DnsObservation {
+export function observationFor(
+  report: ServiceReport,
+  observation: DnsObservation,
+  targets: Array<{address: string; port: number}>,
+): DnsObservation {
   const questions = new Set(questionsFor(report).map(questionKey))
   const wanted = new Set(targets.map(reachKey))
   return {
     ...observation,
-    queries: observation.queries.filter(result => questions.has(questionKey(result))),
-    reachability: observation.reachability.filter(result => wanted.has(reachKey(result))),
+    queries: observation.queries.filter((result) => questions.has(questionKey(result))),
+    reachability: observation.reachability.filter((result) => wanted.has(reachKey(result))),
   }
 }

@@ -10,7 +10,7 @@ import {isIPv4, isIPv6} from 'node:net'
  * ~1 us per comparison in a one-shot CLI, whose JIT is cold (~7 ms for a 100-endpoint headless service).
  */
 export function naturalKey(text: string): string {
-  return text.replace(/\d+/g, run => {
+  return text.replace(/\d+/g, (run) => {
     const digits = run.length > 1 && run.charCodeAt(0) === 48 ? run.replace(/^0+(?=\d)/, '') : run
     return `0${String.fromCharCode(0x100 + digits.length)}${digits}`
   })
@@ -41,9 +41,11 @@ export function sortNaturally<T>(items: T[], keysOf: (item: T) => Array<string |
     return natural
   }
   // "\0" joins the keys: it sorts before every character, so a key that is a prefix of another sorts first.
-  const keyed = items.map((item, index) => `${keysOf(item).map(convert).join('\0')}\0${index.toString(36).padStart(4, '0')}`)
+  const keyed = items.map(
+    (item, index) => `${keysOf(item).map(convert).join('\0')}\0${index.toString(36).padStart(4, '0')}`,
+  )
   keyed.sort()
-  return keyed.map(key => items[Number.parseInt(key.slice(key.lastIndexOf('\0') + 1), 36)])
+  return keyed.map((key) => items[Number.parseInt(key.slice(key.lastIndexOf('\0') + 1), 36)])
 }
 
 /** Lowercase, dot-joined, with exactly one trailing dot: the form every record name and target takes. */
@@ -101,7 +103,7 @@ export function expandIPv6(ip: string): string[] {
   const tailGroups = tail === undefined ? [] : tail ? tail.split(':') : []
   const missing = 8 - headGroups.length - tailGroups.length
   const groups = tail === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...tailGroups]
-  return groups.map(group => group.padStart(4, '0'))
+  return groups.map((group) => group.padStart(4, '0'))
 }
 
 /** The PTR owner name of an address (RFC 1035 3.5 in-addr.arpa, RFC 3596 2.5 ip6.arpa). */

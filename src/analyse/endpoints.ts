@@ -7,7 +7,7 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 
 export function slicesOfService(slices: EndpointSlice[], namespace: string, service: string): EndpointSlice[] {
   return slices.filter(
-    slice =>
+    (slice) =>
       slice.metadata.labels?.[SERVICE_NAME_LABEL] === service &&
       (slice.metadata.namespace ?? namespace) === namespace &&
       slice.addressType !== 'FQDN',
@@ -23,8 +23,8 @@ export function endpointsFromSlices(slices: EndpointSlice[]): EndpointView[] {
   const byAddress = new Map<string, EndpointView>()
   for (const slice of slices) {
     const ports: EndpointPortView[] = (slice.ports ?? [])
-      .filter(port => port.port !== null && port.port !== undefined)
-      .map(port => ({name: port.name ?? '', port: port.port as number, protocol: port.protocol ?? 'TCP'}))
+      .filter((port) => port.port !== null && port.port !== undefined)
+      .map((port) => ({name: port.name ?? '', port: port.port as number, protocol: port.protocol ?? 'TCP'}))
     for (const endpoint of slice.endpoints ?? []) {
       const ready = endpoint.conditions?.ready ?? true
       const serving = endpoint.conditions?.serving ?? ready
@@ -44,7 +44,10 @@ export function endpointsFromSlices(slices: EndpointSlice[]): EndpointView[] {
           serving,
           terminating,
           hostname: endpoint.hostname ?? null,
-          pod: endpoint.targetRef?.kind === 'Pod' || endpoint.targetRef?.kind === undefined ? endpoint.targetRef?.name ?? null : null,
+          pod:
+            endpoint.targetRef?.kind === 'Pod' || endpoint.targetRef?.kind === undefined
+              ? (endpoint.targetRef?.name ?? null)
+              : null,
           node: endpoint.nodeName ?? null,
           ports,
         })
@@ -58,7 +61,11 @@ export function endpointsFromSlices(slices: EndpointSlice[]): EndpointView[] {
 export function endpointsFromLegacy(endpoints: Endpoints): EndpointView[] {
   const views: EndpointView[] = []
   for (const subset of endpoints.subsets ?? []) {
-    const ports = (subset.ports ?? []).map(port => ({name: port.name ?? '', port: port.port, protocol: port.protocol ?? 'TCP'}))
+    const ports = (subset.ports ?? []).map((port) => ({
+      name: port.name ?? '',
+      port: port.port,
+      protocol: port.protocol ?? 'TCP',
+    }))
     const add = (list: typeof subset.addresses, ready: boolean) => {
       for (const address of list ?? []) {
         views.push({
@@ -82,7 +89,10 @@ export function endpointsFromLegacy(endpoints: Endpoints): EndpointView[] {
 function mergePorts(a: EndpointPortView[], b: EndpointPortView[]): EndpointPortView[] {
   const merged = [...a]
   for (const port of b) {
-    if (!merged.some(known => known.name === port.name && known.port === port.port && known.protocol === port.protocol)) merged.push(port)
+    if (
+      !merged.some((known) => known.name === port.name && known.port === port.port && known.protocol === port.protocol)
+    )
+      merged.push(port)
   }
   return merged
 }

@@ -18,8 +18,12 @@ export function isHeadless(service: Service): boolean {
 }
 
 export function clusterIPsOf(service: Service): string[] {
-  const ips = service.spec.clusterIPs?.length ? service.spec.clusterIPs : service.spec.clusterIP ? [service.spec.clusterIP] : []
-  return ips.filter(ip => ip !== 'None' && ip !== '')
+  const ips = service.spec.clusterIPs?.length
+    ? service.spec.clusterIPs
+    : service.spec.clusterIP
+      ? [service.spec.clusterIP]
+      : []
+  return ips.filter((ip) => ip !== 'None' && ip !== '')
 }
 
 /** The label an endpoint is known by: its hostname, else CoreDNS's dashed address (spec 2.4.1). */
@@ -89,7 +93,7 @@ function headlessRecords(service: Service, endpoints: EndpointView[], base: stri
 
   // Spec 2.4.2: SRV per named port and ready endpoint, target the endpoint's name, port the endpoint's port
   // (the pod's port: a headless service translates nothing). CoreDNS weighs 100/matching entries.
-  const pairs = published.flatMap(endpoint => endpoint.ports.map(port => ({endpoint, port})))
+  const pairs = published.flatMap((endpoint) => endpoint.ports.map((port) => ({endpoint, port})))
   const named = new Map<string, typeof pairs>()
   for (const pair of pairs) {
     if (!pair.port.name) continue
@@ -119,7 +123,11 @@ function headlessRecords(service: Service, endpoints: EndpointView[], base: stri
     const name = nameOf(endpoint)
     if (publishedNames.has(name)) continue
     const state = endpoint.terminating ? 'terminating' : 'not ready'
-    out.absent(name, addressRecordType(endpoint.address), `endpoint ${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''} is ${state}`)
+    out.absent(
+      name,
+      addressRecordType(endpoint.address),
+      `endpoint ${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''} is ${state}`,
+    )
   }
 }
 
@@ -154,7 +162,12 @@ class RecordSet {
   result(): ExpectedDns {
     // By type, then shorter names first (the service name leads its endpoints), names and data in natural order
     // (pod-2 before pod-10).
-    const records = sortNaturally([...this.records.values()], record => [TYPE_ORDER[record.type], labelCount(record.name), record.name, record.data])
+    const records = sortNaturally([...this.records.values()], (record) => [
+      TYPE_ORDER[record.type],
+      labelCount(record.name),
+      record.name,
+      record.data,
+    ])
     return {records, mustNotResolve: [...this.absentNames.values()]}
   }
 }

@@ -6,11 +6,11 @@ export function selectorMatches(selector: Record<string, string>, labels: Record
 }
 
 export function podIsReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some(condition => condition.type === 'Ready' && condition.status === 'True') ?? false
+  return pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false
 }
 
 export function podAddresses(pod: Pod): string[] {
-  const listed = pod.status?.podIPs?.map(entry => entry.ip) ?? []
+  const listed = pod.status?.podIPs?.map((entry) => entry.ip) ?? []
   if (listed.length > 0) return listed
   return pod.status?.podIP ? [pod.status.podIP] : []
 }
@@ -52,21 +52,33 @@ export function podTrouble(pod: Pod, events: KubeEvent[] = []): PodTrouble | nul
   }
   const phase = pod.status?.phase
   if (phase === 'Pending') {
-    const scheduled = pod.status?.conditions?.find(condition => condition.type === 'PodScheduled')
+    const scheduled = pod.status?.conditions?.find((condition) => condition.type === 'PodScheduled')
     if (scheduled?.status === 'False') {
       const event = lastEventFor(events, pod, ['FailedScheduling'])
       const why = scheduled.message ?? event?.message ?? scheduled.reason ?? 'not scheduled'
       return {reason: 'Pending', detail: `not scheduled: ${oneLine(why)}`, restarts}
     }
-    const waiting = statuses.find(status => status.state?.waiting)?.state?.waiting
-    return {reason: 'Pending', detail: waiting?.reason ? `containers waiting: ${waiting.reason}` : 'containers not started yet', restarts}
+    const waiting = statuses.find((status) => status.state?.waiting)?.state?.waiting
+    return {
+      reason: 'Pending',
+      detail: waiting?.reason ? `containers waiting: ${waiting.reason}` : 'containers not started yet',
+      restarts,
+    }
   }
   if (phase === 'Failed' || phase === 'Succeeded') {
-    return {reason: phase, detail: `pod ${phase.toLowerCase()}${pod.status?.reason ? `: ${pod.status.reason}` : ''}`, restarts}
+    return {
+      reason: phase,
+      detail: `pod ${phase.toLowerCase()}${pod.status?.reason ? `: ${pod.status.reason}` : ''}`,
+      restarts,
+    }
   }
-  const terminated = statuses.find(status => status.state?.terminated)
+  const terminated = statuses.find((status) => status.state?.terminated)
   if (terminated) {
-    return {reason: 'Terminated', detail: `container ${terminated.name} terminated: ${terminated.state?.terminated?.reason ?? 'exited'}`, restarts}
+    return {
+      reason: 'Terminated',
+      detail: `container ${terminated.name} terminated: ${terminated.state?.terminated?.reason ?? 'exited'}`,
+      restarts,
+    }
   }
   return null
 }
@@ -89,13 +101,22 @@ export function describeProbe(probe: Probe): string {
  * before 'Z').
  */
 function eventTime(event: KubeEvent): number {
-  return Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? '') || 0
+  return (
+    Date.parse(
+      event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? '',
+    ) || 0
+  )
 }
 
 /** The newest event about this pod with one of the reasons (and message prefix, if given). */
-export function lastEventFor(events: KubeEvent[], pod: Pod, reasons: string[], messagePrefix?: string): KubeEvent | undefined {
+export function lastEventFor(
+  events: KubeEvent[],
+  pod: Pod,
+  reasons: string[],
+  messagePrefix?: string,
+): KubeEvent | undefined {
   const matching = events.filter(
-    event =>
+    (event) =>
       event.involvedObject.kind === 'Pod' &&
       event.involvedObject.name === pod.metadata.name &&
       (!event.involvedObject.uid || !pod.metadata.uid || event.involvedObject.uid === pod.metadata.uid) &&
@@ -107,7 +128,7 @@ export function lastEventFor(events: KubeEvent[], pod: Pod, reasons: string[], m
 }
 
 export function containersWithReadinessProbe(pod: Pod): Container[] {
-  return pod.spec.containers.filter(container => container.readinessProbe)
+  return pod.spec.containers.filter((container) => container.readinessProbe)
 }
 
 export function oneLine(text: string): string {

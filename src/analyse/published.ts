@@ -6,5 +6,5 @@ import type {EndpointView} from '../model/report.js'
  * otherwise is stale and the service setting is honoured instead.
  */
 export function publishedEndpoints(endpoints: EndpointView[], publishNotReadyAddresses: boolean): EndpointView[] {
-  return publishNotReadyAddresses ? endpoints : endpoints.filter(endpoint => endpoint.ready)
+  return publishNotReadyAddresses ? endpoints : endpoints.filter((endpoint) => endpoint.ready)
 }

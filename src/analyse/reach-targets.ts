@@ -15,16 +15,20 @@ export function reachTargetsFor(report: ServiceReport, limit = 256): ReachTarget
   if (report.service.type === 'ExternalName') return []
   if (!report.service.headless && endpoints.length > 0) {
     for (const ip of report.service.clusterIPs) {
-      for (const port of report.service.ports.filter(candidate => tcp(candidate.protocol))) add({address: ip, port: port.port, role: 'clusterIP', protocol: 'TCP'})
+      for (const port of report.service.ports.filter((candidate) => tcp(candidate.protocol)))
+        add({address: ip, port: port.port, role: 'clusterIP', protocol: 'TCP'})
     }
   }
   for (const endpoint of endpoints) {
-    for (const port of endpoint.ports.filter(candidate => tcp(candidate.protocol))) add({address: endpoint.address, port: port.port, role: 'endpoint', protocol: 'TCP'})
+    for (const port of endpoint.ports.filter((candidate) => tcp(candidate.protocol)))
+      add({address: endpoint.address, port: port.port, role: 'endpoint', protocol: 'TCP'})
   }
   if (report.service.headless) {
     for (const endpoint of endpoints) {
-      const endpointPorts = new Set(endpoint.ports.map(port => port.port))
-      for (const port of report.service.ports.filter(candidate => tcp(candidate.protocol) && !endpointPorts.has(candidate.port))) {
+      const endpointPorts = new Set(endpoint.ports.map((port) => port.port))
+      for (const port of report.service.ports.filter(
+        (candidate) => tcp(candidate.protocol) && !endpointPorts.has(candidate.port),
+      )) {
         add({address: endpoint.address, port: port.port, role: 'service-port-on-endpoint', protocol: 'TCP'})
       }
     }

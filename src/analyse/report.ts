@@ -1,6 +1,14 @@
 // From a gathered snapshot to the ServiceReport: endpoints, expected records, findings. Pure.
 import type {Pod} from '../model/k8s.js'
-import {bySeverity, REPORT_API_VERSION, type EndpointView, type Finding, type ServiceReport, type ServiceSnapshot, type ServiceView} from '../model/report.js'
+import {
+  bySeverity,
+  REPORT_API_VERSION,
+  type EndpointView,
+  type Finding,
+  type ServiceReport,
+  type ServiceSnapshot,
+  type ServiceView,
+} from '../model/report.js'
 import {diagnose} from './diagnose.js'
 import {sortNaturally} from './dns-names.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
@@ -11,7 +19,7 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
   const namespace = service.metadata.namespace ?? 'default'
   const {endpoints: found, endpointSource} = endpointViews(snapshot)
-  const endpoints = sortNaturally(found, endpoint => [endpoint.address])
+  const endpoints = sortNaturally(found, (endpoint) => [endpoint.address])
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
   const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)
@@ -61,9 +69,9 @@ export function resolverUnavailable(report: ServiceReport, reason: string): Serv
 
 export function summarize(findings: Finding[]): ServiceReport['summary'] {
   return {
-    errors: findings.filter(finding => finding.severity === 'error').length,
-    warnings: findings.filter(finding => finding.severity === 'warning').length,
-    infos: findings.filter(finding => finding.severity === 'info').length,
+    errors: findings.filter((finding) => finding.severity === 'error').length,
+    warnings: findings.filter((finding) => finding.severity === 'warning').length,
+    infos: findings.filter((finding) => finding.severity === 'info').length,
   }
 }
 
@@ -75,7 +83,7 @@ function serviceView(snapshot: ServiceSnapshot, namespace: string): ServiceView 
     type: spec.type ?? 'ClusterIP',
     headless: isHeadless(snapshot.service),
     clusterIPs: clusterIPsOf(snapshot.service),
-    ports: (spec.ports ?? []).map(port => ({
+    ports: (spec.ports ?? []).map((port) => ({
       name: port.name ?? '',
       port: port.port,
       targetPort: port.targetPort ?? port.port,
@@ -89,11 +97,18 @@ function serviceView(snapshot: ServiceSnapshot, namespace: string): ServiceView 
   return view
 }
 
-function endpointViews(snapshot: ServiceSnapshot): {endpoints: EndpointView[]; endpointSource: ServiceReport['endpointSource']} {
+function endpointViews(snapshot: ServiceSnapshot): {
+  endpoints: EndpointView[]
+  endpointSource: ServiceReport['endpointSource']
+} {
   const {service} = snapshot
   if (service.spec.type === 'ExternalName') return {endpoints: [], endpointSource: 'none'}
   if (snapshot.endpointSlices) {
-    const slices = slicesOfService(snapshot.endpointSlices, service.metadata.namespace ?? 'default', service.metadata.name)
+    const slices = slicesOfService(
+      snapshot.endpointSlices,
+      service.metadata.namespace ?? 'default',
+      service.metadata.name,
+    )
     return {endpoints: endpointsFromSlices(slices), endpointSource: 'EndpointSlice'}
   }
   if (snapshot.endpoints) return {endpoints: endpointsFromLegacy(snapshot.endpoints), endpointSource: 'Endpoints'}
@@ -104,10 +119,11 @@ function endpointViews(snapshot: ServiceSnapshot): {endpoints: EndpointView[]; e
 function notReadyReason(endpoint: EndpointView, snapshot: ServiceSnapshot): string | undefined {
   if (endpoint.ready && !endpoint.terminating) return undefined
   if (endpoint.terminating) return 'Terminating'
-  const pod: Pod | undefined = snapshot.pods.find(candidate => candidate.metadata.name === endpoint.pod)
+  const pod: Pod | undefined = snapshot.pods.find((candidate) => candidate.metadata.name === endpoint.pod)
   if (!pod) return 'NotReady'
   const trouble = podTrouble(pod, snapshot.events)
   if (trouble) return trouble.reason
-  if (!podIsReady(pod) && pod.spec.containers.some(container => container.readinessProbe)) return 'ReadinessProbeFailing'
+  if (!podIsReady(pod) && pod.spec.containers.some((container) => container.readinessProbe))
+    return 'ReadinessProbeFailing'
   return 'NotReady'
 }

@@ -34,10 +34,15 @@ export async function inspectLive(
   try {
     service = await serviceRead
   } catch (error) {
-    await openedEarly?.then(check => check.close(), () => undefined)
+    await openedEarly?.then(
+      (check) => check.close(),
+      () => undefined,
+    )
     throw error
   }
-  progress(options.via === 'pod' ? `starting resolver pod in ${options.namespace}` : 'port-forwarding to the CoreDNS pods')
+  progress(
+    options.via === 'pod' ? `starting resolver pod in ${options.namespace}` : 'port-forwarding to the CoreDNS pods',
+  )
   const [gathered, opened] = await Promise.allSettled([surroundings, openedEarly ?? open()])
   if (gathered.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close()
@@ -55,7 +60,13 @@ export async function inspectLive(
     const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
     if (zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
     progress('querying the cluster DNS')
-    report = applyDnsObservation(report, await check.observe(report, expectations.map(({name, type}) => ({name, type}))))
+    report = applyDnsObservation(
+      report,
+      await check.observe(
+        report,
+        expectations.map(({name, type}) => ({name, type})),
+      ),
+    )
   } finally {
     await check.close()
   }
@@ -63,6 +74,9 @@ export async function inspectLive(
   // Loaded only for a contract: the module brings the YAML parser with it.
   const {evaluateExpectations, expectationFindings} = await import('../analyse/expectations.js')
   const dns = report.dns as {queries: QueryResult[]; primaryServer: string | null}
-  const results = evaluateExpectations(expectations, dns.queries.filter(query => query.server === dns.primaryServer))
+  const results = evaluateExpectations(
+    expectations,
+    dns.queries.filter((query) => query.server === dns.primaryServer),
+  )
   return {...addFindings(report, expectationFindings(results, contractSource ?? 'the contract')), expectations: results}
 }

@@ -30,14 +30,26 @@ export interface ScanResult {
 const namespaceOf = (service: Service) => service.metadata.namespace ?? 'default'
 
 /** Offline scan over a dump (no DNS check). */
-export function scanObjects(objects: ClusterObjects, options: Pick<ScanOptions, 'clusterDomainFlag'>, filter: (service: Service) => boolean): ServiceReport[] {
+export function scanObjects(
+  objects: ClusterObjects,
+  options: Pick<ScanOptions, 'clusterDomainFlag'>,
+  filter: (service: Service) => boolean,
+): ServiceReport[] {
   const index = indexObjects(objects)
-  return objects.services.filter(filter).sort(byName).map(service => buildReport(snapshotFromIndex(index, service, options.clusterDomainFlag)))
+  return objects.services
+    .filter(filter)
+    .sort(byName)
+    .map((service) => buildReport(snapshotFromIndex(index, service, options.clusterDomainFlag)))
 }
 
-export async function scanCluster(gateway: KubeGateway, services: Service[], options: ScanOptions): Promise<ScanResult> {
+export async function scanCluster(
+  gateway: KubeGateway,
+  services: Service[],
+  options: ScanOptions,
+): Promise<ScanResult> {
   const byNamespace = new Map<string, Service[]>()
-  for (const service of services.sort(byName)) byNamespace.set(namespaceOf(service), [...(byNamespace.get(namespaceOf(service)) ?? []), service])
+  for (const service of services.sort(byName))
+    byNamespace.set(namespaceOf(service), [...(byNamespace.get(namespaceOf(service)) ?? []), service])
   const zone = options.clusterDomainFlag ? null : await gateway.readCoreDnsZone().catch(() => null)
   let done = 0
   const reports: ServiceReport[] = []
@@ -47,7 +59,9 @@ export async function scanCluster(gateway: KubeGateway, services: Service[], opt
     const {objects, readProblems} = await gateway.gatherNamespace(namespace, members)
     const index = indexObjects(objects)
     const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
-    let namespaceReports = members.map(service => buildReport({...snapshotFromIndex(index, service, options.clusterDomainFlag), clusterDomain, readProblems}))
+    let namespaceReports = members.map((service) =>
+      buildReport({...snapshotFromIndex(index, service, options.clusterDomainFlag), clusterDomain, readProblems}),
+    )
     if (options.dns) {
       const extra = extraPending
       extraPending = []
@@ -59,7 +73,9 @@ export async function scanCluster(gateway: KubeGateway, services: Service[], opt
     done += members.length
     options.onProgress?.(done, services.length)
   })
-  reports.sort((a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name))
+  reports.sort(
+    (a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name),
+  )
   return {reports, extraAnswers}
 }
 
@@ -70,22 +86,33 @@ async function checkNamespace(
   dns: NonNullable<ScanOptions['dns']>,
   extraQuestions: DnsQuestion[],
 ): Promise<ScanResult> {
-  const [{LiveDnsCheck}, {ResolverForbidden}] = await Promise.all([import('../kube/live-dns.js'), import('../kube/resolver-pod.js')])
+  const [{LiveDnsCheck}, {ResolverForbidden}] = await Promise.all([
+    import('../kube/live-dns.js'),
+    import('../kube/resolver-pod.js'),
+  ])
   let check
   try {
     check = await LiveDnsCheck.open(gateway, {...dns, namespace: dns.namespace ?? namespace})
   } catch (error) {
     if (!(error instanceof ResolverForbidden)) throw error
-    return {reports: reports.map(report => resolverUnavailable(report, error.message)), extraAnswers: []}
+    return {reports: reports.map((report) => resolverUnavailable(report, error.message)), extraAnswers: []}
   }
   try {
-    const targets = reports.map(report => check.reachTargets(report))
-    const shared = await check.observeBatch([...reports.flatMap(report => questionsFor(report)), ...extraQuestions], targets.flat(), reports[0].clusterDomain)
+    const targets = reports.map((report) => check.reachTargets(report))
+    const shared = await check.observeBatch(
+      [...reports.flatMap((report) => questionsFor(report)), ...extraQuestions],
+      targets.flat(),
+      reports[0].clusterDomain,
+    )
     const primary = primaryServer(shared.servers)
     const asked = new Set(extraQuestions.map(questionKey))
     return {
-      reports: reports.map((report, index) => applyDnsObservation(report, observationFor(report, shared, targets[index]))),
-      extraAnswers: shared.queries.filter(result => result.server === primary?.label && asked.has(questionKey(result))),
+      reports: reports.map((report, index) =>
+        applyDnsObservation(report, observationFor(report, shared, targets[index])),
+      ),
+      extraAnswers: shared.queries.filter(
+        (result) => result.server === primary?.label && asked.has(questionKey(result)),
+      ),
     }
   } finally {
     await check.close()

@@ -29,7 +29,12 @@ export interface TimelineEvent {
 
 const clock = () => new Date().toISOString().slice(11, 19)
 
-export async function watchInspect(gateway: KubeGateway, namespace: string, serviceName: string, options: WatchOptions): Promise<void> {
+export async function watchInspect(
+  gateway: KubeGateway,
+  namespace: string,
+  serviceName: string,
+  options: WatchOptions,
+): Promise<void> {
   const emit = (kind: TimelineEvent['kind'], message: string, afterSeconds?: number) =>
     options.emit({time: clock(), kind, message, ...(afterSeconds === undefined ? {} : {afterSeconds})})
   let snapshot = await gateway.gatherService(namespace, serviceName, options.clusterDomainFlag)
@@ -44,25 +49,42 @@ export async function watchInspect(gateway: KubeGateway, namespace: string, serv
   let report = buildReport(snapshot)
   let observed = check ? answered(applyDnsObservation(report, await check.observe(report))) : new Set<string>()
   const endpoints = endpointStates(report)
-  const pods = new Map<string, boolean>(snapshot.pods.filter(pod => matches(snapshot, pod.metadata.labels)).map(pod => [pod.metadata.name, podIsReady(pod)]))
-  emit('start', `watching service/${serviceName} in ${namespace}: ${[...endpoints.values()].filter(state => state.ready).length}/${endpoints.size} endpoints ready${check ? `, ${observed.size} DNS answers` : ''}`)
+  const pods = new Map<string, boolean>(
+    snapshot.pods
+      .filter((pod) => matches(snapshot, pod.metadata.labels))
+      .map((pod) => [pod.metadata.name, podIsReady(pod)]),
+  )
+  emit(
+    'start',
+    `watching service/${serviceName} in ${namespace}: ${[...endpoints.values()].filter((state) => state.ready).length}/${endpoints.size} endpoints ready${check ? `, ${observed.size} DNS answers` : ''}`,
+  )
 
   let busy = Promise.resolve()
   const refresh = (changedAt: number) => {
-    busy = busy.then(async () => {
-      snapshot = await gateway.gatherService(namespace, serviceName, options.clusterDomainFlag).then(next => ({...next, clusterDomain: snapshot.clusterDomain}))
-      report = buildReport(snapshot)
-      const now = endpointStates(report)
-      for (const [address, state] of now) {
-        const before = endpoints.get(address)
-        if (!before) emit('endpoint', `endpoint ${address}${podLabel(state.pod)} added (${state.ready ? 'ready' : 'not ready'})`)
-        else if (before.ready !== state.ready) emit('endpoint', `endpoint ${address}${podLabel(state.pod)} ${state.ready ? 'became ready' : 'became not ready'}`)
-      }
-      for (const [address, state] of endpoints) if (!now.has(address)) emit('endpoint', `endpoint ${address}${podLabel(state.pod)} removed`)
-      endpoints.clear()
-      for (const [address, state] of now) endpoints.set(address, state)
-      if (check) observed = await followDns(check, report, observed, changedAt, options.settleMs, emit)
-    }).catch(error => emit('end', `refresh failed: ${(error as Error).message}`))
+    busy = busy
+      .then(async () => {
+        snapshot = await gateway
+          .gatherService(namespace, serviceName, options.clusterDomainFlag)
+          .then((next) => ({...next, clusterDomain: snapshot.clusterDomain}))
+        report = buildReport(snapshot)
+        const now = endpointStates(report)
+        for (const [address, state] of now) {
+          const before = endpoints.get(address)
+          if (!before)
+            emit('endpoint', `endpoint ${address}${podLabel(state.pod)} added (${state.ready ? 'ready' : 'not ready'})`)
+          else if (before.ready !== state.ready)
+            emit(
+              'endpoint',
+              `endpoint ${address}${podLabel(state.pod)} ${state.ready ? 'became ready' : 'became not ready'}`,
+            )
+        }
+        for (const [address, state] of endpoints)
+          if (!now.has(address)) emit('endpoint', `endpoint ${address}${podLabel(state.pod)} removed`)
+        endpoints.clear()
+        for (const [address, state] of now) endpoints.set(address, state)
+        if (check) observed = await followDns(check, report, observed, changedAt, options.settleMs, emit)
+      })
+      .catch((error) => emit('end', `refresh failed: ${(error as Error).message}`))
   }
 
   let debounce: NodeJS.Timeout | undefined
@@ -87,12 +109,17 @@ export async function watchInspect(gateway: KubeGateway, namespace: string, serv
     clearTimeout(debounce)
     debounce = setTimeout(() => refresh(changedAt), 150)
   }
-  const selector = report.service.selector ? Object.entries(report.service.selector).map(([key, value]) => `${key}=${value}`).join(',') : null
+  const selector = report.service.selector
+    ? Object.entries(report.service.selector)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',')
+    : null
   let failure: unknown
-  const stop = await watchService(gateway, namespace, serviceName, selector, onEvent, error => (failure = error))
+  const stop = await watchService(gateway, namespace, serviceName, selector, onEvent, (error) => (failure = error))
   try {
     const started = Date.now()
-    while (!failure && (!options.durationMs || Date.now() - started < options.durationMs)) await new Promise(resolve => setTimeout(resolve, 200))
+    while (!failure && (!options.durationMs || Date.now() - started < options.durationMs))
+      await new Promise((resolve) => setTimeout(resolve, 200))
     clearTimeout(debounce)
     await busy
     if (failure) throw failure
@@ -117,26 +144,37 @@ async function followDns(
     const checked = applyDnsObservation(report, await check.observe(report))
     const next = answered(checked)
     const after = Number(((Date.now() - changedAt) / 1000).toFixed(1))
-    for (const key of next) if (!current.has(key)) emit('dns', `${key} appeared (${after.toFixed(1)} s after the endpoint change)`, after)
-    for (const key of current) if (!next.has(key)) emit('dns', `${key} disappeared (${after.toFixed(1)} s after the endpoint change)`, after)
+    for (const key of next)
+      if (!current.has(key)) emit('dns', `${key} appeared (${after.toFixed(1)} s after the endpoint change)`, after)
+    for (const key of current)
+      if (!next.has(key)) emit('dns', `${key} disappeared (${after.toFixed(1)} s after the endpoint change)`, after)
     current = next
-    const settled = checked.records.every(record => record.status === 'match') && !checked.findings.some(finding => finding.code === 'DNSNameShouldNotResolve')
+    const settled =
+      checked.records.every((record) => record.status === 'match') &&
+      !checked.findings.some((finding) => finding.code === 'DNSNameShouldNotResolve')
     if (settled) return current
     if (Date.now() - changedAt > settleMs) {
-      emit('dns', `DNS has not caught up ${Math.round(settleMs / 1000)} s after the change (${checked.records.filter(record => record.status !== 'match').length} records differ)`)
+      emit(
+        'dns',
+        `DNS has not caught up ${Math.round(settleMs / 1000)} s after the change (${checked.records.filter((record) => record.status !== 'match').length} records differ)`,
+      )
       return current
     }
-    await new Promise(resolve => setTimeout(resolve, 500))
+    await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }
 
 /** What the primary server answers for the service's names: `NAME TYPE DATA` for matching and unexpected records. */
 function answered(report: ServiceReport): Set<string> {
-  return new Set(report.records.filter(record => record.status === 'match' || record.status === 'unexpected').map(record => `${record.type} ${record.name} ${record.data}`))
+  return new Set(
+    report.records
+      .filter((record) => record.status === 'match' || record.status === 'unexpected')
+      .map((record) => `${record.type} ${record.name} ${record.data}`),
+  )
 }
 
 function endpointStates(report: ServiceReport): Map<string, {ready: boolean; pod: string | null}> {
-  return new Map(report.endpoints.map(endpoint => [endpoint.address, {ready: endpoint.ready, pod: endpoint.pod}]))
+  return new Map(report.endpoints.map((endpoint) => [endpoint.address, {ready: endpoint.ready, pod: endpoint.pod}]))
 }
 
 function matches(snapshot: ServiceSnapshot, labels: Record<string, string> | undefined): boolean {

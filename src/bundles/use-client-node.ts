@@ -3,7 +3,9 @@
 // __dirname is dist/.)
 import {join} from 'node:path'
 
-const {requireWithCodeCache} = require(join(__dirname, '../bin/code-cache.cjs')) as {requireWithCodeCache: (file: string) => unknown}
+const {requireWithCodeCache} = require(join(__dirname, '../bin/code-cache.cjs')) as {
+  requireWithCodeCache: (file: string) => unknown
+}
 const client = requireWithCodeCache(join(__dirname, 'client-node.cjs')) as typeof import('@kubernetes/client-node')
 
 export const {CoreV1Api, DiscoveryV1Api, Exec, KubeConfig, PortForward, Watch} = client

@@ -26,7 +26,13 @@ const isJsonLike = (mimeType: string) => {
   return parsed.type === 'application' && parsed.subtypeTokens.includes('json')
 }
 /** In client-node's order of preference. */
-const SUPPORTED = [isA('application', 'json'), isJsonLike, isTextLike, isA('application', 'octet-stream'), isA('application', 'x-www-form-urlencoded')]
+const SUPPORTED = [
+  isA('application', 'json'),
+  isJsonLike,
+  isTextLike,
+  isA('application', 'octet-stream'),
+  isA('application', 'x-www-form-urlencoded'),
+]
 
 export class ObjectSerializer {
   static findCorrectType(_data: unknown, expectedType: string): string {
@@ -49,7 +55,7 @@ export class ObjectSerializer {
     if (mediaTypes.length === 0) return 'application/json'
     const normal = mediaTypes.map(ObjectSerializer.normalizeMediaType)
     for (const supported of SUPPORTED) {
-      const found = normal.find(mediaType => mediaType != null && supported(mediaType))
+      const found = normal.find((mediaType) => mediaType != null && supported(mediaType))
       if (found) return found
     }
     throw new Error(`None of the given media types are supported: ${mediaTypes.join(', ')}`)

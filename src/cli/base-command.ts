@@ -9,11 +9,18 @@ import type {ConnectionOptions} from '../kube/gateway.js'
 export const DEFAULT_RESOLVER_IMAGE = 'docker.io/nicolaka/netshoot:v0.13'
 
 export const connectionFlags = {
-  kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).', helpGroup: 'KUBECTL'}),
+  kubeconfig: Flags.string({
+    description: 'Path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config).',
+    helpGroup: 'KUBECTL',
+  }),
   context: Flags.string({description: 'The kubeconfig context to use.', helpGroup: 'KUBECTL'}),
   cluster: Flags.string({description: 'The kubeconfig cluster to use.', helpGroup: 'KUBECTL'}),
   user: Flags.string({description: 'The kubeconfig user to use.', helpGroup: 'KUBECTL'}),
-  namespace: Flags.string({char: 'n', description: "Namespace (default: the context's namespace, else default).", helpGroup: 'KUBECTL'}),
+  namespace: Flags.string({
+    char: 'n',
+    description: "Namespace (default: the context's namespace, else default).",
+    helpGroup: 'KUBECTL',
+  }),
   'request-timeout': Flags.string({
     description: 'Time to wait for one API request before giving up, e.g. 10s, 1m; 0 waits forever.',
     default: '0',
@@ -23,7 +30,10 @@ export const connectionFlags = {
 
 export const outputFlags = {
   output: Flags.string({char: 'o', description: 'Output format.', options: [...OUTPUT_FORMATS], default: 'table'}),
-  'no-color': Flags.boolean({description: 'Never colour the output (also: NO_COLOR=1). Colour is only used on a terminal.', default: false}),
+  'no-color': Flags.boolean({
+    description: 'Never colour the output (also: NO_COLOR=1). Colour is only used on a terminal.',
+    default: false,
+  }),
 }
 
 export abstract class BaseCommand extends Command {
@@ -39,7 +49,8 @@ export abstract class BaseCommand extends Command {
 /** kubectl's duration syntax for --request-timeout: a number of seconds, or 500ms, 10s, 2m, 1h. */
 export function parseDuration(value: string, flag: string): number {
   const match = value.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/)
-  if (!match) throw new InspectError(`invalid value "${value}" for --${flag}: use a duration such as 30s or 2m (0 for none)`)
+  if (!match)
+    throw new InspectError(`invalid value "${value}" for --${flag}: use a duration such as 30s or 2m (0 for none)`)
   const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
   return Math.round(Number(match[1]) * unit)
 }
@@ -80,13 +91,41 @@ export function outputFormat(value: string): OutputFormat {
 }
 
 export const resolverFlags = {
-  via: Flags.string({description: 'How to reach the cluster DNS: a resolver pod, or port-forwards to the CoreDNS pods (no pod created).', options: ['pod', 'port-forward'], default: 'pod', helpGroup: 'DNS CHECK'}),
-  image: Flags.string({description: 'Image of the resolver pod: must have sh, BIND 9.16+ dig and nc.', helpGroup: 'DNS CHECK'}),
-  'resolver-namespace': Flags.string({description: "Namespace of the resolver pod (default: the service's, so its resolv.conf is the clients').", helpGroup: 'DNS CHECK'}),
-  'resolver-pod': Flags.string({description: 'Use this existing pod as the resolver instead of creating one.', helpGroup: 'DNS CHECK'}),
-  timeout: Flags.string({description: 'How long the resolver pod may take to start.', default: '60s', helpGroup: 'DNS CHECK'}),
-  'query-timeout': Flags.integer({description: 'Seconds to wait for each DNS answer and TCP connect.', default: 2, min: 1, max: 30, helpGroup: 'DNS CHECK'}),
-  'no-reach': Flags.boolean({description: 'Ask DNS only: skip the TCP reachability probes.', default: false, helpGroup: 'DNS CHECK'}),
+  via: Flags.string({
+    description: 'How to reach the cluster DNS: a resolver pod, or port-forwards to the CoreDNS pods (no pod created).',
+    options: ['pod', 'port-forward'],
+    default: 'pod',
+    helpGroup: 'DNS CHECK',
+  }),
+  image: Flags.string({
+    description: 'Image of the resolver pod: must have sh, BIND 9.16+ dig and nc.',
+    helpGroup: 'DNS CHECK',
+  }),
+  'resolver-namespace': Flags.string({
+    description: "Namespace of the resolver pod (default: the service's, so its resolv.conf is the clients').",
+    helpGroup: 'DNS CHECK',
+  }),
+  'resolver-pod': Flags.string({
+    description: 'Use this existing pod as the resolver instead of creating one.',
+    helpGroup: 'DNS CHECK',
+  }),
+  timeout: Flags.string({
+    description: 'How long the resolver pod may take to start.',
+    default: '60s',
+    helpGroup: 'DNS CHECK',
+  }),
+  'query-timeout': Flags.integer({
+    description: 'Seconds to wait for each DNS answer and TCP connect.',
+    default: 2,
+    min: 1,
+    max: 30,
+    helpGroup: 'DNS CHECK',
+  }),
+  'no-reach': Flags.boolean({
+    description: 'Ask DNS only: skip the TCP reachability probes.',
+    default: false,
+    helpGroup: 'DNS CHECK',
+  }),
 }
 
 export interface ResolverFlagValues {
@@ -99,7 +138,11 @@ export interface ResolverFlagValues {
   'no-reach'?: boolean
 }
 
-export function liveDnsOptions(flags: ResolverFlagValues, serviceNamespace: string, onProgress?: (message: string) => void) {
+export function liveDnsOptions(
+  flags: ResolverFlagValues,
+  serviceNamespace: string,
+  onProgress?: (message: string) => void,
+) {
   validateNamespace(flags['resolver-namespace'])
   return {
     via: flags.via as 'pod' | 'port-forward',

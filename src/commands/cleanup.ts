@@ -14,9 +14,15 @@ export default class Cleanup extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Cleanup)
-    const [{KubeGateway}, {deleteLeftoverResolvers}] = await Promise.all([import('../kube/gateway.js'), import('../kube/resolver-pod.js')])
+    const [{KubeGateway}, {deleteLeftoverResolvers}] = await Promise.all([
+      import('../kube/gateway.js'),
+      import('../kube/resolver-pod.js'),
+    ])
     const gateway = await KubeGateway.connect(connectionOptions(flags))
-    const deleted = await deleteLeftoverResolvers(gateway, flags['all-namespaces'] ? undefined : gateway.defaultNamespace)
+    const deleted = await deleteLeftoverResolvers(
+      gateway,
+      flags['all-namespaces'] ? undefined : gateway.defaultNamespace,
+    )
     if (deleted.length === 0) process.stdout.write('no resolver pods found\n')
     for (const pod of deleted) process.stdout.write(`pod/${pod} deleted\n`)
   }

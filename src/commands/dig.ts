@@ -1,6 +1,13 @@
 import {isIP} from 'node:net'
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags} from '../cli/base-command.js'
+import {
+  BaseCommand,
+  connectionFlags,
+  connectionOptions,
+  liveDnsOptions,
+  outputFlags,
+  resolverFlags,
+} from '../cli/base-command.js'
 import {transportTrouble} from '../analyse/dns-diff.js'
 import {isRecordType} from '../dns/dig.js'
 import type {QueryResult, TransportCheck} from '../dns/types.js'
@@ -25,7 +32,12 @@ export default class Dig extends BaseCommand {
   static override flags = {
     ...connectionFlags,
     ...outputFlags,
-    output: Flags.string({char: 'o', description: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table'}),
+    output: Flags.string({
+      char: 'o',
+      description: 'Output format.',
+      options: ['table', 'json', 'yaml'],
+      default: 'table',
+    }),
     ...resolverFlags,
   }
 
@@ -33,7 +45,8 @@ export default class Dig extends BaseCommand {
     const {args, flags} = await this.parse(Dig)
     if (!args.name) throw new InspectError('a name is required: kubectl svc-inspect dig NAME [TYPE]')
     const type = args.type.toUpperCase()
-    if (!isRecordType(type)) throw new InspectError(`unsupported record type "${args.type}": use A, AAAA, SRV, PTR or CNAME`)
+    if (!isRecordType(type))
+      throw new InspectError(`unsupported record type "${args.type}": use A, AAAA, SRV, PTR or CNAME`)
     const connection = connectionOptions(flags)
     const [{KubeGateway}, {LiveDnsCheck}, {reverseName}] = await Promise.all([
       import('../kube/gateway.js'),
@@ -48,9 +61,11 @@ export default class Dig extends BaseCommand {
     try {
       const name = isIP(args.name) ? reverseName(args.name) : args.name.toLowerCase()
       const questionType: RecordType = isIP(args.name) ? 'PTR' : type
-      candidates = name.endsWith('.') ? [name] : [...(await check.searchDomains()).map(domain => `${name}.${domain}.`), `${name}.`]
+      candidates = name.endsWith('.')
+        ? [name]
+        : [...(await check.searchDomains()).map((domain) => `${name}.${domain}.`), `${name}.`]
       const answered = await check.ask(
-        candidates.map(candidate => ({name: candidate, type: questionType})),
+        candidates.map((candidate) => ({name: candidate, type: questionType})),
         [],
         candidates.at(-1)!,
       )
@@ -60,17 +75,53 @@ export default class Dig extends BaseCommand {
       await check.close()
     }
     // The name a stub resolver would settle on: the first candidate (in search order) that has answers.
-    const resolvedName = candidates.find(candidate => results.some(result => result.name === candidate && result.answers.length > 0)) ?? null
-    const shown = results.filter(result => result.name === (resolvedName ?? candidates[0]) || (resolvedName === null && candidates.length === 1))
+    const resolvedName =
+      candidates.find((candidate) =>
+        results.some((result) => result.name === candidate && result.answers.length > 0),
+      ) ?? null
+    const shown = results.filter(
+      (result) => result.name === (resolvedName ?? candidates[0]) || (resolvedName === null && candidates.length === 1),
+    )
     if (flags.output === 'json' || flags.output === 'yaml') {
       const {renderMachine} = await import('../render/index.js')
-      process.stdout.write(await renderMachine({apiVersion: 'svc-inspect/v1alpha1', kind: 'DigResult', question: {name: args.name, type}, resolvedName, resolver: check.describeResolver(), results: shown, transports}, flags.output))
+      process.stdout.write(
+        await renderMachine(
+          {
+            apiVersion: 'svc-inspect/v1alpha1',
+            kind: 'DigResult',
+            question: {name: args.name, type},
+            resolvedName,
+            resolver: check.describeResolver(),
+            results: shown,
+            transports,
+          },
+          flags.output,
+        ),
+      )
     } else {
       const {kubectlTable} = await import('../render/style.js')
-      const rows = shown.flatMap(result =>
+      const rows = shown.flatMap((result) =>
         result.answers.length > 0
-          ? result.answers.map(answer => [result.server, result.name, result.rcode, answer.type, answer.data, String(answer.ttl), result.timeMs === null ? '-' : `${result.timeMs}ms`])
-          : [[result.server, result.name, result.rcode, '-', result.error ?? '', '-', result.timeMs === null ? '-' : `${result.timeMs}ms`]],
+          ? result.answers.map((answer) => [
+              result.server,
+              result.name,
+              result.rcode,
+              answer.type,
+              answer.data,
+              String(answer.ttl),
+              result.timeMs === null ? '-' : `${result.timeMs}ms`,
+            ])
+          : [
+              [
+                result.server,
+                result.name,
+                result.rcode,
+                '-',
+                result.error ?? '',
+                '-',
+                result.timeMs === null ? '-' : `${result.timeMs}ms`,
+              ],
+            ],
       )
       process.stdout.write(`${kubectlTable(['SERVER', 'NAME', 'RCODE', 'TYPE', 'DATA', 'TTL', 'TIME'], rows)}\n`)
       // The answers came over TCP (or UDP when TCP went unanswered): say when one transport does not work.

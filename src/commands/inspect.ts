@@ -1,5 +1,16 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, parseDuration, outputFlags, outputFormat, resolverFlags, validateClusterDomain, type ResolverFlagValues} from '../cli/base-command.js'
+import {
+  BaseCommand,
+  connectionFlags,
+  connectionOptions,
+  liveDnsOptions,
+  parseDuration,
+  outputFlags,
+  outputFormat,
+  resolverFlags,
+  validateClusterDomain,
+  type ResolverFlagValues,
+} from '../cli/base-command.js'
 import {dns1035LabelError} from '../analyse/dns-names.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
@@ -25,7 +36,8 @@ interface InspectOptions {
 }
 
 export default class Inspect extends BaseCommand {
-  static override summary = 'Explain a Service: its endpoints (and why some are missing), its expected DNS records, and what is wrong.'
+  static override summary =
+    'Explain a Service: its endpoints (and why some are missing), its expected DNS records, and what is wrong.'
   static override description = `Reads the Service, its EndpointSlices, the pods its selector matches and their events, and the cluster domain from the kube-system/coredns ConfigMap. Computes the DNS records the Kubernetes DNS specification and CoreDNS define for it, and reports findings with hints.
 
 Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
@@ -43,11 +55,26 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   static override flags = {
     ...connectionFlags,
     ...outputFlags,
-    'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap, else cluster.local).'}),
-    'from-file': Flags.string({char: 'f', description: 'Inspect objects from a file (YAML or JSON, `-` for stdin) instead of a cluster.'}),
-    'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only: creates nothing in the cluster).', default: false}),
-    watch: Flags.boolean({char: 'w', description: 'Keep watching the EndpointSlices and pods; print a timeline with the DNS propagation delay of each change.', default: false}),
-    'watch-duration': Flags.string({description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.'}),
+    'cluster-domain': Flags.string({
+      description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap, else cluster.local).',
+    }),
+    'from-file': Flags.string({
+      char: 'f',
+      description: 'Inspect objects from a file (YAML or JSON, `-` for stdin) instead of a cluster.',
+    }),
+    'no-dns': Flags.boolean({
+      description: 'Skip the live DNS check (read-only: creates nothing in the cluster).',
+      default: false,
+    }),
+    watch: Flags.boolean({
+      char: 'w',
+      description:
+        'Keep watching the EndpointSlices and pods; print a timeline with the DNS propagation delay of each change.',
+      default: false,
+    }),
+    'watch-duration': Flags.string({
+      description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.',
+    }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
     ...resolverFlags,
   }
@@ -81,7 +108,8 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const problem = dns1035LabelError(options.service)
     if (problem) throw new InspectError(`invalid Service name "${options.service}": ${problem}`)
     validateClusterDomain(options.clusterDomain)
-    if (options.expect && !options.dns) throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
+    if (options.expect && !options.dns)
+      throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
     if (options.watch && options.fromFile) throw new InspectError('--watch needs a cluster: it cannot watch a file')
   }
 
@@ -97,17 +125,25 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     } else {
       const {renderReportTable} = await import('../render/report-table.js')
       const wide = options.output === 'wide'
-      process.stdout.write(await renderHuman(report, (value, palette) => renderReportTable(value, {wide, palette}), options.noColor))
+      process.stdout.write(
+        await renderHuman(report, (value, palette) => renderReportTable(value, {wide, palette}), options.noColor),
+      )
     }
     return report.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
   /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
-  private async live(gateway: KubeGateway, target: {namespace: string; name: string; clusterDomainFlag?: string}, options: LiveDnsOptions, expectations: Expectation[], source?: string): Promise<ServiceReport> {
+  private async live(
+    gateway: KubeGateway,
+    target: {namespace: string; name: string; clusterDomainFlag?: string},
+    options: LiveDnsOptions,
+    expectations: Expectation[],
+    source?: string,
+  ): Promise<ServiceReport> {
     const [{inspectLive}, {Spinner}] = await Promise.all([import('../app/inspect.js'), import('../cli/spinner.js')])
     const spinner = new Spinner()
     try {
-      return await inspectLive(gateway, target, options, expectations, source, message => spinner.update(message))
+      return await inspectLive(gateway, target, options, expectations, source, (message) => spinner.update(message))
     } finally {
       spinner.stop()
     }
@@ -123,7 +159,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       dns: options.dns ? liveDnsOptions(options.resolver, namespace) : undefined,
       durationMs: options.watchDurationMs,
       settleMs: 60_000,
-      emit: event => process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${event.time} ${event.message}\n`),
+      emit: (event) => process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${event.time} ${event.message}\n`),
     })
     return EXIT_CLEAN
   }
@@ -135,12 +171,20 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       import('../analyse/report.js'),
     ])
     const objects = await readObjectsFile(options.fromFile!)
-    const service = findService(objects, options.service, options.namespace, options.fromFile === '-' ? 'stdin' : options.fromFile!)
+    const service = findService(
+      objects,
+      options.service,
+      options.namespace,
+      options.fromFile === '-' ? 'stdin' : options.fromFile!,
+    )
     return buildReport(snapshotFromObjects(objects, service, options.clusterDomain))
   }
 
   private async fromCluster(options: InspectOptions, expectations: Expectation[]): Promise<ServiceReport> {
-    const [{KubeGateway}, {buildReport}] = await Promise.all([import('../kube/gateway.js'), import('../analyse/report.js')])
+    const [{KubeGateway}, {buildReport}] = await Promise.all([
+      import('../kube/gateway.js'),
+      import('../analyse/report.js'),
+    ])
     const gateway = await KubeGateway.connect(options.connection)
     const namespace = gateway.defaultNamespace
     if (options.dns) {

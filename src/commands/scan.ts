@@ -1,5 +1,13 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand, connectionFlags, connectionOptions, liveDnsOptions, outputFlags, resolverFlags, validateClusterDomain} from '../cli/base-command.js'
+import {
+  BaseCommand,
+  connectionFlags,
+  connectionOptions,
+  liveDnsOptions,
+  outputFlags,
+  resolverFlags,
+  validateClusterDomain,
+} from '../cli/base-command.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {Service} from '../model/k8s.js'
 import type {ServiceReport} from '../model/report.js'
@@ -23,9 +31,17 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     ...connectionFlags,
     ...outputFlags,
     'all-namespaces': Flags.boolean({char: 'A', description: 'Scan every namespace.', default: false}),
-    selector: Flags.string({char: 'l', description: 'Only services matching this label selector (e.g. app=web,tier!=cache).'}),
-    'cluster-domain': Flags.string({description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap).'}),
-    'from-file': Flags.string({char: 'f', description: 'Scan objects from a file (`-` for stdin) instead of a cluster (no DNS check).'}),
+    selector: Flags.string({
+      char: 'l',
+      description: 'Only services matching this label selector (e.g. app=web,tier!=cache).',
+    }),
+    'cluster-domain': Flags.string({
+      description: 'Cluster DNS domain (default: read from the kube-system/coredns ConfigMap).',
+    }),
+    'from-file': Flags.string({
+      char: 'f',
+      description: 'Scan objects from a file (`-` for stdin) instead of a cluster (no DNS check).',
+    }),
     'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only).', default: false}),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers.'}),
     concurrency: Flags.integer({description: 'Namespaces inspected at once.', default: 4, min: 1, max: 32}),
@@ -36,23 +52,35 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     const {flags} = await this.parse(Scan)
     validateClusterDomain(flags['cluster-domain'])
     const connection = connectionOptions(flags)
-    if (flags.expect && (flags['no-dns'] || flags['from-file'])) throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
+    if (flags.expect && (flags['no-dns'] || flags['from-file']))
+      throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
     const expectations = flags.expect ? await readContract(flags.expect) : undefined
     const progress = await this.progress()
     let reports: ServiceReport[]
     let contractAnswers: QueryResult[] = []
     try {
       if (flags['from-file']) {
-        const [{readObjectsFile}, {scanObjects}, {selectorMatcher}] = await Promise.all([import('../gather/from-file.js'), import('../app/scan.js'), import('../analyse/label-selector.js')])
+        const [{readObjectsFile}, {scanObjects}, {selectorMatcher}] = await Promise.all([
+          import('../gather/from-file.js'),
+          import('../app/scan.js'),
+          import('../analyse/label-selector.js'),
+        ])
         const objects = await readObjectsFile(flags['from-file'])
         const matches = selectorMatcher(flags.selector)
         const inScope = (service: Service) =>
-          (flags['all-namespaces'] || (service.metadata.namespace ?? 'default') === (flags.namespace ?? 'default')) && matches(service.metadata.labels)
+          (flags['all-namespaces'] || (service.metadata.namespace ?? 'default') === (flags.namespace ?? 'default')) &&
+          matches(service.metadata.labels)
         reports = scanObjects(objects, {clusterDomainFlag: flags['cluster-domain']}, inScope)
       } else {
-        const [{KubeGateway}, {scanCluster}] = await Promise.all([import('../kube/gateway.js'), import('../app/scan.js')])
+        const [{KubeGateway}, {scanCluster}] = await Promise.all([
+          import('../kube/gateway.js'),
+          import('../app/scan.js'),
+        ])
         const gateway = await KubeGateway.connect(connection)
-        const services = await gateway.listServices(flags['all-namespaces'] ? undefined : gateway.defaultNamespace, flags.selector)
+        const services = await gateway.listServices(
+          flags['all-namespaces'] ? undefined : gateway.defaultNamespace,
+          flags.selector,
+        )
         const result = await scanCluster(gateway, services, {
           clusterDomainFlag: flags['cluster-domain'],
           concurrency: flags.concurrency,
@@ -66,13 +94,23 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     } finally {
       progress.stop()
     }
-    const [{reportList, renderScanTable, renderJUnit}, {renderMachine, renderHuman, jsonListChunks, writeChunks}] = await Promise.all([import('../render/scan.js'), import('../render/index.js')])
-    const contract = expectations ? (await import('../analyse/expectations.js')).evaluateExpectations(expectations, contractAnswers) : undefined
+    const [{reportList, renderScanTable, renderJUnit}, {renderMachine, renderHuman, jsonListChunks, writeChunks}] =
+      await Promise.all([import('../render/scan.js'), import('../render/index.js')])
+    const contract = expectations
+      ? (await import('../analyse/expectations.js')).evaluateExpectations(expectations, contractAnswers)
+      : undefined
     const list = reportList(reports, contract)
     if (flags.output === 'junit') process.stdout.write(renderJUnit(list))
     else if (flags.output === 'json') await writeChunks(process.stdout, jsonListChunks(list as never))
     else if (flags.output === 'yaml') process.stdout.write(await renderMachine(list, flags.output))
-    else process.stdout.write(await renderHuman(list, (value, palette) => renderScanTable(value, palette, flags.output === 'wide'), flags['no-color']))
+    else
+      process.stdout.write(
+        await renderHuman(
+          list,
+          (value, palette) => renderScanTable(value, palette, flags.output === 'wide'),
+          flags['no-color'],
+        ),
+      )
     process.exitCode = list.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
@@ -81,6 +119,9 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     const {Spinner} = await import('../cli/spinner.js')
     const spinner = new Spinner()
     spinner.update('listing services')
-    return {update: (done: number, total: number) => spinner.update(`scanned ${done}/${total} services`), stop: () => spinner.stop()}
+    return {
+      update: (done: number, total: number) => spinner.update(`scanned ${done}/${total} services`),
+      stop: () => spinner.stop(),
+    }
   }
 }

@@ -3,7 +3,18 @@
 import {gunzipSync} from 'node:zlib'
 import {InspectError} from '../errors.js'
 import type {RecordType} from '../model/report.js'
-import {answered, reachKey, type DnsAnswer, type DnsQuestion, type DnsServer, type QueryResult, type Rcode, type ReachResult, type ReachTarget, type TransportCheck} from './types.js'
+import {
+  answered,
+  reachKey,
+  type DnsAnswer,
+  type DnsQuestion,
+  type DnsServer,
+  type QueryResult,
+  type Rcode,
+  type ReachResult,
+  type ReachTarget,
+  type TransportCheck,
+} from './types.js'
 
 const SECTION = '=== svc-inspect'
 /**
@@ -53,19 +64,32 @@ export function batchScript(
   // Each section is compressed as soon as it is complete, when the image has gzip: the answers of a big service
   // are ~0.5 MB of YAML, ~35x smaller compressed, which the container runtime, the kubelet, the API server and
   // the CLI would otherwise each pass on in full. gzip members concatenated are one gzip stream.
-  const lines = ['cd /tmp || exit 1', 'rm -f s*.out s*.dead r.out c.out e.out', "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi"]
-  const readsResolvConf = servers.some(server => !server.address)
+  const lines = [
+    'cd /tmp || exit 1',
+    'rm -f s*.out s*.dead r.out c.out e.out',
+    "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi",
+  ]
+  const readsResolvConf = servers.some((server) => !server.address)
   // The text sections' headings and the end line, written now (by the shell itself) so that one cat prints the
   // whole output at the end.
-  lines.push(`echo '${SECTION} reach' > r.out; echo '${BATCH_END.trim()}' > e.out${readsResolvConf ? `; echo '${SECTION} resolv.conf' > c.out` : ''}`)
-  if (readsResolvConf) lines.push(`ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < ${RESOLV_CONF}`)
+  lines.push(
+    `echo '${SECTION} reach' > r.out; echo '${BATCH_END.trim()}' > e.out${readsResolvConf ? `; echo '${SECTION} resolv.conf' > c.out` : ''}`,
+  )
+  if (readsResolvConf)
+    lines.push(
+      `ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < ${RESOLV_CONF}`,
+    )
   const probe = `${shellQuote(options.probeName)} SOA`
   // dig asks its questions one after another: one process per server is fastest up to a few hundred questions
   // (measured: 200 questions x 3 servers in ~0.08 s over TCP on 2 cores); beyond that, slices of
   // QUESTIONS_PER_DIG run in parallel. The transport checks go first and last.
   const chunks: string[][] = []
   for (let start = 0; start < questions.length; start += QUESTIONS_PER_DIG) {
-    chunks.push(questions.slice(start, start + QUESTIONS_PER_DIG).map(question => `${shellQuote(question.name)} ${question.type}`))
+    chunks.push(
+      questions
+        .slice(start, start + QUESTIONS_PER_DIG)
+        .map((question) => `${shellQuote(question.name)} ${question.type}`),
+    )
   }
   if (chunks.length === 0) chunks.push([])
   chunks[0].unshift(probe)
@@ -75,7 +99,8 @@ export function batchScript(
     // and additional sections (an SRV answer's additional section repeats every target): a quarter less to send
     // and read.
     const digs = chunks.map(
-      (chunk, part) => `dig +yaml +noall +answer +time=${options.timeoutSeconds} +tries=1 $t "$@" ${chunk.join(' ')} > s$i.${part}.out 2>&1 & p="$p $!"`,
+      (chunk, part) =>
+        `dig +yaml +noall +answer +time=${options.timeoutSeconds} +tries=1 $t "$@" ${chunk.join(' ')} > s$i.${part}.out 2>&1 & p="$p $!"`,
     )
     // The watchdog sleeps first: a batch of a few hundred questions is done by then and the watchdog is stopped,
     // so the probe's dig process (~10 ms of CPU) only runs for a server that is slow to finish. A sleep without
@@ -92,7 +117,7 @@ export function batchScript(
     lines.push(
       'ask() {',
       '  i=$1; if [ "$2" = tcp ]; then t="+tcp +keepopen +tries=2"; else t=+notcp; fi; shift 2; p=',
-      ...digs.map(dig => `  ${dig}`),
+      ...digs.map((dig) => `  ${dig}`),
       `  ${watchdog}`,
       '  wait $p; [ $? -gt 128 ] || kill $w 2>/dev/null; wait $w',
       '}',
@@ -111,7 +136,11 @@ export function batchScript(
       `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
       `if [ -e s${index}.dead ]; then ${compressed(`${marker}; echo ${UNREACHABLE}`, `s${index}.out`)}; ` +
       `else ${compressed(`${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat ${parts} 2>/dev/null`, `s${index}.out`)}; fi; rm -f ${parts} s${index}.dead ) &`
-    lines.push(server.address ? job : `if [ -n "$ns" ]; then ${job} else ${compressed(`${marker}; echo ${NO_NAMESERVER}`, `s${index}.out`)}; fi`)
+    lines.push(
+      server.address
+        ? job
+        : `if [ -n "$ns" ]; then ${job} else ${compressed(`${marker}; echo ${NO_NAMESERVER}`, `s${index}.out`)}; fi`,
+    )
   })
   for (const target of targets) {
     const address = shellQuote(target.address)
@@ -129,7 +158,12 @@ export function batchScript(
   // The whole output in one cat, the end line last: the small sections as text, then each server's (compressed).
   // Every process here runs after the queries, on the way to the answers. The clean-up runs after the end line:
   // a closed exec does not stop its process, and the next batch starts by removing these files anyway.
-  const sections = [...(readsResolvConf ? ['c.out', RESOLV_CONF] : []), 'r.out', ...servers.map((_, index) => `s${index}.out`), 'e.out']
+  const sections = [
+    ...(readsResolvConf ? ['c.out', RESOLV_CONF] : []),
+    'r.out',
+    ...servers.map((_, index) => `s${index}.out`),
+    'e.out',
+  ]
   lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out')
   return lines.join('\n')
 }
@@ -150,7 +184,10 @@ const GZIP_START = Buffer.from([0x1f, 0x8b, 0x08])
  * members when the image has gzip, then BATCH_END (dropped).
  */
 export function decodeScriptOutput(output: Buffer): string {
-  const end = output.length >= BATCH_END.length && output.toString('latin1', output.length - BATCH_END.length) === BATCH_END ? output.length - BATCH_END.length : output.length
+  const end =
+    output.length >= BATCH_END.length && output.toString('latin1', output.length - BATCH_END.length) === BATCH_END
+      ? output.length - BATCH_END.length
+      : output.length
   const firstMember = output.subarray(0, end).indexOf(GZIP_START)
   if (firstMember < 0) return output.toString('utf8', 0, end)
   try {
@@ -173,29 +210,53 @@ export interface BatchOutput {
 /** Stands for a transport check in the list of questions dig was asked; only its rcode is read. */
 const TRANSPORT_CHECK: DnsQuestion = {name: '(transport check)', type: 'A'}
 
-export async function parseBatchOutput(output: string, questions: DnsQuestion[], servers: DnsServer[], targets: ReachTarget[]): Promise<BatchOutput> {
+export async function parseBatchOutput(
+  output: string,
+  questions: DnsQuestion[],
+  servers: DnsServer[],
+  targets: ReachTarget[],
+): Promise<BatchOutput> {
   const sections = splitSections(output)
   const transports: TransportCheck[] = []
-  const perServer = await Promise.all(servers.map(async (server, index): Promise<QueryResult[]> => {
-    let text = sections.get(`s${index}`) ?? ''
-    if (text.trim() === NO_NAMESERVER) return []
-    if (text.trim() === UNREACHABLE) {
-      return questions.map(question => ({server: server.label, ...question, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a probe query; server skipped'}))
-    }
-    const overTcp = !text.startsWith(`${TCP_UNANSWERED}\n`)
-    if (!overTcp) text = text.slice(TCP_UNANSWERED.length + 1)
-    // dig was asked the TCP check, the questions, then the UDP check (see batchScript).
-    const asked = [TRANSPORT_CHECK, ...questions, TRANSPORT_CHECK].map(question => ({server, question}))
-    const results = await parseDigYaml(text, asked)
-    const udpCheck = results.at(-1)!
-    // A UDP check dig never got to (the output ends early) says nothing about UDP.
-    const udp = udpCheck.error === NO_RESULT ? null : answered(udpCheck)
-    transports.push({server: server.label, tcp: overTcp, udp, ...(udp === false ? {error: udpCheck.error ?? udpCheck.rcode} : {})})
-    return results.slice(1, -1)
-  }))
+  const perServer = await Promise.all(
+    servers.map(async (server, index): Promise<QueryResult[]> => {
+      let text = sections.get(`s${index}`) ?? ''
+      if (text.trim() === NO_NAMESERVER) return []
+      if (text.trim() === UNREACHABLE) {
+        return questions.map((question) => ({
+          server: server.label,
+          ...question,
+          rcode: 'TIMEOUT' as const,
+          answers: [],
+          timeMs: null,
+          error: 'no answer to a probe query; server skipped',
+        }))
+      }
+      const overTcp = !text.startsWith(`${TCP_UNANSWERED}\n`)
+      if (!overTcp) text = text.slice(TCP_UNANSWERED.length + 1)
+      // dig was asked the TCP check, the questions, then the UDP check (see batchScript).
+      const asked = [TRANSPORT_CHECK, ...questions, TRANSPORT_CHECK].map((question) => ({server, question}))
+      const results = await parseDigYaml(text, asked)
+      const udpCheck = results.at(-1)!
+      // A UDP check dig never got to (the output ends early) says nothing about UDP.
+      const udp = udpCheck.error === NO_RESULT ? null : answered(udpCheck)
+      transports.push({
+        server: server.label,
+        tcp: overTcp,
+        udp,
+        ...(udp === false ? {error: udpCheck.error ?? udpCheck.rcode} : {}),
+      })
+      return results.slice(1, -1)
+    }),
+  )
   const queries = perServer.flat()
   const resolvConf = sections.get('resolv.conf')
-  return {queries, reachability: parseReachOutput(sections.get('reach') ?? '', targets), transports, ...(resolvConf === undefined ? {} : {resolvConf})}
+  return {
+    queries,
+    reachability: parseReachOutput(sections.get('reach') ?? '', targets),
+    transports,
+    ...(resolvConf === undefined ? {} : {resolvConf}),
+  }
 }
 
 /** The script's output by section (`=== svc-inspect NAME` lines); text before the first marker is dropped. */
@@ -227,18 +288,24 @@ export interface DigItem {
       }
 }
 
-export async function parseDigYaml(output: string, asked: Array<{server: DnsServer; question: DnsQuestion}>): Promise<QueryResult[]> {
+export async function parseDigYaml(
+  output: string,
+  asked: Array<{server: DnsServer; question: DnsQuestion}>,
+): Promise<QueryResult[]> {
   let items: DigItem[]
   try {
     // The YAML parser, for output readDigItems does not recognise, is loaded only then (~10 ms otherwise spent).
-    items = readDigItems(output) ?? (((await import('yaml')).parse(output)) as DigItem[] | null) ?? []
+    items = readDigItems(output) ?? ((await import('yaml')).parse(output) as DigItem[] | null) ?? []
   } catch (error) {
-    throw new Error(`cannot parse dig output (does the resolver image have BIND 9.16+ dig with +yaml?): ${(error as Error).message.split('\n')[0]}`)
+    throw new Error(
+      `cannot parse dig output (does the resolver image have BIND 9.16+ dig with +yaml?): ${(error as Error).message.split('\n')[0]}`,
+    )
   }
-  if (!Array.isArray(items)) throw new Error('unexpected dig output: not a YAML list (does the image have BIND 9.16+ dig?)')
+  if (!Array.isArray(items))
+    throw new Error('unexpected dig output: not a YAML list (does the image have BIND 9.16+ dig?)')
   // dig prints one MESSAGE per answered query; errors come as DIG_ERROR; other item types (e.g. the query
   // itself with +qr) are not printed with our flags.
-  const relevant = items.filter(item => item.type === 'MESSAGE' || item.type === 'DIG_ERROR')
+  const relevant = items.filter((item) => item.type === 'MESSAGE' || item.type === 'DIG_ERROR')
   return asked.map(({server, question}, index) => toResult(relevant[index], server, question))
 }
 
@@ -248,7 +315,8 @@ export async function parseDigYaml(output: string, asked: Array<{server: DnsServ
  * the whole text finds them, natively: two thirds of the lines are fields nothing reads, and a JavaScript loop
  * over every line runs cold in a one-shot CLI (parsing 609 answers, cold: 20-27 ms with that loop, 14-16 ms now).
  */
-const DIG_LINES = /^(?:- type: (\S+)|  message:(.*)|    (query_time|response_time|socket_protocol): (.*)|      status: (\S+)|      ([A-Z]+_SECTION):|        - (.*))$/gm
+const DIG_LINES =
+  /^(?:- type: (\S+)|  message:(.*)|    (query_time|response_time|socket_protocol): (.*)|      status: (\S+)|      ([A-Z]+_SECTION):|        - (.*))$/gm
 
 /**
  * dig's +yaml output has one fixed shape; reading just the fields we use is far faster than a general YAML parser
@@ -260,7 +328,8 @@ export function readDigItems(output: string): DigItem[] | null {
   let item: DigItem | null = null
   let message: Exclude<DigItem['message'], string | undefined> | null = null
   let section: string[] | null = null
-  const unquote = (value: string) => (value.startsWith("'") && value.endsWith("'") ? value.slice(1, -1).replaceAll("''", "'") : value)
+  const unquote = (value: string) =>
+    value.startsWith("'") && value.endsWith("'") ? value.slice(1, -1).replaceAll("''", "'") : value
   // exec() in a loop and groups by index: matchAll's iterator and array destructuring are slow in cold code.
   const lines = new RegExp(DIG_LINES)
   let match: RegExpExecArray | null
@@ -290,8 +359,8 @@ export function readDigItems(output: string): DigItem[] | null {
         item.message = output
           .slice(from, next < 0 ? output.length : next + 1)
           .split('\n')
-          .map(line => line.trim())
-          .filter(line => line !== '')
+          .map((line) => line.trim())
+          .filter((line) => line !== '')
           .join('\n')
       } else {
         return null // not a shape dig prints: let the YAML parser judge it
@@ -305,13 +374,20 @@ export function readDigItems(output: string): DigItem[] | null {
     } else if (status !== undefined) {
       message.response_message_data!.status = status
     } else if (sectionName !== undefined) {
-      section = sectionName === 'ANSWER_SECTION' || sectionName === 'QUESTION_SECTION' ? (message.response_message_data![sectionName] = []) : null
+      section =
+        sectionName === 'ANSWER_SECTION' || sectionName === 'QUESTION_SECTION'
+          ? (message.response_message_data![sectionName] = [])
+          : null
     } else if (record !== undefined && section) {
       section.push(unquote(record.trim()))
     }
   }
   // Output with items whose fields were not found is another shape (e.g. another indentation): not ours to guess.
-  const unread = items.some(candidate => candidate.type === 'MESSAGE' && (typeof candidate.message !== 'object' || !candidate.message.response_message_data?.status))
+  const unread = items.some(
+    (candidate) =>
+      candidate.type === 'MESSAGE' &&
+      (typeof candidate.message !== 'object' || !candidate.message.response_message_data?.status),
+  )
   if (unread || (items.length === 0 && output.trim() !== '')) return null
   return items
 }
@@ -358,7 +434,8 @@ function elapsedMs(started: string | Date | undefined, ended: string | Date | un
   const from = TIMESTAMP.exec(started)
   const to = TIMESTAMP.exec(ended)
   if (!from || !to) return null
-  const of = (time: RegExpExecArray) => ((Number(time[1]) * 60 + Number(time[2])) * 60 + Number(time[3])) * 1000 + Number((time[4] ?? '0').padEnd(3, '0'))
+  const of = (time: RegExpExecArray) =>
+    ((Number(time[1]) * 60 + Number(time[2])) * 60 + Number(time[3])) * 1000 + Number((time[4] ?? '0').padEnd(3, '0'))
   return of(to) - of(from)
 }
 
@@ -376,7 +453,8 @@ export function parseRecordLine(line: string): (DnsAnswer & {owner: string}) | n
   const ttl = parts[1]
   const klass = parts[2]
   const type = parts[3]
-  const rest = parts.length > 4 ? parts.slice(4).join(' ') : text.slice(owner.length + ttl.length + klass.length + type.length + 4)
+  const rest =
+    parts.length > 4 ? parts.slice(4).join(' ') : text.slice(owner.length + ttl.length + klass.length + type.length + 4)
   if (klass !== 'IN' || rest === '') return null
   const data = NAME_DATA_TYPES.has(type) ? rest.toLowerCase() : rest
   return {owner: owner.toLowerCase(), type, ttl: Number(ttl), data}
@@ -390,7 +468,10 @@ export function parseReachOutput(output: string, targets: ReachTarget[]): ReachR
     const known: ReachResult['state'] = state === 'open' || state === 'refused' || state === 'timeout' ? state : 'error'
     states.set(reachKey({address, port}), {state: known, detail: detail.join(' ') || undefined})
   }
-  return targets.map(target => ({...target, ...(states.get(reachKey(target)) ?? {state: 'error' as const, detail: 'not tested'})}))
+  return targets.map((target) => ({
+    ...target,
+    ...(states.get(reachKey(target)) ?? {state: 'error' as const, detail: 'not tested'}),
+  }))
 }
 
 export function isRecordType(value: string): value is RecordType {

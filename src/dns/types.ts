@@ -17,7 +17,7 @@ export interface DnsServer {
 
 /** The server whose answers count as what applications see: the pod's nameserver, else the first replica. */
 export function primaryServer<T extends DnsServer>(servers: T[]): T | undefined {
-  return servers.find(server => !server.replica) ?? servers[0]
+  return servers.find((server) => !server.replica) ?? servers[0]
 }
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ERROR'

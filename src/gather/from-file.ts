@@ -19,7 +19,9 @@ function parseJson(text: string, label: string): unknown {
   } catch (error) {
     const position = Number((error as Error).message.match(/position (\d+)/)?.[1])
     const line = Number.isFinite(position) ? text.slice(0, position).split('\n').length : undefined
-    throw new InspectError(`${label}${line ? `:${line}` : ''}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`)
+    throw new InspectError(
+      `${label}${line ? `:${line}` : ''}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+    )
   }
 }
 
@@ -32,7 +34,9 @@ async function parseYaml(text: string, label: string): Promise<unknown[]> {
     const error = document.errors[0]
     if (error) {
       const line = error.linePos?.[0]?.line
-      throw new InspectError(`${label}${line ? `:${line}` : ''}: not valid YAML or JSON: ${error.message.split('\n')[0]}`)
+      throw new InspectError(
+        `${label}${line ? `:${line}` : ''}: not valid YAML or JSON: ${error.message.split('\n')[0]}`,
+      )
     }
     values.push(document.toJSON())
   }
@@ -49,7 +53,14 @@ async function readSource(path: string): Promise<string> {
     return await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message
     throw new InspectError(`cannot read ${path}: ${why}`)
   }
 }

@@ -50,12 +50,19 @@ export function collectObjects(documents: unknown[]): ClusterObjects {
 const namespaceOf = (object: {metadata: {namespace?: string}}) => object.metadata.namespace ?? 'default'
 
 /** Finds the service by name; without a namespace, the only service of that name in the dump. */
-export function findService(objects: ClusterObjects, name: string, namespace: string | undefined, source: string): Service {
-  const named = objects.services.filter(service => service.metadata.name === name)
-  const matches = namespace ? named.filter(service => namespaceOf(service) === namespace) : named
+export function findService(
+  objects: ClusterObjects,
+  name: string,
+  namespace: string | undefined,
+  source: string,
+): Service {
+  const named = objects.services.filter((service) => service.metadata.name === name)
+  const matches = namespace ? named.filter((service) => namespaceOf(service) === namespace) : named
   if (matches.length === 1) return matches[0]
   if (matches.length > 1) {
-    throw new InspectError(`service "${name}" exists in namespaces ${matches.map(namespaceOf).join(', ')} of ${source}; choose one with -n`)
+    throw new InspectError(
+      `service "${name}" exists in namespaces ${matches.map(namespaceOf).join(', ')} of ${source}; choose one with -n`,
+    )
   }
   throw new InspectError(`services "${name}" not found${namespace ? ` in namespace "${namespace}"` : ''} in ${source}`)
 }
@@ -91,23 +98,30 @@ export function indexObjects(objects: ClusterObjects): ObjectIndex {
     const bucket = of(namespaceOf(slice)).slicesByService
     bucket.set(service, [...(bucket.get(service) ?? []), slice])
   }
-  for (const endpoints of objects.endpoints) of(namespaceOf(endpoints)).endpointsByName.set(endpoints.metadata.name, endpoints)
+  for (const endpoints of objects.endpoints)
+    of(namespaceOf(endpoints)).endpointsByName.set(endpoints.metadata.name, endpoints)
   for (const pod of objects.pods) of(namespaceOf(pod)).pods.push(pod)
   for (const event of objects.events) of(namespaceOf(event)).events.push(event)
-  const coredns = objects.configMaps.find(configMap => configMap.metadata.name === 'coredns' && configMap.metadata.namespace === 'kube-system')
+  const coredns = objects.configMaps.find(
+    (configMap) => configMap.metadata.name === 'coredns' && configMap.metadata.namespace === 'kube-system',
+  )
   const zone = zoneFromCoreDnsConfigMap(coredns)
   return {
     namespaces,
-    clusterDomain: flag => chooseClusterDomain(flag, zone),
+    clusterDomain: (flag) => chooseClusterDomain(flag, zone),
     hasEndpointSlices: objects.endpointSlices.length > 0 || objects.endpoints.length === 0,
   }
 }
 
-export function snapshotFromIndex(index: ObjectIndex, service: Service, clusterDomainFlag: string | undefined): ServiceSnapshot {
+export function snapshotFromIndex(
+  index: ObjectIndex,
+  service: Service,
+  clusterDomainFlag: string | undefined,
+): ServiceSnapshot {
   const objects = index.namespaces.get(namespaceOf(service))
   return {
     service,
-    endpointSlices: index.hasEndpointSlices ? objects?.slicesByService.get(service.metadata.name) ?? [] : undefined,
+    endpointSlices: index.hasEndpointSlices ? (objects?.slicesByService.get(service.metadata.name) ?? []) : undefined,
     endpoints: index.hasEndpointSlices ? undefined : objects?.endpointsByName.get(service.metadata.name),
     pods: objects?.pods ?? [],
     events: objects?.events ?? [],
@@ -116,6 +130,10 @@ export function snapshotFromIndex(index: ObjectIndex, service: Service, clusterD
   }
 }
 
-export function snapshotFromObjects(objects: ClusterObjects, service: Service, clusterDomainFlag: string | undefined): ServiceSnapshot {
+export function snapshotFromObjects(
+  objects: ClusterObjects,
+  service: Service,
+  clusterDomainFlag: string | undefined,
+): ServiceSnapshot {
   return snapshotFromIndex(indexObjects(objects), service, clusterDomainFlag)
 }

@@ -24,7 +24,7 @@ function start(cleanup: Cleanup): Promise<void> {
 
 /** Runs every registered removal and waits for those already running. */
 export async function runCleanups(): Promise<void> {
-  const started = [...pending].map(cleanup => start(cleanup))
+  const started = [...pending].map((cleanup) => start(cleanup))
   await Promise.allSettled([...started, ...running])
 }
 

@@ -40,12 +40,15 @@ export class KubeGateway {
       if (options.kubeconfig) config.loadFromFile(options.kubeconfig)
       else config.loadFromDefault()
     } catch (error) {
-      throw new InspectError(`cannot load kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(error as Error).message}`)
+      throw new InspectError(
+        `cannot load kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(error as Error).message}`,
+      )
     }
     applyOverrides(config, options)
     shareAgents(config)
     abortSlowRequests(config, options.requestTimeoutMs)
-    if (!config.getCurrentCluster()) throw new InspectError('no cluster in kubeconfig: set --kubeconfig, KUBECONFIG or --context')
+    if (!config.getCurrentCluster())
+      throw new InspectError('no cluster in kubeconfig: set --kubeconfig, KUBECONFIG or --context')
     const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace
     return new KubeGateway(
       client,
@@ -67,7 +70,10 @@ export class KubeGateway {
     const timeout =
       this.requestTimeoutMs > 0
         ? new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)), this.requestTimeoutMs)
+            timer = setTimeout(
+              () => reject(new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)),
+              this.requestTimeoutMs,
+            )
           })
         : undefined
     try {
@@ -81,14 +87,17 @@ export class KubeGateway {
 
   explain(what: string, error: unknown): Error {
     if (error instanceof InspectError) return error
-    if ((error as Error | undefined)?.name === 'AbortError') return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)
+    if ((error as Error | undefined)?.name === 'AbortError')
+      return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)
     const status = statusOf(error)
     if (status !== undefined) {
       const reason = apiMessage(error)
-      const kind = status === 404 ? 'NotFound' : status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : `HTTP ${status}`
+      const kind =
+        status === 404 ? 'NotFound' : status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : `HTTP ${status}`
       return new ApiError(status, `${what}: ${kind}${reason ? `: ${reason}` : ''}`)
     }
-    const code = (error as {code?: string; cause?: {code?: string}}).code ?? (error as {cause?: {code?: string}}).cause?.code
+    const code =
+      (error as {code?: string; cause?: {code?: string}}).code ?? (error as {cause?: {code?: string}}).cause?.code
     // node-fetch says `request to URL failed, reason: WHY`: the URL is in the line already.
     const message = ((error as Error).message ?? String(error)).replace(/^request to \S+ failed, reason: /, '')
     return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`)
@@ -109,20 +118,32 @@ export class KubeGateway {
    * explain pods that are not ready (a failing probe, a pod not scheduled): with every pod ready, they are not
    * read.
    */
-  async readSurroundings(namespace: string, name: string, clusterDomainFlag?: string): Promise<Omit<ServiceSnapshot, 'service'>> {
+  async readSurroundings(
+    namespace: string,
+    name: string,
+    clusterDomainFlag?: string,
+  ): Promise<Omit<ServiceSnapshot, 'service'>> {
     const readProblems: ReadProblem[] = []
-    const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(readProblems, what, read, fallback)
+    const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) =>
+      readOrNote(readProblems, what, read, fallback)
     const podsRead = tolerate('pods', () => this.listPods(namespace), [] as Pod[])
     const [slices, pods, events, corefileZone] = await Promise.all([
-      this.listEndpointSlices(namespace, name).catch(error => {
+      this.listEndpointSlices(namespace, name).catch((error) => {
         if (error instanceof ApiError && error.status === 404) return undefined
         throw error
       }),
       podsRead,
-      podsRead.then(list => (list.every(podIsReady) ? [] : tolerate('events', () => this.listPodEvents(namespace), [] as KubeEvent[]))),
-      clusterDomainFlag ? Promise.resolve(null) : tolerate('configmap/kube-system/coredns', () => this.readCoreDnsZone(), null),
+      podsRead.then((list) =>
+        list.every(podIsReady) ? [] : tolerate('events', () => this.listPodEvents(namespace), [] as KubeEvent[]),
+      ),
+      clusterDomainFlag
+        ? Promise.resolve(null)
+        : tolerate('configmap/kube-system/coredns', () => this.readCoreDnsZone(), null),
     ])
-    const endpoints = slices === undefined ? await tolerate('endpoints', () => this.readEndpoints(namespace, name), undefined) : undefined
+    const endpoints =
+      slices === undefined
+        ? await tolerate('endpoints', () => this.readEndpoints(namespace, name), undefined)
+        : undefined
     return {
       endpointSlices: slices,
       endpoints,
@@ -137,11 +158,15 @@ export class KubeGateway {
    * Everything a scan of one namespace needs, one list call per kind (paginated): services (optionally by
    * label), EndpointSlices (v1 Endpoints on clusters without them), pods and pod events.
    */
-  async gatherNamespace(namespace: string, services: Service[]): Promise<{objects: ClusterObjects; readProblems: ReadProblem[]}> {
+  async gatherNamespace(
+    namespace: string,
+    services: Service[],
+  ): Promise<{objects: ClusterObjects; readProblems: ReadProblem[]}> {
     const readProblems: ReadProblem[] = []
-    const tolerate = <T>(what: string, read: () => Promise<T[]>) => readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
+    const tolerate = <T>(what: string, read: () => Promise<T[]>) =>
+      readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
     const [slices, pods, events] = await Promise.all([
-      this.listEndpointSlices(namespace).catch(error => {
+      this.listEndpointSlices(namespace).catch((error) => {
         if (error instanceof ApiError && error.status === 404) return undefined
         throw error
       }),
@@ -150,7 +175,11 @@ export class KubeGateway {
     ])
     const endpoints =
       slices === undefined
-        ? await tolerate('endpoints', () => this.listAll<Endpoints>('endpoints', _continue => this.core.listNamespacedEndpoints({namespace, limit: 500, _continue})))
+        ? await tolerate('endpoints', () =>
+            this.listAll<Endpoints>('endpoints', (_continue) =>
+              this.core.listNamespacedEndpoints({namespace, limit: 500, _continue}),
+            ),
+          )
         : []
     return {objects: {services, endpointSlices: slices ?? [], endpoints, pods, events, configMaps: []}, readProblems}
   }
@@ -159,14 +188,15 @@ export class KubeGateway {
     try {
       return wire(await this.call(`service/${name}`, () => this.core.readNamespacedService({name, namespace})))
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) throw new InspectError(`services "${name}" not found in namespace "${namespace}"`)
+      if (error instanceof ApiError && error.status === 404)
+        throw new InspectError(`services "${name}" not found in namespace "${namespace}"`)
       if (error instanceof ApiError) throw new InspectError(error.message)
       throw error
     }
   }
 
   async listServices(namespace: string | undefined, labelSelector?: string): Promise<Service[]> {
-    return this.listAll(`services`, _continue =>
+    return this.listAll(`services`, (_continue) =>
       namespace
         ? this.core.listNamespacedService({namespace, labelSelector, limit: 500, _continue})
         : this.core.listServiceForAllNamespaces({labelSelector, limit: 500, _continue}),
@@ -175,7 +205,9 @@ export class KubeGateway {
 
   async listEndpointSlices(namespace: string, serviceName?: string): Promise<EndpointSlice[]> {
     const labelSelector = serviceName ? `kubernetes.io/service-name=${serviceName}` : undefined
-    return this.listAll('endpointslices', _continue => this.discovery.listNamespacedEndpointSlice({namespace, labelSelector, limit: 500, _continue}))
+    return this.listAll('endpointslices', (_continue) =>
+      this.discovery.listNamespacedEndpointSlice({namespace, labelSelector, limit: 500, _continue}),
+    )
   }
 
   async readEndpoints(namespace: string, name: string): Promise<Endpoints> {
@@ -183,29 +215,36 @@ export class KubeGateway {
   }
 
   async listPods(namespace: string, labelSelector?: string): Promise<Pod[]> {
-    return this.listAll('pods', _continue => this.core.listNamespacedPod({namespace, labelSelector, limit: 500, _continue}))
+    return this.listAll('pods', (_continue) =>
+      this.core.listNamespacedPod({namespace, labelSelector, limit: 500, _continue}),
+    )
   }
 
   async listPodEvents(namespace: string): Promise<KubeEvent[]> {
-    return this.listAll('events', _continue =>
+    return this.listAll('events', (_continue) =>
       this.core.listNamespacedEvent({namespace, fieldSelector: 'involvedObject.kind=Pod', limit: 500, _continue}),
     )
   }
 
   async readCoreDnsZone(): Promise<string | null> {
     const configMap: ConfigMap = wire(
-      await this.call('configmap/kube-system/coredns', () => this.core.readNamespacedConfigMap({name: 'coredns', namespace: 'kube-system'})),
+      await this.call('configmap/kube-system/coredns', () =>
+        this.core.readNamespacedConfigMap({name: 'coredns', namespace: 'kube-system'}),
+      ),
     )
     return zoneFromCoreDnsConfigMap(configMap)
   }
 
   /** Follows limit/continue so a large list never arrives in one response. */
-  async listAll<T>(what: string, page: (continueToken?: string) => Promise<{items: unknown[]; metadata?: {_continue?: string}}>): Promise<T[]> {
+  async listAll<T>(
+    what: string,
+    page: (continueToken?: string) => Promise<{items: unknown[]; metadata?: {_continue?: string}}>,
+  ): Promise<T[]> {
     const items: T[] = []
     let token: string | undefined
     do {
       const response = await this.call(what, () => page(token))
-      items.push(...response.items.map(item => wire<T>(item)))
+      items.push(...response.items.map((item) => wire<T>(item)))
       // `continue` as the API sends it (the bundle's wire form), `_continue` as client-node's models name it.
       const metadata = response.metadata as {_continue?: string; continue?: string} | undefined
       token = metadata?.continue || metadata?._continue || undefined
@@ -244,7 +283,8 @@ export class ApiError extends Error {
  * objects, which are converted.
  */
 export function wire<T>(value: unknown): T {
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype) return value as T
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype)
+    return value as T
   return JSON.parse(JSON.stringify(value)) as T
 }
 
@@ -286,11 +326,22 @@ function shareAgents(config: KubeConfig): void {
   target.createAgent = (cluster, agentOptions) => {
     const {server, proxyUrl} = (cluster ?? {}) as {server?: string; proxyUrl?: string}
     // Certificates come as Buffers, which JSON.stringify would spell out byte by byte, for every call.
-    const key = JSON.stringify([server, proxyUrl, Object.entries(agentOptions).map(([name, value]) => [name, Buffer.isBuffer(value) ? value.toString('base64') : value])])
+    const key = JSON.stringify([
+      server,
+      proxyUrl,
+      Object.entries(agentOptions).map(([name, value]) => [
+        name,
+        Buffer.isBuffer(value) ? value.toString('base64') : value,
+      ]),
+    ])
     let agent = agents.get(key)
     if (agent) return agent
     // `timeout` is the idle time of a kept connection; a request without a timeout of its own ignores it.
-    const options: Record<string, unknown> = {...agentOptions, keepAlive: true, timeout: agentOptions.timeout ?? IDLE_CONNECTION_MS}
+    const options: Record<string, unknown> = {
+      ...agentOptions,
+      keepAlive: true,
+      timeout: agentOptions.timeout ?? IDLE_CONNECTION_MS,
+    }
     const direct = Boolean(server?.startsWith('https:') && !proxyUrl)
     if (direct && !options.secureContext) options.secureContext = createSecureContext(options)
     agents.set(key, (agent = create(cluster, options)))
@@ -315,7 +366,10 @@ function verifyAddressThroughSocks(agent: SocksAgent): void {
   agent.connect = (request, options) => {
     const {host} = options
     if (!host || !isIP(host) || options.servername || options.checkServerIdentity) return connect(request, options)
-    return connect(request, {...options, checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate)})
+    return connect(request, {
+      ...options,
+      checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate),
+    })
   }
 }
 
@@ -332,10 +386,16 @@ function limitConnectionSetUp(agent: Agent): void {
   const connect = agent.createConnection.bind(agent) as (options: object, callback?: unknown) => Socket
   agent.createConnection = ((options: object, callback?: unknown) => {
     const socket = connect(options, callback)
-    let timer = setTimeout(() => socket.destroy(new SetUpTimeout(`dial tcp: i/o timeout after ${CONNECT_TIMEOUT_MS / 1000}s`)), CONNECT_TIMEOUT_MS).unref()
+    let timer = setTimeout(
+      () => socket.destroy(new SetUpTimeout(`dial tcp: i/o timeout after ${CONNECT_TIMEOUT_MS / 1000}s`)),
+      CONNECT_TIMEOUT_MS,
+    ).unref()
     socket.once('connect', () => {
       clearTimeout(timer)
-      timer = setTimeout(() => socket.destroy(new SetUpTimeout(`TLS handshake timeout after ${HANDSHAKE_TIMEOUT_MS / 1000}s`)), HANDSHAKE_TIMEOUT_MS).unref()
+      timer = setTimeout(
+        () => socket.destroy(new SetUpTimeout(`TLS handshake timeout after ${HANDSHAKE_TIMEOUT_MS / 1000}s`)),
+        HANDSHAKE_TIMEOUT_MS,
+      ).unref()
     })
     socket.once('secureConnect', () => clearTimeout(timer))
     socket.once('close', () => clearTimeout(timer))
@@ -354,7 +414,7 @@ class SetUpTimeout extends Error {}
 function abortSlowRequests(config: KubeConfig, timeoutMs: number): void {
   if (timeoutMs <= 0) return
   const authenticate = config.applySecurityAuthentication.bind(config)
-  config.applySecurityAuthentication = async context => {
+  config.applySecurityAuthentication = async (context) => {
     await authenticate(context)
     context.setSignal(AbortSignal.timeout(timeoutMs))
   }
@@ -363,13 +423,16 @@ function abortSlowRequests(config: KubeConfig, timeoutMs: number): void {
 /** --context, --cluster, --user, like kubectl: pick a context, then swap its cluster or user. */
 function applyOverrides(config: KubeConfig, options: ConnectionOptions): void {
   if (options.context) {
-    if (!config.getContextObject(options.context)) throw new InspectError(`context "${options.context}" does not exist in kubeconfig`)
+    if (!config.getContextObject(options.context))
+      throw new InspectError(`context "${options.context}" does not exist in kubeconfig`)
     config.setCurrentContext(options.context)
   }
   if (!options.cluster && !options.user) return
   const current = config.getContextObject(config.getCurrentContext())
-  if (options.cluster && !config.getCluster(options.cluster)) throw new InspectError(`cluster "${options.cluster}" does not exist in kubeconfig`)
-  if (options.user && !config.getUser(options.user)) throw new InspectError(`user "${options.user}" does not exist in kubeconfig`)
+  if (options.cluster && !config.getCluster(options.cluster))
+    throw new InspectError(`cluster "${options.cluster}" does not exist in kubeconfig`)
+  if (options.user && !config.getUser(options.user))
+    throw new InspectError(`user "${options.user}" does not exist in kubeconfig`)
   const context = {
     name: 'svc-inspect-override',
     cluster: options.cluster ?? current?.cluster ?? '',

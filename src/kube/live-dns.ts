@@ -6,7 +6,15 @@ import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-dif
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
 import {BATCH_END, batchScript, decodeScriptOutput, parseBatchOutput} from '../dns/dig.js'
-import {reachKey, type DnsQuestion, type DnsServer, type QueryResult, type ReachResult, type ReachTarget, type TransportCheck} from '../dns/types.js'
+import {
+  reachKey,
+  type DnsQuestion,
+  type DnsServer,
+  type QueryResult,
+  type ReachResult,
+  type ReachTarget,
+  type TransportCheck,
+} from '../dns/types.js'
 import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
 import {ApiError, type KubeGateway} from './gateway.js'
@@ -33,7 +41,11 @@ interface Replica extends DnsServer {
 
 /** The port CoreDNS pods serve DNS on: the endpoint port of kube-dns's UDP port (53, or e.g. 5353 on OpenShift). */
 function dnsPort(ports: Array<{port: number; protocol: string}>): number {
-  return ports.find(port => port.protocol === 'UDP')?.port ?? ports.find(port => port.port === 53 || port.port === 5353)?.port ?? 53
+  return (
+    ports.find((port) => port.protocol === 'UDP')?.port ??
+    ports.find((port) => port.port === 53 || port.port === 5353)?.port ??
+    53
+  )
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
@@ -49,11 +61,20 @@ async function findReplicas(gateway: KubeGateway, problems: string[]): Promise<R
   try {
     const slices = await gateway.listEndpointSlices('kube-system', 'kube-dns')
     return endpointsFromSlices(slices)
-      .filter(endpoint => endpoint.ready && endpoint.pod)
-      .map(endpoint => ({label: endpoint.pod!, address: endpoint.address, port: dnsPort(endpoint.ports), replica: true, pod: endpoint.pod!, namespace: 'kube-system'}))
+      .filter((endpoint) => endpoint.ready && endpoint.pod)
+      .map((endpoint) => ({
+        label: endpoint.pod!,
+        address: endpoint.address,
+        port: dnsPort(endpoint.ports),
+        replica: true,
+        pod: endpoint.pod!,
+        namespace: 'kube-system',
+      }))
   } catch (error) {
     if (error instanceof ApiError) {
-      problems.push(`could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`)
+      problems.push(
+        `could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`,
+      )
       return []
     }
     throw error
@@ -79,16 +100,17 @@ export class LiveDnsCheck {
   /** Starts the resolver (pod backend) while it finds the CoreDNS replicas. Call close() in a finally. */
   static async open(gateway: KubeGateway, options: LiveDnsOptions): Promise<LiveDnsCheck> {
     // The shell for the first script is opened as soon as the pod is there (see PodShell).
-    const started = options.via === 'pod'
-      ? ResolverPod.start(gateway, {
-          namespace: options.namespace,
-          image: options.image,
-          startTimeoutMs: options.startTimeoutMs,
-          existingPod: options.existingPod,
-          lifetimeSeconds: options.lifetimeSeconds,
-          onProgress: options.onProgress,
-        }).then(resolver => ({resolver, shell: resolver.shell()}))
-      : Promise.resolve({resolver: null, shell: null})
+    const started =
+      options.via === 'pod'
+        ? ResolverPod.start(gateway, {
+            namespace: options.namespace,
+            image: options.image,
+            startTimeoutMs: options.startTimeoutMs,
+            existingPod: options.existingPod,
+            lifetimeSeconds: options.lifetimeSeconds,
+            onProgress: options.onProgress,
+          }).then((resolver) => ({resolver, shell: resolver.shell()}))
+        : Promise.resolve({resolver: null, shell: null})
     const problems: string[] = []
     const [resolverStart, replicasFound] = await Promise.allSettled([started, findReplicas(gateway, problems)])
     if (replicasFound.status === 'rejected') {
@@ -104,7 +126,9 @@ export class LiveDnsCheck {
     const check = new LiveDnsCheck(gateway, options, resolver, replicas, problems)
     check.nextShell = shell
     if (options.via === 'port-forward' && replicas.length === 0) {
-      throw new InspectError(`--via port-forward needs the CoreDNS pods, and none were found: ${problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`)
+      throw new InspectError(
+        `--via port-forward needs the CoreDNS pods, and none were found: ${problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`,
+      )
     }
     return check
   }
@@ -130,7 +154,11 @@ export class LiveDnsCheck {
 
   /** Asks the report's questions (plus extra ones, e.g. a --expect contract's) and probes its targets. */
   async observe(report: ServiceReport, extraQuestions: DnsQuestion[] = []): Promise<DnsObservation> {
-    return this.observeBatch([...questionsFor(report), ...extraQuestions], this.reachTargets(report), report.clusterDomain)
+    return this.observeBatch(
+      [...questionsFor(report), ...extraQuestions],
+      this.reachTargets(report),
+      report.clusterDomain,
+    )
   }
 
   /** The TCP probes for a report: none with --no-reach or --via port-forward (no pod to connect from). */
@@ -156,16 +184,37 @@ export class LiveDnsCheck {
       reachability,
       transports,
       resolver: this.describeResolver(),
-      timings: {...(this.resolver?.created ? {resolverStartMs: this.resolver.startMs} : {}), queryMs: Date.now() - started},
-      problems: [...this.problems, ...(this.options.via === 'port-forward' ? ['reachability is not tested with --via port-forward (no pod to connect from)'] : [])],
+      timings: {
+        ...(this.resolver?.created ? {resolverStartMs: this.resolver.startMs} : {}),
+        queryMs: Date.now() - started,
+      },
+      problems: [
+        ...this.problems,
+        ...(this.options.via === 'port-forward'
+          ? ['reachability is not tested with --via port-forward (no pod to connect from)']
+          : []),
+      ],
     }
   }
 
   /** Every question against the nameserver and every replica (and every TCP target), in one batch. */
-  async ask(questions: DnsQuestion[], targets: ReachTarget[], probeName: string): Promise<{servers: DnsServer[]; queries: QueryResult[]; reachability: ReachResult[]; transports: TransportCheck[]}> {
+  async ask(
+    questions: DnsQuestion[],
+    targets: ReachTarget[],
+    probeName: string,
+  ): Promise<{
+    servers: DnsServer[]
+    queries: QueryResult[]
+    reachability: ReachResult[]
+    transports: TransportCheck[]
+  }> {
     if (this.options.via === 'port-forward') {
       const timeoutMs = this.options.queryTimeoutSeconds * 1000 + 2000
-      const queries = (await Promise.all(this.replicas.map(replica => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)))).flat()
+      const queries = (
+        await Promise.all(
+          this.replicas.map((replica) => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)),
+        )
+      ).flat()
       // A port-forward carries TCP only: there is no UDP to check, and TCP is what it asked over.
       return {servers: this.replicas.map(serverOf), queries, reachability: [], transports: []}
     }
@@ -175,22 +224,42 @@ export class LiveDnsCheck {
       ...(nameserver === null ? [] : [{label: 'nameserver', address: nameserver, port: 53, replica: false}]),
       ...this.replicas.map(serverOf),
     ]
-    const script = batchScript(questions, servers, targets, {timeoutSeconds: this.options.queryTimeoutSeconds, probeName})
-    const {resolvConf, ...answers} = await parseBatchOutput(await this.run(script, BATCH_END), questions, servers, targets)
+    const script = batchScript(questions, servers, targets, {
+      timeoutSeconds: this.options.queryTimeoutSeconds,
+      probeName,
+    })
+    const {resolvConf, ...answers} = await parseBatchOutput(
+      await this.run(script, BATCH_END),
+      questions,
+      servers,
+      targets,
+    )
     if (resolvConf !== undefined) this.learnResolvConf(resolvConf)
     // The nameserver as resolv.conf names it; dropped when it names none (the script asked nothing then).
-    const asked = servers.flatMap(server => (server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : []))
+    const asked = servers.flatMap((server) =>
+      server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : [],
+    )
     return {servers: asked, ...answers}
   }
 
   /** The resolver pod's search domains, for expanding a short name as its stub resolver would. */
   async searchDomains(): Promise<string[]> {
-    return (await this.readResolvConf()).match(/^\s*search\s+(.+)$/m)?.[1].trim().split(/\s+/) ?? []
+    return (
+      (await this.readResolvConf())
+        .match(/^\s*search\s+(.+)$/m)?.[1]
+        .trim()
+        .split(/\s+/) ?? []
+    )
   }
 
   describeResolver(): Record<string, unknown> {
-    if (!this.resolver) return {replicas: this.replicas.map(replica => `${replica.namespace}/${replica.pod}`)}
-    return {pod: `${this.resolver.namespace}/${this.resolver.name}`, image: this.resolver.image, created: this.resolver.created, nameserver: this.nameserver}
+    if (!this.resolver) return {replicas: this.replicas.map((replica) => `${replica.namespace}/${replica.pod}`)}
+    return {
+      pod: `${this.resolver.namespace}/${this.resolver.name}`,
+      image: this.resolver.image,
+      created: this.resolver.created,
+      nameserver: this.nameserver,
+    }
   }
 
   /** Runs a script in the resolver pod, in the shell started ahead for it if there is one. */

@@ -21,7 +21,9 @@ export async function queryReplicaViaPortForward(
 ): Promise<QueryResult[]> {
   const {default: dns2} = (await import('dns2')) as unknown as {default: {Packet: any}}
   const {Packet} = dns2
-  const typeNames = Object.fromEntries(Object.entries(Packet.TYPE as Record<string, number>).map(([name, code]) => [code, name]))
+  const typeNames = Object.fromEntries(
+    Object.entries(Packet.TYPE as Record<string, number>).map(([name, code]) => [code, name]),
+  )
   const input = new PassThrough()
   const output = new PassThrough()
   const errors = new PassThrough()
@@ -35,7 +37,7 @@ export async function queryReplicaViaPortForward(
     input.end()
   }
   try {
-    await new Promise<void>(resolve => {
+    await new Promise<void>((resolve) => {
       let pending = Buffer.alloc(0)
       const timer = setTimeout(resolve, timeoutMs)
       output.on('data', (chunk: Buffer) => {
@@ -52,7 +54,9 @@ export async function queryReplicaViaPortForward(
             name: question.name,
             type: question.type,
             rcode: RCODES[packet.header.rcode] ?? 'ERROR',
-            answers: packet.answers.map(answer => toAnswer(answer, typeNames)).filter((answer): answer is DnsAnswer => answer !== null),
+            answers: packet.answers
+              .map((answer) => toAnswer(answer, typeNames))
+              .filter((answer): answer is DnsAnswer => answer !== null),
             timeMs: Date.now() - (started.get(index) ?? Date.now()),
             transport: 'TCP (port-forward)',
           })
@@ -66,7 +70,11 @@ export async function queryReplicaViaPortForward(
         const packet = new Packet() as Dns2Packet
         packet.header.id = index + 1
         packet.header.rd = 1
-        packet.questions.push({name: question.name.replace(/\.$/, ''), type: Packet.TYPE[question.type], class: Packet.CLASS.IN})
+        packet.questions.push({
+          name: question.name.replace(/\.$/, ''),
+          type: Packet.TYPE[question.type],
+          class: Packet.CLASS.IN,
+        })
         const message = packet.toBuffer()
         const length = Buffer.alloc(2)
         length.writeUInt16BE(message.length)
@@ -80,11 +88,21 @@ export async function queryReplicaViaPortForward(
   }
   return questions.map(
     (question, index) =>
-      results.get(index) ?? {server: replica.label, ...question, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer through the port-forward'},
+      results.get(index) ?? {
+        server: replica.label,
+        ...question,
+        rcode: 'TIMEOUT' as const,
+        answers: [],
+        timeMs: null,
+        error: 'no answer through the port-forward',
+      },
   )
 }
 
-function toAnswer(answer: Record<string, unknown> & {type: number; ttl: number}, typeNames: Record<number, string>): DnsAnswer | null {
+function toAnswer(
+  answer: Record<string, unknown> & {type: number; ttl: number},
+  typeNames: Record<number, string>,
+): DnsAnswer | null {
   const type = typeNames[answer.type]
   const dot = (name: unknown) => `${String(name).toLowerCase().replace(/\.$/, '')}.`
   switch (type) {

@@ -33,14 +33,23 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {name, labels: {...RESOLVER_LABELS}, annotations: {'svc-inspect/purpose': 'ephemeral DNS resolver; safe to delete'}},
+    metadata: {
+      name,
+      labels: {...RESOLVER_LABELS},
+      annotations: {'svc-inspect/purpose': 'ephemeral DNS resolver; safe to delete'},
+    },
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 0,
       activeDeadlineSeconds: lifetimeSeconds,
-      securityContext: {runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: {type: 'RuntimeDefault'}},
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        runAsGroup: 65534,
+        seccompProfile: {type: 'RuntimeDefault'},
+      },
       containers: [
         {
           name: CONTAINER,
@@ -48,7 +57,12 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
           imagePullPolicy: 'IfNotPresent',
           // The container ends by itself too, so an orphan costs nothing even before the deadline.
           command: ['sh', '-c', `trap 'exit 0' TERM INT; sleep ${lifetimeSeconds} & wait`],
-          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: ['ALL']}, runAsNonRoot: true},
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: {drop: ['ALL']},
+            runAsNonRoot: true,
+          },
           // The batch is CPU-bound for a few hundred ms (one dig per server, in parallel): a 500m limit doubled
           // it (0.55 s vs 0.27 s for 609 queries), so the limit is one CPU; the request stays small.
           resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '1', memory: '128Mi'}},
@@ -90,16 +104,29 @@ export class ResolverPod {
       // a container named, the API server picks the pod's only one, as kubectl exec does. A pod with more gets a
       // shell in its first container once the read names it.
       const early = new PodShell(gateway, options.namespace, options.existingPod, '')
-      const pod = await gateway.call(`pod/${options.existingPod}`, () => gateway.core.readNamespacedPod({name: options.existingPod!, namespace: options.namespace})).catch(error => {
-        early.abort()
-        throw error
-      })
+      const pod = await gateway
+        .call(`pod/${options.existingPod}`, () =>
+          gateway.core.readNamespacedPod({name: options.existingPod!, namespace: options.namespace}),
+        )
+        .catch((error) => {
+          early.abort()
+          throw error
+        })
       if (pod.status?.phase !== 'Running') {
         early.abort()
         throw new InspectError(`--resolver-pod ${options.existingPod} is ${pod.status?.phase ?? 'not running'}`)
       }
       const containers = pod.spec?.containers ?? []
-      const resolver = new ResolverPod(gateway, options.namespace, options.existingPod, containers[0]?.image ?? 'unknown', false, 0, async () => {}, containers[0]?.name)
+      const resolver = new ResolverPod(
+        gateway,
+        options.namespace,
+        options.existingPod,
+        containers[0]?.image ?? 'unknown',
+        false,
+        0,
+        async () => {},
+        containers[0]?.name,
+      )
       if (containers.length === 1) resolver.startedShell = early
       else early.abort()
       return resolver
@@ -116,7 +143,12 @@ export class ResolverPod {
     })
     try {
       creation = gateway
-        .call(`create pod/${name}`, () => gateway.core.createNamespacedPod({namespace: options.namespace, body: resolverPodManifest(name, options.image, lifetimeSeconds) as never}))
+        .call(`create pod/${name}`, () =>
+          gateway.core.createNamespacedPod({
+            namespace: options.namespace,
+            body: resolverPodManifest(name, options.image, lifetimeSeconds) as never,
+          }),
+        )
         .then(() => {
           created = true
         })
@@ -128,7 +160,8 @@ export class ResolverPod {
       if (error instanceof ApiError) {
         const reason = error.message.replace(/^[^:]*: /, '')
         // RBAC says no: the check degrades (a finding). Pod Security says no: the pod itself is wrong, exit 2.
-        if (error.status === 403 && !/PodSecurity/.test(reason)) throw new ResolverForbidden(`cannot create pods in namespace ${options.namespace}: ${reason}`)
+        if (error.status === 403 && !/PodSecurity/.test(reason))
+          throw new ResolverForbidden(`cannot create pods in namespace ${options.namespace}: ${reason}`)
         throw new InspectError(`cannot create the resolver pod in namespace ${options.namespace}: ${reason}`)
       }
       throw error
@@ -159,7 +192,13 @@ async function deletePod(gateway: KubeGateway, namespace: string, name: string):
 }
 
 /** Waits for Running, or explains in one line why the pod will not start (image, admission, scheduling). */
-async function waitRunning(gateway: KubeGateway, namespace: string, name: string, image: string, timeoutMs: number): Promise<void> {
+async function waitRunning(
+  gateway: KubeGateway,
+  namespace: string,
+  name: string,
+  image: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let lastState = 'Pending'
   while (Date.now() < deadline) {
@@ -167,20 +206,32 @@ async function waitRunning(gateway: KubeGateway, namespace: string, name: string
     const status = pod.status
     if (status?.phase === 'Running') return
     if (status?.phase === 'Failed' || status?.phase === 'Succeeded') {
-      throw new InspectError(`resolver pod ${name} ended (${status.phase}${status.reason ? `: ${status.reason}` : ''}) before it could be used`)
+      throw new InspectError(
+        `resolver pod ${name} ended (${status.phase}${status.reason ? `: ${status.reason}` : ''}) before it could be used`,
+      )
     }
     const waiting = status?.containerStatuses?.[0]?.state?.waiting
     if (waiting?.reason && /ImagePull|ErrImage|InvalidImageName/.test(waiting.reason)) {
-      throw new InspectError(`resolver pod cannot start: ${waiting.reason} for image ${image}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}; pass a reachable dig-capable image with --image`)
+      throw new InspectError(
+        `resolver pod cannot start: ${waiting.reason} for image ${image}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}; pass a reachable dig-capable image with --image`,
+      )
     }
     if (waiting?.reason && /CreateContainer|RunContainer|CrashLoop/.test(waiting.reason)) {
-      throw new InspectError(`resolver pod cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}`)
+      throw new InspectError(
+        `resolver pod cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}`,
+      )
     }
-    const unscheduled = status?.conditions?.find(condition => condition.type === 'PodScheduled' && condition.status === 'False')
-    lastState = waiting?.reason ?? (unscheduled ? `unschedulable: ${unscheduled.message ?? unscheduled.reason}` : status?.phase ?? 'Pending')
-    await new Promise(resolve => setTimeout(resolve, 200))
+    const unscheduled = status?.conditions?.find(
+      (condition) => condition.type === 'PodScheduled' && condition.status === 'False',
+    )
+    lastState =
+      waiting?.reason ??
+      (unscheduled ? `unschedulable: ${unscheduled.message ?? unscheduled.reason}` : (status?.phase ?? 'Pending'))
+    await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  throw new InspectError(`resolver pod ${name} did not start within ${Math.round(timeoutMs / 1000)}s (last state: ${lastState})`)
+  throw new InspectError(
+    `resolver pod ${name} did not start within ${Math.round(timeoutMs / 1000)}s (last state: ${lastState})`,
+  )
 }
 
 /** `svc-inspect cleanup`: resolver pods left behind (e.g. by a CLI killed with SIGKILL), found by label. */
@@ -217,26 +268,33 @@ export class PodShell {
   private readonly stdout = new PassThrough()
   private readonly out: Buffer[] = []
 
-  constructor(gateway: KubeGateway, namespace: string, private readonly pod: string, container: string) {
+  constructor(
+    gateway: KubeGateway,
+    namespace: string,
+    private readonly pod: string,
+    container: string,
+  ) {
     const exec = new gateway.client.Exec(gateway.config)
     const {stdout, out} = this
     const stderr = new PassThrough()
     const err: Buffer[] = []
     stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    stderr.on('data', chunk => err.push(chunk))
+    stderr.on('data', (chunk) => err.push(chunk))
     this.finished = new Promise((resolve, reject) => {
       let status: ExecStatus = {}
       exec
-        .exec(namespace, pod, container, ['sh', '-s'], stdout, stderr, this.stdin, false, reported => {
+        .exec(namespace, pod, container, ['sh', '-s'], stdout, stderr, this.stdin, false, (reported) => {
           status = reported as ExecStatus
         })
-        .then(socket => {
+        .then((socket) => {
           this.socket = socket
-          socket.on('close', () => resolve({status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}))
+          socket.on('close', () =>
+            resolve({status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}),
+          )
           socket.on('error', reject)
           if (this.aborted) socket.close()
         })
-        .catch(error => reject(gateway.explain(`exec in pod/${pod}`, error)))
+        .catch((error) => reject(gateway.explain(`exec in pod/${pod}`, error)))
     })
     // A shell that is never used may fail unseen; run() reports the failure of one that is.
     this.finished.catch(() => undefined)
@@ -259,14 +317,16 @@ export class PodShell {
     }
     const {status, stdout, stderr} = ended
     if (status.status && status.status !== 'Success') {
-      throw new InspectError(`command in resolver pod ${this.pod} failed: ${stderr.trim().split('\n')[0] || status.message || status.status}`)
+      throw new InspectError(
+        `command in resolver pod ${this.pod} failed: ${stderr.trim().split('\n')[0] || status.message || status.status}`,
+      )
     }
     return stdout
   }
 
   /** Resolves (with null) once stdout ends with `marker`; chunks reach `out` first (that listener came first). */
   private outputEndingWith(marker: Buffer): Promise<null> {
-    return new Promise(resolve => {
+    return new Promise((resolve) => {
       let tail = Buffer.alloc(0)
       this.stdout.on('data', (chunk: Buffer) => {
         tail = Buffer.concat([tail, chunk]).subarray(-marker.length)

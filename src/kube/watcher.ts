@@ -5,7 +5,8 @@
 import type {EndpointSlice, Pod} from '../model/k8s.js'
 import {wire, type KubeGateway} from './gateway.js'
 
-export type WatchEvent = {kind: 'EndpointSlice'; phase: string; object: EndpointSlice} | {kind: 'Pod'; phase: string; object: Pod}
+export type WatchEvent =
+  {kind: 'EndpointSlice'; phase: string; object: EndpointSlice} | {kind: 'Pod'; phase: string; object: Pod}
 
 export async function watchService(
   gateway: KubeGateway,
@@ -26,7 +27,7 @@ export async function watchService(
         if (phase === 'ERROR') onError(new Error(`watch ${kind}: ${(object as {message?: string}).message ?? 'error'}`))
         else onEvent({kind, phase, object: wire(object)} as WatchEvent)
       },
-      error => {
+      (error) => {
         controllers.delete(controller)
         if (stopped) return
         if (error && (error as {name?: string}).name !== 'AbortError') onError(error)
@@ -35,7 +36,11 @@ export async function watchService(
     )
     controllers.add(controller)
   }
-  await open('EndpointSlice', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, `kubernetes.io/service-name=${service}`)
+  await open(
+    'EndpointSlice',
+    `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
+    `kubernetes.io/service-name=${service}`,
+  )
   if (podSelector) await open('Pod', `/api/v1/namespaces/${namespace}/pods`, podSelector)
   return () => {
     stopped = true

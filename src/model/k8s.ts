@@ -60,7 +60,12 @@ export interface EndpointSlice extends KubeObject {
 export interface Endpoints extends KubeObject {
   subsets?: Array<{
     addresses?: Array<{ip: string; hostname?: string; nodeName?: string; targetRef?: {kind?: string; name?: string}}>
-    notReadyAddresses?: Array<{ip: string; hostname?: string; nodeName?: string; targetRef?: {kind?: string; name?: string}}>
+    notReadyAddresses?: Array<{
+      ip: string
+      hostname?: string
+      nodeName?: string
+      targetRef?: {kind?: string; name?: string}
+    }>
     ports?: Array<{name?: string; port: number; protocol?: string}>
   }>
 }

@@ -98,7 +98,14 @@ export interface ServiceReport {
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: unknown
   /** Results of a --expect DNS contract. */
-  expectations?: Array<{name: string; type: RecordType; rule: string; status: 'pass' | 'fail'; message: string; line: number}>
+  expectations?: Array<{
+    name: string
+    type: RecordType
+    rule: string
+    status: 'pass' | 'fail'
+    message: string
+    line: number
+  }>
 }
 
 /** A read that failed without making the inspection impossible (e.g. events forbidden). */

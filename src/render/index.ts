@@ -10,7 +10,11 @@ export async function renderMachine(value: unknown, format: 'json' | 'yaml'): Pr
   return renderYaml(value)
 }
 
-export async function renderHuman<T>(value: T, render: (value: T, palette: ChalkInstance) => string, noColor: boolean): Promise<string> {
+export async function renderHuman<T>(
+  value: T,
+  render: (value: T, palette: ChalkInstance) => string,
+  noColor: boolean,
+): Promise<string> {
   const {paletteFor} = await import('./style.js')
   return render(value, paletteFor(process.stdout, noColor))
 }
@@ -43,6 +47,6 @@ export function* jsonListChunks(list: {items: unknown[]} & Record<string, unknow
 /** Writes chunks, waiting whenever the stream's buffer is full (a pipe to a slow reader must not fill memory). */
 export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
   for (const chunk of chunks) {
-    if (!stream.write(chunk)) await new Promise(resolve => stream.once('drain', resolve))
+    if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve))
   }
 }

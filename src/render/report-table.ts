@@ -20,14 +20,26 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
   const {service} = report
   const sections: string[] = []
   const ports = service.ports
-    .map(port => `${port.name ? `${port.name} ` : ''}${port.port}/${port.protocol} -> ${port.targetPort}${port.nodePort ? ` (nodePort ${port.nodePort})` : ''}`)
+    .map(
+      (port) =>
+        `${port.name ? `${port.name} ` : ''}${port.port}/${port.protocol} -> ${port.targetPort}${port.nodePort ? ` (nodePort ${port.nodePort})` : ''}`,
+    )
     .join(', ')
   const header: Array<[string, string]> = [
     ['Service', `${service.namespace}/${service.name}`],
     ['Type', `${service.type}${service.headless ? ' (headless)' : ''}`],
-    service.externalName !== undefined ? ['External name', service.externalName] : ['Cluster IPs', service.headless ? 'None' : service.clusterIPs.join(', ') || '<pending>'],
+    service.externalName !== undefined
+      ? ['External name', service.externalName]
+      : ['Cluster IPs', service.headless ? 'None' : service.clusterIPs.join(', ') || '<pending>'],
     ['Ports', ports || '<none>'],
-    ['Selector', service.selector ? Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(',') : '<none>'],
+    [
+      'Selector',
+      service.selector
+        ? Object.entries(service.selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')
+        : '<none>',
+    ],
     ['Cluster domain', `${report.clusterDomain} (${DOMAIN_SOURCE[report.clusterDomainSource]})`],
   ]
   if (service.publishNotReadyAddresses) header.push(['Publish not ready', 'true'])
@@ -35,12 +47,21 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
   sections.push(header.map(([key, value]) => `${palette.bold(`${key}:`.padEnd(width))}${value}`).join('\n'))
 
   if (service.type !== 'ExternalName') {
-    const ready = report.endpoints.filter(endpoint => endpoint.ready).length
+    const ready = report.endpoints.filter((endpoint) => endpoint.ready).length
     const title = `ENDPOINTS (${ready} ready of ${report.endpoints.length}, from ${report.endpointSource === 'none' ? 'nothing' : report.endpointSource})`
     if (report.endpoints.length === 0) sections.push(`${palette.bold(title)}\n<none>`)
     else {
-      const head = ['ADDRESS', 'POD', 'NODE', 'READY', 'SERVING', 'TERMINATING', 'REASON', ...(options.wide ? ['HOSTNAME', 'PORTS'] : [])]
-      const rows = report.endpoints.map(endpoint => [
+      const head = [
+        'ADDRESS',
+        'POD',
+        'NODE',
+        'READY',
+        'SERVING',
+        'TERMINATING',
+        'REASON',
+        ...(options.wide ? ['HOSTNAME', 'PORTS'] : []),
+      ]
+      const rows = report.endpoints.map((endpoint) => [
         endpoint.address,
         endpoint.pod ?? '<none>',
         endpoint.node ?? '<none>',
@@ -49,34 +70,57 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
         String(endpoint.terminating),
         endpoint.reason ?? '',
         ...(options.wide
-          ? [endpoint.hostname ?? '<none>', endpoint.ports.map(port => `${port.name ? `${port.name}:` : ''}${port.port}/${port.protocol}`).join(',')]
+          ? [
+              endpoint.hostname ?? '<none>',
+              endpoint.ports
+                .map((port) => `${port.name ? `${port.name}:` : ''}${port.port}/${port.protocol}`)
+                .join(','),
+            ]
           : []),
       ])
       sections.push(`${palette.bold(title)}\n${kubectlTable(head, rows)}`)
     }
   }
 
-  const recordTitle = report.records.some(record => record.status !== 'expected') ? 'DNS RECORDS (expected vs observed)' : 'EXPECTED DNS RECORDS'
+  const recordTitle = report.records.some((record) => record.status !== 'expected')
+    ? 'DNS RECORDS (expected vs observed)'
+    : 'EXPECTED DNS RECORDS'
   if (report.records.length === 0) sections.push(`${palette.bold(recordTitle)}\n<none>`)
   else {
-    const rows = report.records.map(record => [record.name, record.type, record.data, statusColor(palette, record.status)(record.status)])
+    const rows = report.records.map((record) => [
+      record.name,
+      record.type,
+      record.data,
+      statusColor(palette, record.status)(record.status),
+    ])
     sections.push(`${palette.bold(recordTitle)}\n${kubectlTable(['NAME', 'TYPE', 'DATA', 'STATUS'], rows)}`)
   }
   if (report.mustNotResolve.length > 0) {
-    const rows = report.mustNotResolve.map(absent => [absent.name, absent.type, absent.reason])
-    sections.push(`${palette.bold('NAMES THAT MUST NOT RESOLVE (NXDOMAIN)')}\n${kubectlTable(['NAME', 'TYPE', 'WHY'], rows)}`)
+    const rows = report.mustNotResolve.map((absent) => [absent.name, absent.type, absent.reason])
+    sections.push(
+      `${palette.bold('NAMES THAT MUST NOT RESOLVE (NXDOMAIN)')}\n${kubectlTable(['NAME', 'TYPE', 'WHY'], rows)}`,
+    )
   }
 
   if (report.expectations?.length) {
-    const rows = report.expectations.map(result => [result.name, result.type, result.rule, result.status === 'pass' ? palette.green('pass') : palette.red('FAIL'), result.message])
-    sections.push(`${palette.bold('DNS CONTRACT (--expect)')}\n${kubectlTable(['NAME', 'TYPE', 'RULE', 'RESULT', 'DETAIL'], rows)}`)
+    const rows = report.expectations.map((result) => [
+      result.name,
+      result.type,
+      result.rule,
+      result.status === 'pass' ? palette.green('pass') : palette.red('FAIL'),
+      result.message,
+    ])
+    sections.push(
+      `${palette.bold('DNS CONTRACT (--expect)')}\n${kubectlTable(['NAME', 'TYPE', 'RULE', 'RESULT', 'DETAIL'], rows)}`,
+    )
   }
 
   const {errors, warnings, infos} = report.summary
   const findingsTitle = `FINDINGS (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${infos} info)`
-  if (report.findings.length === 0) sections.push(`${palette.bold(findingsTitle)}\n${palette.green('no problems found')}`)
+  if (report.findings.length === 0)
+    sections.push(`${palette.bold(findingsTitle)}\n${palette.green('no problems found')}`)
   else {
-    const lines = report.findings.map(finding => {
+    const lines = report.findings.map((finding) => {
       const color = severityColor(palette, finding.severity)
       return `${color(finding.severity.toUpperCase().padEnd(8))}${palette.bold(finding.code)}  ${finding.object}\n        ${finding.message}\n        ${palette.dim(`hint: ${finding.hint}`)}`
     })

@@ -15,8 +15,11 @@ export interface ServiceReportList {
 export function reportList(items: ServiceReport[], expectations?: ExpectationResult[]): ServiceReportList {
   const sum = (key: 'errors' | 'warnings' | 'infos') => items.reduce((total, item) => total + item.summary[key], 0)
   // inspect --expect already turned failed entries into ExpectationFailed findings: count each failure once.
-  const asFindings = items.reduce((total, item) => total + item.findings.filter(finding => finding.code === 'ExpectationFailed').length, 0)
-  const failedExpectations = expectations?.filter(result => result.status === 'fail').length ?? 0
+  const asFindings = items.reduce(
+    (total, item) => total + item.findings.filter((finding) => finding.code === 'ExpectationFailed').length,
+    0,
+  )
+  const failedExpectations = expectations?.filter((result) => result.status === 'fail').length ?? 0
   return {
     apiVersion: REPORT_API_VERSION,
     kind: 'ServiceReportList',
@@ -27,7 +30,7 @@ export function reportList(items: ServiceReport[], expectations?: ExpectationRes
       errors: sum('errors') - asFindings + failedExpectations,
       warnings: sum('warnings'),
       infos: sum('infos'),
-      servicesWithErrors: items.filter(item => item.summary.errors > 0).length,
+      servicesWithErrors: items.filter((item) => item.summary.errors > 0).length,
     },
   }
 }
@@ -38,15 +41,15 @@ export function worstFinding(report: ServiceReport): Finding | undefined {
 
 function dnsColumn(report: ServiceReport): string {
   if (!report.dns) return 'skipped'
-  const checked = report.records.filter(record => record.status !== 'expected')
-  const ok = checked.filter(record => record.status === 'match').length
+  const checked = report.records.filter((record) => record.status !== 'expected')
+  const ok = checked.filter((record) => record.status === 'match').length
   return `${ok} ok / ${checked.length - ok} mismatch`
 }
 
 export function renderScanTable(list: ServiceReportList, palette: ChalkInstance, wide: boolean): string {
-  const rows = list.items.map(report => {
+  const rows = list.items.map((report) => {
     const worst = worstFinding(report)
-    const ready = report.endpoints.filter(endpoint => endpoint.ready).length
+    const ready = report.endpoints.filter((endpoint) => endpoint.ready).length
     const endpoints = report.service.type === 'ExternalName' ? '-' : `${ready}/${report.endpoints.length}`
     return [
       report.service.namespace,
@@ -54,7 +57,9 @@ export function renderScanTable(list: ServiceReportList, palette: ChalkInstance,
       report.service.headless ? 'Headless' : report.service.type,
       endpoints,
       dnsColumn(report),
-      worst ? severityColor(palette, worst.severity)(`${worst.severity.toUpperCase()} ${worst.code}`) : palette.green('OK'),
+      worst
+        ? severityColor(palette, worst.severity)(`${worst.severity.toUpperCase()} ${worst.code}`)
+        : palette.green('OK'),
       ...(wide ? [worst ? worst.message : ''] : []),
     ]
   })
@@ -65,17 +70,28 @@ export function renderScanTable(list: ServiceReportList, palette: ChalkInstance,
     lines.push(
       kubectlTable(
         ['NAME', 'TYPE', 'RULE', 'RESULT', 'DETAIL'],
-        list.expectations.map(result => [result.name, result.type, result.rule, result.status === 'pass' ? palette.green('pass') : palette.red('FAIL'), result.message]),
+        list.expectations.map((result) => [
+          result.name,
+          result.type,
+          result.rule,
+          result.status === 'pass' ? palette.green('pass') : palette.red('FAIL'),
+          result.message,
+        ]),
       ),
     )
   }
   const {services, errors, warnings, servicesWithErrors} = list.summary
-  lines.push('', `${services} service${services === 1 ? '' : 's'}: ${servicesWithErrors} with errors (${errors} errors, ${warnings} warnings)`)
+  lines.push(
+    '',
+    `${services} service${services === 1 ? '' : 's'}: ${servicesWithErrors} with errors (${errors} errors, ${warnings} warnings)`,
+  )
   return `${lines.join('\n')}\n`
 }
 
 const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, char => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[char]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  text
+    .replace(/[<>&"']/g, (char) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[char]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
 
 /**
  * JUnit XML as CI tools read it (Jenkins, GitLab, GitHub reporters): a testsuite per namespace, a testcase
@@ -84,38 +100,58 @@ const escapeXml = (text: string) =>
  */
 export function renderJUnit(list: ServiceReportList): string {
   const suites = new Map<string, ServiceReport[]>()
-  for (const item of list.items) suites.set(item.service.namespace, [...(suites.get(item.service.namespace) ?? []), item])
+  for (const item of list.items)
+    suites.set(item.service.namespace, [...(suites.get(item.service.namespace) ?? []), item])
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>']
   const totalTests = list.items.length + (list.expectations?.length ?? 0)
-  const failing = (item: ServiceReport) => item.findings.some(finding => finding.severity === 'error' && finding.code !== 'ExpectationFailed')
-  const totalFailures = list.items.filter(failing).length + (list.expectations?.filter(result => result.status === 'fail').length ?? 0)
+  const failing = (item: ServiceReport) =>
+    item.findings.some((finding) => finding.severity === 'error' && finding.code !== 'ExpectationFailed')
+  const totalFailures =
+    list.items.filter(failing).length + (list.expectations?.filter((result) => result.status === 'fail').length ?? 0)
   out.push(`<testsuites name="svc-inspect" tests="${totalTests}" failures="${totalFailures}" errors="0">`)
   for (const [namespace, items] of suites) {
     const failures = items.filter(failing).length
-    out.push(`  <testsuite name="${escapeXml(namespace)}" tests="${items.length}" failures="${failures}" errors="0" skipped="0">`)
+    out.push(
+      `  <testsuite name="${escapeXml(namespace)}" tests="${items.length}" failures="${failures}" errors="0" skipped="0">`,
+    )
     for (const item of items) {
-      const time = item.dns ? ` time="${(((item.dns as {timings?: {queryMs?: number}}).timings?.queryMs ?? 0) / 1000).toFixed(3)}"` : ''
-      out.push(`    <testcase classname="svc-inspect.${escapeXml(namespace)}" name="${escapeXml(item.service.name)}"${time}>`)
+      const time = item.dns
+        ? ` time="${(((item.dns as {timings?: {queryMs?: number}}).timings?.queryMs ?? 0) / 1000).toFixed(3)}"`
+        : ''
+      out.push(
+        `    <testcase classname="svc-inspect.${escapeXml(namespace)}" name="${escapeXml(item.service.name)}"${time}>`,
+      )
       // A failed --expect entry is its own testcase in the dns-contract suite, not a failure of the service.
-      for (const finding of item.findings.filter(candidate => candidate.severity === 'error' && candidate.code !== 'ExpectationFailed')) {
+      for (const finding of item.findings.filter(
+        (candidate) => candidate.severity === 'error' && candidate.code !== 'ExpectationFailed',
+      )) {
         out.push(
           `      <failure type="${escapeXml(finding.code)}" message="${escapeXml(`${finding.code}: ${finding.message}`)}">${escapeXml(`${finding.object}: ${finding.message}\nhint: ${finding.hint}`)}</failure>`,
         )
       }
-      const notes = item.findings.filter(candidate => candidate.severity !== 'error')
+      const notes = item.findings.filter((candidate) => candidate.severity !== 'error')
       if (notes.length > 0) {
-        out.push(`      <system-out>${escapeXml(notes.map(note => `${note.severity.toUpperCase()} ${note.code} ${note.object}: ${note.message}`).join('\n'))}</system-out>`)
+        out.push(
+          `      <system-out>${escapeXml(notes.map((note) => `${note.severity.toUpperCase()} ${note.code} ${note.object}: ${note.message}`).join('\n'))}</system-out>`,
+        )
       }
       out.push('    </testcase>')
     }
     out.push('  </testsuite>')
   }
   if (list.expectations?.length) {
-    const failures = list.expectations.filter(result => result.status === 'fail').length
-    out.push(`  <testsuite name="dns-contract" tests="${list.expectations.length}" failures="${failures}" errors="0" skipped="0">`)
+    const failures = list.expectations.filter((result) => result.status === 'fail').length
+    out.push(
+      `  <testsuite name="dns-contract" tests="${list.expectations.length}" failures="${failures}" errors="0" skipped="0">`,
+    )
     for (const result of list.expectations) {
-      out.push(`    <testcase classname="svc-inspect.dns-contract" name="${escapeXml(`${result.name} ${result.type} ${result.rule}`)}">`)
-      if (result.status === 'fail') out.push(`      <failure type="ExpectationFailed" message="${escapeXml(result.message)}">${escapeXml(result.message)}</failure>`)
+      out.push(
+        `    <testcase classname="svc-inspect.dns-contract" name="${escapeXml(`${result.name} ${result.type} ${result.rule}`)}">`,
+      )
+      if (result.status === 'fail')
+        out.push(
+          `      <failure type="ExpectationFailed" message="${escapeXml(result.message)}">${escapeXml(result.message)}</failure>`,
+        )
       out.push('    </testcase>')
     }
     out.push('  </testsuite>')

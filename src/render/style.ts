@@ -13,7 +13,13 @@ export function severityColor(palette: ChalkInstance, severity: Severity): (text
 }
 
 export function statusColor(palette: ChalkInstance, status: RecordStatus): (text: string) => string {
-  return status === 'match' ? palette.green : status === 'missing' ? palette.red : status === 'unexpected' ? palette.yellow : (text: string) => text
+  return status === 'match'
+    ? palette.green
+    : status === 'missing'
+      ? palette.red
+      : status === 'unexpected'
+        ? palette.yellow
+        : (text: string) => text
 }
 
 /** A `kubectl get` table: upper-case headers, columns three spaces apart, no borders. */
@@ -21,9 +27,21 @@ export function kubectlTable(head: string[], rows: string[][]): string {
   const table = new Table({
     head,
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '',
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '',
     },
     style: {head: [], border: [], 'padding-left': 0, 'padding-right': 3, compact: true},
   })
@@ -31,6 +49,6 @@ export function kubectlTable(head: string[], rows: string[][]): string {
   return table
     .toString()
     .split('\n')
-    .map(line => line.trimEnd())
+    .map((line) => line.trimEnd())
     .join('\n')
 }

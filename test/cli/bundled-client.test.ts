@@ -18,7 +18,10 @@ const cert = readFileSync(new URL('cert.pem', TLS))
 const key = readFileSync(new URL('key.pem', TLS))
 
 const service = recordedService('web')
-const pods = [pod({name: 'web-7d4b9c7f6d-2xkqz', ip: '10.244.1.5'}), pod({name: 'web-7d4b9c7f6d-9mlnp', ip: '10.244.2.7'})]
+const pods = [
+  pod({name: 'web-7d4b9c7f6d-2xkqz', ip: '10.244.1.5'}),
+  pod({name: 'web-7d4b9c7f6d-9mlnp', ip: '10.244.2.7'}),
+]
 const [slice] = controllerSlices(service, pods)
 
 /** The API: the Service, its slice in two pages (one endpoint each), its pods; what it was asked, and with what token. */
@@ -26,17 +29,33 @@ function fakeApiServer() {
   const seen = {paths: [] as string[], authorizations: new Set<string>()}
   const server = createServer({cert, key}, (request, response) => {
     const url = new URL(request.url ?? '/', 'https://localhost')
-    seen.paths.push(`${url.pathname}${url.searchParams.has('continue') ? ` continue=${url.searchParams.get('continue')}` : ''}`)
+    seen.paths.push(
+      `${url.pathname}${url.searchParams.has('continue') ? ` continue=${url.searchParams.get('continue')}` : ''}`,
+    )
     seen.authorizations.add(request.headers.authorization ?? '')
-    const send = (status: number, body: unknown) => response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body))
-    const list = (items: unknown[], next?: string) => send(200, {kind: 'List', apiVersion: 'v1', metadata: {resourceVersion: '48377', ...(next ? {continue: next} : {})}, items})
+    const send = (status: number, body: unknown) =>
+      response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body))
+    const list = (items: unknown[], next?: string) =>
+      send(200, {
+        kind: 'List',
+        apiVersion: 'v1',
+        metadata: {resourceVersion: '48377', ...(next ? {continue: next} : {})},
+        items,
+      })
     if (url.pathname === '/api/v1/namespaces/default/services/web') return send(200, service)
     if (url.pathname === '/api/v1/namespaces/default/pods') return list(pods)
     if (url.pathname === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices') {
       const page = url.searchParams.get('continue') === 'page-2' ? 1 : 0
       return list([{...slice, endpoints: [slice.endpoints![page]]}], page === 0 ? 'page-2' : undefined)
     }
-    send(404, {kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found'})
+    send(404, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+      message: 'not found',
+    })
   })
   return {server, seen}
 }
@@ -60,7 +79,7 @@ function connectProxy(targets: string[]) {
 
 /** A SOCKS5 proxy (no authentication, CONNECT to an IPv4 address or a name), as `ssh -D` gives one. */
 function socksProxy(targets: string[]) {
-  return net.createServer(client => {
+  return net.createServer((client) => {
     client.on('error', () => client.destroy())
     client.once('data', () => {
       client.write(Buffer.from([5, 0]))
@@ -79,7 +98,8 @@ function socksProxy(targets: string[]) {
   })
 }
 
-const listen = (server: net.Server, address = '127.0.0.1') => new Promise<number>(resolve => server.listen(0, address, () => resolve((server.address() as AddressInfo).port)))
+const listen = (server: net.Server, address = '127.0.0.1') =>
+  new Promise<number>((resolve) => server.listen(0, address, () => resolve((server.address() as AddressInfo).port)))
 
 describe('the bundled client-node, through the CLI', () => {
   const {server, seen} = fakeApiServer()
@@ -101,7 +121,9 @@ describe('the bundled client-node, through the CLI', () => {
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{name: 'test', cluster: {server, 'certificate-authority-data': cert.toString('base64'), ...cluster}}],
+        clusters: [
+          {name: 'test', cluster: {server, 'certificate-authority-data': cert.toString('base64'), ...cluster}},
+        ],
         users: [{name: 'test', user}],
         contexts: [{name: 'test', context: {cluster: 'test', user: 'test', namespace: 'default'}}],
         'current-context': 'test',
@@ -114,7 +136,10 @@ describe('the bundled client-node, through the CLI', () => {
   const inspect = async (file: string) => {
     const result = await cli(['web', '--no-dns', '-o', 'json', '--kubeconfig', file], {timeoutMs: 30_000})
     assert.equal(result.code, 0, result.stderr)
-    return JSON.parse(result.stdout) as {endpoints: Array<{address: string; ready: boolean; pod: string}>; service: {name: string}}
+    return JSON.parse(result.stdout) as {
+      endpoints: Array<{address: string; ready: boolean; pod: string}>
+      service: {name: string}
+    }
   }
 
   const sockets = new Set<net.Socket>()
@@ -143,45 +168,77 @@ describe('the bundled client-node, through the CLI', () => {
     seen.paths.length = 0
     const report = await inspect(kubeconfig('plain', {}, {token: 'plain-token'}))
     assert.deepEqual(
-      report.endpoints.map(endpoint => [endpoint.address, endpoint.ready, endpoint.pod]),
+      report.endpoints.map((endpoint) => [endpoint.address, endpoint.ready, endpoint.pod]),
       [
         ['10.244.1.5', true, 'web-7d4b9c7f6d-2xkqz'],
         ['10.244.2.7', true, 'web-7d4b9c7f6d-9mlnp'],
       ],
     )
-    assert.ok(seen.paths.includes('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices continue=page-2'), seen.paths.join('\n'))
+    assert.ok(
+      seen.paths.includes('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices continue=page-2'),
+      seen.paths.join('\n'),
+    )
     assert.ok(seen.authorizations.has('Bearer plain-token'))
   })
 
   it('proxy-url http://: every call tunnels through the proxy (CONNECT)', async () => {
     tunnelled.length = 0
-    const report = await inspect(kubeconfig('http-proxy', {'proxy-url': `http://127.0.0.1:${ports.http}`}, {token: 'plain-token'}))
+    const report = await inspect(
+      kubeconfig('http-proxy', {'proxy-url': `http://127.0.0.1:${ports.http}`}, {token: 'plain-token'}),
+    )
     assert.equal(report.endpoints.length, 2)
-    assert.ok(tunnelled.length > 0 && tunnelled.every(target => target === `127.0.0.1:${ports.api}`), tunnelled.join(', '))
+    assert.ok(
+      tunnelled.length > 0 && tunnelled.every((target) => target === `127.0.0.1:${ports.api}`),
+      tunnelled.join(', '),
+    )
   })
 
   it('proxy-url socks5://: every call goes through the SOCKS proxy', async () => {
     socksed.length = 0
-    const report = await inspect(kubeconfig('socks-proxy', {'proxy-url': `socks5://127.0.0.1:${ports.socks}`}, {token: 'plain-token'}))
+    const report = await inspect(
+      kubeconfig('socks-proxy', {'proxy-url': `socks5://127.0.0.1:${ports.socks}`}, {token: 'plain-token'}),
+    )
     assert.equal(report.endpoints.length, 2)
-    assert.ok(socksed.length > 0 && socksed.every(target => target === `127.0.0.1:${ports.api}`), socksed.join(', '))
+    assert.ok(socksed.length > 0 && socksed.every((target) => target === `127.0.0.1:${ports.api}`), socksed.join(', '))
   })
 
   it('proxy-url socks5://: a server whose certificate names another address is still refused', async () => {
-    const file = kubeconfig('socks-misnamed', {server: `https://127.0.0.2:${ports.misnamed}`, 'proxy-url': `socks5://127.0.0.1:${ports.socks}`}, {token: 'plain-token'})
+    const file = kubeconfig(
+      'socks-misnamed',
+      {server: `https://127.0.0.2:${ports.misnamed}`, 'proxy-url': `socks5://127.0.0.1:${ports.socks}`},
+      {token: 'plain-token'},
+    )
     const result = await cli(['web', '--no-dns', '-o', 'json', '--kubeconfig', file], {timeoutMs: 30_000})
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /^error: cannot reach https:\/\/127\.0\.0\.2:\d+ \(service\/web\): ERR_TLS_CERT_ALTNAME_INVALID\n$/)
+    assert.match(
+      result.stderr,
+      /^error: cannot reach https:\/\/127\.0\.0\.2:\d+ \(service\/web\): ERR_TLS_CERT_ALTNAME_INVALID\n$/,
+    )
   })
 
   it("the gcp auth provider: its command's token, picked out of the JSON by JSONPath, is sent", async () => {
     const command = join(directory, 'token.cjs')
-    writeFileSync(command, `console.log(JSON.stringify({credential: {access_token: 'gcp-token', token_expiry: '2099-01-01T00:00:00Z'}}))\n`)
+    writeFileSync(
+      command,
+      `console.log(JSON.stringify({credential: {access_token: 'gcp-token', token_expiry: '2099-01-01T00:00:00Z'}}))\n`,
+    )
     seen.authorizations.clear()
     await inspect(
-      kubeconfig('gcp', {}, {
-        'auth-provider': {name: 'gcp', config: {'cmd-path': process.execPath, 'cmd-args': command, 'token-key': '{.credential.access_token}', 'expiry-key': '{.credential.token_expiry}'}},
-      }),
+      kubeconfig(
+        'gcp',
+        {},
+        {
+          'auth-provider': {
+            name: 'gcp',
+            config: {
+              'cmd-path': process.execPath,
+              'cmd-args': command,
+              'token-key': '{.credential.access_token}',
+              'expiry-key': '{.credential.token_expiry}',
+            },
+          },
+        },
+      ),
     )
     assert.deepEqual([...seen.authorizations], ['Bearer gcp-token'])
   })

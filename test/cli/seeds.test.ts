@@ -7,13 +7,17 @@ import {cli, ROOT} from '../support/run.js'
 
 const dump = (name: string) => `${ROOT}examples/dumps/${name}.yaml`
 
-async function json(service: string, namespace: string, file: string): Promise<{code: number | null; report: ServiceReport}> {
+async function json(
+  service: string,
+  namespace: string,
+  file: string,
+): Promise<{code: number | null; report: ServiceReport}> {
   const result = await cli([service, '-n', namespace, '-f', dump(file), '-o', 'json'])
   assert.equal(result.stderr, '')
   return {code: result.code, report: JSON.parse(result.stdout) as ServiceReport}
 }
 
-const codes = (report: ServiceReport) => report.findings.map(finding => finding.code)
+const codes = (report: ServiceReport) => report.findings.map((finding) => finding.code)
 
 describe('seed 000: headless service, readiness probe failing until touch /var/ready', () => {
   it('JSON: NoEndpoints and one ReadinessProbeFailing per pod quoting the kubelet, exit 1', async () => {
@@ -25,16 +29,27 @@ describe('seed 000: headless service, readiness probe failing until touch /var/r
     assert.deepEqual(report.service.ports, [{name: '', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: null}])
     assert.equal(report.clusterDomainSource, 'coredns-configmap')
     assert.ok(codes(report).includes('NoEndpoints'))
-    const probes = report.findings.filter(finding => finding.code === 'ReadinessProbeFailing')
+    const probes = report.findings.filter((finding) => finding.code === 'ReadinessProbeFailing')
     assert.equal(probes.length, 3)
-    assert.ok(probes.every(finding => /exec \[cat \/var\/ready\].*Readiness probe failed: cat: can't open '\/var\/ready'/.test(finding.message)))
-    assert.ok(probes.every(finding => /kubectl exec -n seed-readiness tomcat-\S+ -c tomcat -- cat \/var\/ready/.test(finding.hint)))
-    assert.deepEqual(report.records.filter(record => record.type === 'A'), [])
+    assert.ok(
+      probes.every((finding) =>
+        /exec \[cat \/var\/ready\].*Readiness probe failed: cat: can't open '\/var\/ready'/.test(finding.message),
+      ),
+    )
+    assert.ok(
+      probes.every((finding) =>
+        /kubectl exec -n seed-readiness tomcat-\S+ -c tomcat -- cat \/var\/ready/.test(finding.hint),
+      ),
+    )
+    assert.deepEqual(
+      report.records.filter((record) => record.type === 'A'),
+      [],
+    )
     assert.equal(report.mustNotResolve[0].name, `test-headless-svc.seed-readiness.svc.${report.clusterDomain}.`)
     assert.deepEqual(report.summary, {
-      errors: report.findings.filter(finding => finding.severity === 'error').length,
-      warnings: report.findings.filter(finding => finding.severity === 'warning').length,
-      infos: report.findings.filter(finding => finding.severity === 'info').length,
+      errors: report.findings.filter((finding) => finding.severity === 'error').length,
+      warnings: report.findings.filter((finding) => finding.severity === 'warning').length,
+      infos: report.findings.filter((finding) => finding.severity === 'info').length,
     })
   })
 
@@ -54,13 +69,23 @@ describe('seed 000: headless service, readiness probe failing until touch /var/r
     const {report} = await json('test-headless-svc', 'seed-readiness', '000-headless-readiness-fixed')
     assert.ok(!codes(report).includes('NoEndpoints'))
     const base = `test-headless-svc.seed-readiness.svc.${report.clusterDomain}.`
-    const addresses = report.endpoints.map(endpoint => endpoint.address).sort()
+    const addresses = report.endpoints.map((endpoint) => endpoint.address).sort()
     assert.equal(addresses.length, 3)
-    assert.deepEqual(report.records.filter(record => record.name === base && record.type === 'A').map(record => record.data).sort(), addresses)
+    assert.deepEqual(
+      report.records
+        .filter((record) => record.name === base && record.type === 'A')
+        .map((record) => record.data)
+        .sort(),
+      addresses,
+    )
     for (const address of addresses) {
       const label = address.replaceAll('.', '-')
-      assert.ok(report.records.some(record => record.name === `${label}.${base}` && record.data === address))
-      assert.ok(report.records.some(record => record.type === 'SRV' && record.name === base && record.data === `0 33 8080 ${label}.${base}`))
+      assert.ok(report.records.some((record) => record.name === `${label}.${base}` && record.data === address))
+      assert.ok(
+        report.records.some(
+          (record) => record.type === 'SRV' && record.name === base && record.data === `0 33 8080 ${label}.${base}`,
+        ),
+      )
     }
     assert.ok(codes(report).includes('HeadlessPortMismatch'), 'port 80 -> 8080 on a headless service')
   })
@@ -72,9 +97,21 @@ describe('seed 001: Service types', () => {
     assert.equal(code, 0, JSON.stringify(report.findings))
     const [ip] = report.service.clusterIPs
     const base = `demoapp-svc.seed-types.svc.${report.clusterDomain}.`
-    assert.deepEqual(report.records.find(record => record.type === 'A'), {name: base, type: 'A', data: ip, status: 'expected'})
-    assert.ok(report.records.some(record => record.name === `_http._tcp.${base}` && record.data === `0 100 80 ${base}`))
-    assert.ok(report.records.some(record => record.type === 'PTR' && record.data === base && record.name === `${ip.split('.').reverse().join('.')}.in-addr.arpa.`))
+    assert.deepEqual(
+      report.records.find((record) => record.type === 'A'),
+      {name: base, type: 'A', data: ip, status: 'expected'},
+    )
+    assert.ok(
+      report.records.some((record) => record.name === `_http._tcp.${base}` && record.data === `0 100 80 ${base}`),
+    )
+    assert.ok(
+      report.records.some(
+        (record) =>
+          record.type === 'PTR' &&
+          record.data === base &&
+          record.name === `${ip.split('.').reverse().join('.')}.in-addr.arpa.`,
+      ),
+    )
   })
 
   it('NodePort and LoadBalancer have the same records as ClusterIP; the header shows the nodePort', async () => {
@@ -86,13 +123,20 @@ describe('seed 001: Service types', () => {
     assert.equal(code, 0)
     assert.equal(report.service.type, 'LoadBalancer')
     assert.equal(report.service.ports[0].targetPort, 'http')
-    assert.equal(report.records.filter(record => record.type === 'A').length, 1)
+    assert.equal(report.records.filter((record) => record.type === 'A').length, 1)
   })
 
   it('ExternalName: one CNAME to the external name, no endpoints', async () => {
     const {code, report} = await json('externalname-redis-svc', 'seed-types', '001-service-types')
     assert.equal(code, 0)
-    assert.deepEqual(report.records, [{name: `externalname-redis-svc.seed-types.svc.${report.clusterDomain}.`, type: 'CNAME', data: 'redis.ik8s.io.', status: 'expected'}])
+    assert.deepEqual(report.records, [
+      {
+        name: `externalname-redis-svc.seed-types.svc.${report.clusterDomain}.`,
+        type: 'CNAME',
+        data: 'redis.ik8s.io.',
+        status: 'expected',
+      },
+    ])
     assert.deepEqual(report.endpoints, [])
   })
 
@@ -110,26 +154,51 @@ describe('seed 002: MongoDB-like StatefulSet behind a headless service', () => {
     const {code, report} = await json('mongodb-headless-service', 'infrastructure', '002-headless-mongodb')
     assert.equal(code, 0, JSON.stringify(report.findings))
     const base = `mongodb-headless-service.infrastructure.svc.${report.clusterDomain}.`
-    assert.deepEqual(report.endpoints.map(endpoint => endpoint.hostname).sort(), ['mongodb-0', 'mongodb-1', 'mongodb-2'])
+    assert.deepEqual(report.endpoints.map((endpoint) => endpoint.hostname).sort(), [
+      'mongodb-0',
+      'mongodb-1',
+      'mongodb-2',
+    ])
     for (const endpoint of report.endpoints) {
-      assert.ok(report.records.some(record => record.type === 'A' && record.name === `${endpoint.hostname}.${base}` && record.data === endpoint.address))
-      assert.ok(report.records.some(record => record.type === 'PTR' && record.data === `${endpoint.hostname}.${base}`))
+      assert.ok(
+        report.records.some(
+          (record) =>
+            record.type === 'A' && record.name === `${endpoint.hostname}.${base}` && record.data === endpoint.address,
+        ),
+      )
+      assert.ok(
+        report.records.some((record) => record.type === 'PTR' && record.data === `${endpoint.hostname}.${base}`),
+      )
     }
-    const srv = report.records.filter(record => record.name === `_mongodb._tcp.${base}`).map(record => record.data).sort()
-    assert.deepEqual(srv, [0, 1, 2].map(ordinal => `0 33 27017 mongodb-${ordinal}.${base}`))
+    const srv = report.records
+      .filter((record) => record.name === `_mongodb._tcp.${base}`)
+      .map((record) => record.data)
+      .sort()
+    assert.deepEqual(
+      srv,
+      [0, 1, 2].map((ordinal) => `0 33 27017 mongodb-${ordinal}.${base}`),
+    )
   })
 })
 
 describe('seed 003: headless port 80 -> targetPort 8000', () => {
   it('HeadlessPortMismatch says clients dialing :80 reach nothing and SRV carries 8000', async () => {
     const {report} = await json('svc-chroma', 'seed-ports', '003-headless-port-mapping')
-    const finding = report.findings.find(candidate => candidate.code === 'HeadlessPortMismatch')
+    const finding = report.findings.find((candidate) => candidate.code === 'HeadlessPortMismatch')
     assert.ok(finding)
-    assert.match(finding.message, /clients dialing svc-chroma:80 reach the pod IPs on port 80, where nothing listens; pods listen on 8000/)
-    assert.match(finding.hint, new RegExp(`SRV _http\\._tcp\\.svc-chroma\\.seed-ports\\.svc\\.${report.clusterDomain.replaceAll('.', '\\.')}\\. \\(it carries 8000\\)`))
-    const srv = report.records.filter(record => record.type === 'SRV' && record.name.startsWith('_http._tcp.'))
+    assert.match(
+      finding.message,
+      /clients dialing svc-chroma:80 reach the pod IPs on port 80, where nothing listens; pods listen on 8000/,
+    )
+    assert.match(
+      finding.hint,
+      new RegExp(
+        `SRV _http\\._tcp\\.svc-chroma\\.seed-ports\\.svc\\.${report.clusterDomain.replaceAll('.', '\\.')}\\. \\(it carries 8000\\)`,
+      ),
+    )
+    const srv = report.records.filter((record) => record.type === 'SRV' && record.name.startsWith('_http._tcp.'))
     assert.equal(srv.length, 2)
-    assert.ok(srv.every(record => record.data.split(' ')[2] === '8000'))
+    assert.ok(srv.every((record) => record.data.split(' ')[2] === '8000'))
   })
 
   it('-o yaml prints the same report as YAML', async () => {
@@ -146,7 +215,9 @@ describe('seed 003: headless port 80 -> targetPort 8000', () => {
 
   it('reads the dump from stdin with -f -', async () => {
     const {readFileSync} = await import('node:fs')
-    const result = await cli(['svc-chroma', '-n', 'seed-ports', '-f', '-', '-o', 'json'], {input: readFileSync(dump('003-headless-port-mapping'), 'utf8')})
+    const result = await cli(['svc-chroma', '-n', 'seed-ports', '-f', '-', '-o', 'json'], {
+      input: readFileSync(dump('003-headless-port-mapping'), 'utf8'),
+    })
     assert.equal(JSON.parse(result.stdout).service.name, 'svc-chroma')
   })
 })

@@ -2,7 +2,17 @@
 // The cache must only ever change speed: the same output with it, without it, and with a corrupt one.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,7 +20,9 @@ import {after, describe, it} from 'node:test'
 import {cli, ROOT} from '../support/run.js'
 
 // As the build writes it next to each bundle.
-const {sourceHash} = createRequire(import.meta.url)('../../bin/code-cache.cjs') as {sourceHash: (source: string) => string}
+const {sourceHash} = createRequire(import.meta.url)('../../bin/code-cache.cjs') as {
+  sourceHash: (source: string) => string
+}
 
 const cacheHome = mkdtempSync(join(tmpdir(), 'svc-inspect-cache-'))
 const cacheDir = join(cacheHome, 'svc-inspect', 'node-compile-cache')
@@ -37,7 +49,10 @@ describe('start-up code cache', () => {
     const files = cacheFiles()
     assert.equal(files.length, 1)
     // The build's hash of the bundle (dist/oclif.cjs.sha1), then the bundle's size and mtime.
-    assert.match(files[0], new RegExp(`^oclif-${process.version}-${process.arch}-[0-9a-f]{16}-[0-9a-z]+-[0-9a-z]+\\.v8cache$`))
+    assert.match(
+      files[0],
+      new RegExp(`^oclif-${process.version}-${process.arch}-[0-9a-f]{16}-[0-9a-z]+-[0-9a-z]+\\.v8cache$`),
+    )
     const written = statSync(join(cacheDir, files[0])).mtimeMs
 
     const second = await cli(['--help'], {env: withCache})
@@ -55,21 +70,35 @@ describe('start-up code cache', () => {
       assert.equal(run.stderr, '')
       assert.deepEqual([run.code, run.stdout], [plain.code, plain.stdout])
     }
-    assert.ok(JSON.parse(cached.stdout).findings.some((finding: {code: string}) => finding.code === 'HeadlessPortMismatch'))
+    assert.ok(
+      JSON.parse(cached.stdout).findings.some((finding: {code: string}) => finding.code === 'HeadlessPortMismatch'),
+    )
   })
 
   it('the commands bundle keeps one cache per command: each holds the code its command ran', async () => {
     rmSync(cacheDir, {recursive: true, force: true})
     await cli(SEED, {env: withCache})
-    const inspect = cacheFiles().filter(name => name.startsWith('commands.inspect-'))
+    const inspect = cacheFiles().filter((name) => name.startsWith('commands.inspect-'))
     assert.equal(inspect.length, 1, cacheFiles().join(', '))
     const written = statSync(join(cacheDir, inspect[0])).mtimeMs
     // `svc-inspect NAME` is `inspect NAME`: the same cache.
-    const scan = await cli(['scan', '-f', 'examples/dumps/003-headless-port-mapping.yaml', '-o', 'json'], {env: withCache})
+    const scan = await cli(['scan', '-f', 'examples/dumps/003-headless-port-mapping.yaml', '-o', 'json'], {
+      env: withCache,
+    })
     assert.equal(scan.stderr, '')
-    assert.deepEqual(cacheFiles().filter(name => name.startsWith('commands.')).map(name => name.split('-')[0]).sort(), ['commands.inspect', 'commands.scan'])
+    assert.deepEqual(
+      cacheFiles()
+        .filter((name) => name.startsWith('commands.'))
+        .map((name) => name.split('-')[0])
+        .sort(),
+      ['commands.inspect', 'commands.scan'],
+    )
     await cli(['inspect', ...SEED], {env: withCache})
-    assert.equal(statSync(join(cacheDir, inspect[0])).mtimeMs, written, 'read again, not rewritten, and not removed by the scan cache')
+    assert.equal(
+      statSync(join(cacheDir, inspect[0])).mtimeMs,
+      written,
+      'read again, not rewritten, and not removed by the scan cache',
+    )
   })
 
   it('commands that talk to a cluster cache client-node too; the output (here an error) is the same without it', async () => {
@@ -79,8 +108,12 @@ describe('start-up code cache', () => {
     const second = await cli(args, {env: withCache})
     assert.equal(plain.code, 2)
     assert.match(plain.stderr, /^error: .*no-such-kubeconfig/)
-    for (const run of [first, second]) assert.deepEqual([run.code, run.stdout, run.stderr], [plain.code, plain.stdout, plain.stderr])
-    assert.ok(cacheFiles().some(name => name.startsWith(`client-node-${process.version}-`)), cacheFiles().join(', '))
+    for (const run of [first, second])
+      assert.deepEqual([run.code, run.stdout, run.stderr], [plain.code, plain.stdout, plain.stderr])
+    assert.ok(
+      cacheFiles().some((name) => name.startsWith(`client-node-${process.version}-`)),
+      cacheFiles().join(', '),
+    )
   })
 
   it("writing a cache removes the same bundle's older ones, and no other file", async () => {
@@ -92,7 +125,7 @@ describe('start-up code cache', () => {
     const names = cacheFiles()
     assert.ok(!names.includes('oclif-v18.0.0-x64-1-1.v8cache'), names.join(', '))
     assert.ok(names.includes('client-node-v18.0.0-x64-1-1.v8cache'), "another bundle's cache is left alone")
-    assert.ok(names.some(name => name.startsWith(`oclif-${process.version}-`)))
+    assert.ok(names.some((name) => name.startsWith(`oclif-${process.version}-`)))
   })
 
   // V8 checks a cache against the source's length only, and npm and krew archives give every release the same
@@ -103,19 +136,32 @@ describe('start-up code cache', () => {
       change: (bundle: string, text: string) => writeFileSync(`${bundle}.sha1`, `${sourceHash(text)}\n`),
       fixTimes: true,
     },
-    {name: 'a bundle without the build hash file: same length, same file times (the hash is computed from the text)', change: (bundle: string) => rmSync(`${bundle}.sha1`), fixTimes: true},
-    {name: 'a bundle edited by hand after the build: same length, build hash unchanged, a new mtime', change: () => undefined, fixTimes: false},
+    {
+      name: 'a bundle without the build hash file: same length, same file times (the hash is computed from the text)',
+      change: (bundle: string) => rmSync(`${bundle}.sha1`),
+      fixTimes: true,
+    },
+    {
+      name: 'a bundle edited by hand after the build: same length, build hash unchanged, a new mtime',
+      change: () => undefined,
+      fixTimes: false,
+    },
   ]
   for (const testCase of sameLengthCases) {
     it(`gets its own cache: ${testCase.name}`, async () => {
       const copy = mkdtempSync(join(tmpdir(), 'svc-inspect-copy-'))
       try {
-        for (const path of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) cpSync(join(ROOT, path), join(copy, path), {recursive: true})
+        for (const path of ['bin', 'dist', 'package.json', 'oclif.manifest.json'])
+          cpSync(join(ROOT, path), join(copy, path), {recursive: true})
         const bundle = join(copy, 'dist', 'oclif.cjs')
         const fixedTime = new Date('1985-10-26T08:15:00Z')
         utimesSync(bundle, fixedTime, fixedTime)
         rmSync(cacheDir, {recursive: true, force: true})
-        const run = () => spawnSync(process.execPath, [join(copy, 'bin', 'run.cjs'), '--help'], {encoding: 'utf8', env: {...process.env, ...withCache}})
+        const run = () =>
+          spawnSync(process.execPath, [join(copy, 'bin', 'run.cjs'), '--help'], {
+            encoding: 'utf8',
+            env: {...process.env, ...withCache},
+          })
         assert.match(run().stdout, /^VERSION$/m)
         assert.match(run().stdout, /^VERSION$/m, 'a second run, from the cache')
         const [before] = cacheFiles()
@@ -139,7 +185,7 @@ describe('start-up code cache', () => {
 
   it('a corrupt cache is rejected by V8 and rewritten', async () => {
     await cli(['--help'], {env: withCache})
-    const file = cacheFiles().find(name => name.startsWith('oclif-'))!
+    const file = cacheFiles().find((name) => name.startsWith('oclif-'))!
     writeFileSync(join(cacheDir, file), 'not a code cache')
     const run = await cli(['--help'], {env: withCache})
     assert.equal(run.code, 0)

@@ -6,7 +6,16 @@ import {spawn} from 'node:child_process'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {CLI, cli, kubectl, ROOT, sleep, waitFor} from '../support/run.js'
-import {clusterZone, RESOLVER_ARGS, RESOLVER_IMAGE, RESOLVER_LABEL, resolverPods, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
+import {
+  clusterZone,
+  RESOLVER_ARGS,
+  RESOLVER_IMAGE,
+  RESOLVER_LABEL,
+  resolverPods,
+  waitEndpoints,
+  waitPods,
+  webWorkload,
+} from '../support/scenarios.js'
 
 const NS = 'e2e-faults'
 let zone = ''
@@ -27,7 +36,10 @@ async function inspectWeb(extra: string[] = []): Promise<{code: number | null; r
 async function coreDnsReplicas(count: number): Promise<void> {
   kubectl(['scale', 'deployment', 'coredns', '-n', 'kube-system', `--replicas=${count}`])
   if (count === 0) {
-    await waitFor('CoreDNS pods gone', () => kubectl(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name']).trim() === '')
+    await waitFor(
+      'CoreDNS pods gone',
+      () => kubectl(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'name']).trim() === '',
+    )
   } else {
     await waitPods('kube-system', 'k8s-app=kube-dns', count, true)
     await waitEndpoints('kube-system', 'kube-dns', count, true)
@@ -48,16 +60,44 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
   it('a healthy ClusterIP service: every record matches on every replica, exit 0, resolver pod deleted', async () => {
     const {code, report} = await inspectWeb()
     assert.equal(code, 0, JSON.stringify(report.findings))
-    assert.ok(report.records.every(record => record.status === 'match'), JSON.stringify(report.records))
-    const dns = report.dns as {servers: Array<{label: string}>; transports: Array<{server: string; tcp: boolean; udp: boolean}>; queries: Array<{transport?: string}>}
+    assert.ok(
+      report.records.every((record) => record.status === 'match'),
+      JSON.stringify(report.records),
+    )
+    const dns = report.dns as {
+      servers: Array<{label: string}>
+      transports: Array<{server: string; tcp: boolean; udp: boolean}>
+      queries: Array<{transport?: string}>
+    }
     // Asked over TCP; each server answered the TCP and the UDP check.
-    assert.deepEqual(dns.transports, dns.servers.map(server => ({server: server.label, tcp: true, udp: true})))
-    assert.ok(dns.queries.every(query => query.transport === 'TCP'), JSON.stringify(dns.queries.map(query => query.transport)))
+    assert.deepEqual(
+      dns.transports,
+      dns.servers.map((server) => ({server: server.label, tcp: true, udp: true})),
+    )
+    assert.ok(
+      dns.queries.every((query) => query.transport === 'TCP'),
+      JSON.stringify(dns.queries.map((query) => query.transport)),
+    )
     assert.equal(resolverPods(), '')
   })
 
   it('a Service that does not exist, with --resolver-pod (whose shell opens alongside the read): one line, exit 2, no hang', async () => {
-    kubectl(['run', 'fault-resolver', '-n', NS, '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--command', '--', 'sleep', '600'])
+    kubectl([
+      'run',
+      'fault-resolver',
+      '-n',
+      NS,
+      '--image',
+      RESOLVER_IMAGE,
+      '--image-pull-policy',
+      'Never',
+      '--restart',
+      'Never',
+      '--command',
+      '--',
+      'sleep',
+      '600',
+    ])
     try {
       await waitPods(NS, 'run=fault-resolver', 1, true)
       const started = Date.now()
@@ -73,12 +113,27 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
 
   it('restricted Pod Security: the resolver pod is admitted where root pods are not', async () => {
     assert.throws(
-      () => kubectl(['run', 'rootpod', '-n', 'svc-inspect-restricted', '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never']),
+      () =>
+        kubectl([
+          'run',
+          'rootpod',
+          '-n',
+          'svc-inspect-restricted',
+          '--image',
+          RESOLVER_IMAGE,
+          '--image-pull-policy',
+          'Never',
+          '--restart',
+          'Never',
+        ]),
       /violates PodSecurity "restricted/,
     )
     const {code, report} = await inspectWeb(['--resolver-namespace', 'svc-inspect-restricted'])
     assert.equal(code, 0, JSON.stringify(report.findings))
-    assert.match(String((report.dns as {resolver: {pod: string}}).resolver.pod), /^svc-inspect-restricted\/svc-inspect-resolver-/)
+    assert.match(
+      String((report.dns as {resolver: {pod: string}}).resolver.pod),
+      /^svc-inspect-restricted\/svc-inspect-resolver-/,
+    )
     assert.equal(resolverPods(), '')
   })
 
@@ -86,7 +141,10 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     const result = await cli(['web', '-n', NS, '--image', 'localhost:5999/svc-inspect/absent:v1', '--timeout', '40s'])
     assert.equal(result.code, 2)
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
-    assert.match(result.stderr, /^error: resolver pod cannot start: (ErrImagePull|ImagePullBackOff) for image localhost:5999\/svc-inspect\/absent:v1/)
+    assert.match(
+      result.stderr,
+      /^error: resolver pod cannot start: (ErrImagePull|ImagePullBackOff) for image localhost:5999\/svc-inspect\/absent:v1/,
+    )
     assert.equal(resolverPods(), '')
   })
 
@@ -96,7 +154,12 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
       apiVersion: 'v1',
       kind: 'List',
       items: [
-        {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'coredns-rogue', namespace: 'kube-system'}, data: {Corefile: corefile}},
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {name: 'coredns-rogue', namespace: 'kube-system'},
+          data: {Corefile: corefile},
+        },
         {
           apiVersion: 'v1',
           kind: 'Pod',
@@ -104,7 +167,15 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
           spec: {
             serviceAccountName: 'coredns',
             terminationGracePeriodSeconds: 0,
-            containers: [{name: 'coredns', image: 'localhost/svc-inspect/coredns:v1', imagePullPolicy: 'Never', args: ['-conf', '/etc/coredns/Corefile'], volumeMounts: [{name: 'config', mountPath: '/etc/coredns'}]}],
+            containers: [
+              {
+                name: 'coredns',
+                image: 'localhost/svc-inspect/coredns:v1',
+                imagePullPolicy: 'Never',
+                args: ['-conf', '/etc/coredns/Corefile'],
+                volumeMounts: [{name: 'config', mountPath: '/etc/coredns'}],
+              },
+            ],
             volumes: [{name: 'config', configMap: {name: 'coredns-rogue'}}],
           },
         },
@@ -115,12 +186,24 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
       await waitEndpoints('kube-system', 'kube-dns', 3, true)
       const {code, report} = await inspectWeb()
       assert.equal(code, 1)
-      const inconsistent = report.findings.filter(finding => finding.code === 'DNSReplicaInconsistent')
+      const inconsistent = report.findings.filter((finding) => finding.code === 'DNSReplicaInconsistent')
       assert.ok(inconsistent.length >= 1, JSON.stringify(report.findings))
-      assert.ok(inconsistent.every(finding => finding.object === 'pod/kube-system/coredns-rogue'), JSON.stringify(inconsistent))
+      assert.ok(
+        inconsistent.every((finding) => finding.object === 'pod/kube-system/coredns-rogue'),
+        JSON.stringify(inconsistent),
+      )
       assert.match(inconsistent[0].message, /10\.9\.9\.9/)
     } finally {
-      kubectl(['delete', 'pod,configmap', 'coredns-rogue', '-n', 'kube-system', '--ignore-not-found', '--grace-period=0', '--force'])
+      kubectl([
+        'delete',
+        'pod,configmap',
+        'coredns-rogue',
+        '-n',
+        'kube-system',
+        '--ignore-not-found',
+        '--grace-period=0',
+        '--force',
+      ])
       await waitEndpoints('kube-system', 'kube-dns', 2, true)
     }
   })
@@ -130,7 +213,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     try {
       const {code, report} = await inspectWeb()
       assert.equal(code, 1)
-      const timeouts = report.findings.filter(finding => finding.code === 'DNSTimeout')
+      const timeouts = report.findings.filter((finding) => finding.code === 'DNSTimeout')
       assert.equal(timeouts.length, 1, JSON.stringify(report.findings))
       assert.match(timeouts[0].message, /queries to nameserver \(10\.96\.0\.10:53\) got no answer/)
       assert.equal(resolverPods(), '')
@@ -145,7 +228,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
       const signal: NodeJS.Signals = run % 2 === 0 ? 'SIGINT' : 'SIGTERM'
       const delay = 150 + Math.floor(Math.random() * 2000)
       const child = spawn(process.execPath, [CLI, 'web', '-n', NS, ...RESOLVER_ARGS], {cwd: ROOT, stdio: 'ignore'})
-      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
       await sleep(delay)
       child.kill(signal)
       const code = await exited
@@ -156,7 +239,20 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
   })
 
   it('`cleanup` deletes leftover resolver pods by label', async () => {
-    kubectl(['run', 'svc-inspect-resolver-left', '-n', NS, '--image', RESOLVER_IMAGE, '--image-pull-policy', 'Never', '--restart', 'Never', '--labels', `${RESOLVER_LABEL},app.kubernetes.io/managed-by=svc-inspect`])
+    kubectl([
+      'run',
+      'svc-inspect-resolver-left',
+      '-n',
+      NS,
+      '--image',
+      RESOLVER_IMAGE,
+      '--image-pull-policy',
+      'Never',
+      '--restart',
+      'Never',
+      '--labels',
+      `${RESOLVER_LABEL},app.kubernetes.io/managed-by=svc-inspect`,
+    ])
     const result = await cli(['cleanup', '-n', NS])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, new RegExp(`pod/${NS}/svc-inspect-resolver-left deleted`))
@@ -170,7 +266,11 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     assert.equal(dig.resolvedName, `web.${NS}.svc.${zone}.`)
     const clusterIP = kubectl(['get', 'svc', 'web', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])
     assert.ok(dig.results.length >= 3)
-    assert.ok(dig.results.every((entry: {answers: Array<{data: string}>}) => entry.answers.some(answer => answer.data === clusterIP)))
+    assert.ok(
+      dig.results.every((entry: {answers: Array<{data: string}>}) =>
+        entry.answers.some((answer) => answer.data === clusterIP),
+      ),
+    )
     const missing = await cli(['dig', 'no-such-service', '-n', NS, ...RESOLVER_ARGS])
     assert.equal(missing.code, 1)
     assert.match(missing.stdout, /NXDOMAIN/)

@@ -98,11 +98,16 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     const result = await cli(['scan', '-A', '-o', 'junit', ...RESOLVER_ARGS], {timeoutMs: 300_000})
     assert.equal(result.code, 1, `late has no ready endpoint: ${result.stderr}`)
     const xml = file('scan.xml', result.stdout)
-    const lint = spawnSync('xmllint', ['--noout', '--schema', `${ROOT}test/e2e/schemas/junit.xsd`, xml], {encoding: 'utf8'})
+    const lint = spawnSync('xmllint', ['--noout', '--schema', `${ROOT}test/e2e/schemas/junit.xsd`, xml], {
+      encoding: 'utf8',
+    })
     assert.equal(lint.status, 0, lint.stderr)
     assert.match(result.stdout, new RegExp(`<testsuite name="${NS}" tests="3" failures="1"`))
     assert.match(result.stdout, /<testsuite name="kube-system" tests="1" failures="0"/)
-    assert.match(result.stdout, /<testcase classname="svc-inspect.e2e-fleet" name="late"[^>]*>\s*<failure type="NoEndpoints"/)
+    assert.match(
+      result.stdout,
+      /<testcase classname="svc-inspect.e2e-fleet" name="late"[^>]*>\s*<failure type="NoEndpoints"/,
+    )
     assert.equal(resolverPods(), '')
   })
 
@@ -114,13 +119,19 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     const json = await cli(['scan', '-n', NS, '-l', 'app=mongo', '-o', 'json', ...RESOLVER_ARGS])
     const list = JSON.parse(json.stdout)
     assert.equal(list.kind, 'ServiceReportList')
-    assert.deepEqual(list.items.map((item: {service: {name: string}}) => item.service.name), ['mongo'])
+    assert.deepEqual(
+      list.items.map((item: {service: {name: string}}) => item.service.name),
+      ['mongo'],
+    )
     assert.equal(json.code, 0)
   })
 
   it('--expect: a contract that holds passes, one that does not fails with the entry named', async () => {
     const base = `mongo.${NS}.svc.${zone}`
-    const good = file('good.yaml', `${base}:\n  A: {count: 3}\n_mongodb._tcp.${base}:\n  SRV: {port: 27017, count: 3}\nnothing-here.${NS}.svc.${zone}: absent\n`)
+    const good = file(
+      'good.yaml',
+      `${base}:\n  A: {count: 3}\n_mongodb._tcp.${base}:\n  SRV: {port: 27017, count: 3}\nnothing-here.${NS}.svc.${zone}: absent\n`,
+    )
     const pass = await cli(['scan', '-n', NS, '-l', 'app=mongo', '--expect', good, '-o', 'junit', ...RESOLVER_ARGS])
     assert.equal(pass.code, 0, pass.stdout)
     assert.match(pass.stdout, /<testsuite name="dns-contract" tests="3" failures="0"/)
@@ -138,46 +149,91 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
   })
 
   it('hosts --format mongodb: a connection string from the observed SRV records', async () => {
-    const result = await cli(['hosts', 'mongo', '-n', NS, '--format', 'mongodb', '--replica-set', 'rs0', ...RESOLVER_ARGS])
+    const result = await cli([
+      'hosts',
+      'mongo',
+      '-n',
+      NS,
+      '--format',
+      'mongodb',
+      '--replica-set',
+      'rs0',
+      ...RESOLVER_ARGS,
+    ])
     assert.equal(result.code, 0, result.stderr)
     const base = `mongo.${NS}.svc.${zone}`
-    assert.equal(result.stdout.trim(), `mongodb://mongo-0.${base}:27017,mongo-1.${base}:27017,mongo-2.${base}:27017/?replicaSet=rs0`)
+    assert.equal(
+      result.stdout.trim(),
+      `mongodb://mongo-0.${base}:27017,mongo-1.${base}:27017,mongo-2.${base}:27017/?replicaSet=rs0`,
+    )
     const lines = await cli(['hosts', 'web', '-n', NS, ...RESOLVER_ARGS])
-    assert.equal(lines.stdout, `web.${NS}.svc.${zone}:80\n`, "a ClusterIP service with a named port: its SRV names the service")
+    assert.equal(
+      lines.stdout,
+      `web.${NS}.svc.${zone}:80\n`,
+      'a ClusterIP service with a named port: its SRV names the service',
+    )
   })
 
   it('--watch: a readiness change is followed by the DNS records appearing, with the delay; Ctrl-C cleans up', async () => {
-    const child = spawn(process.execPath, [CLI, 'late', '-n', NS, '--watch', '-o', 'json', ...RESOLVER_ARGS], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [CLI, 'late', '-n', NS, '--watch', '-o', 'json', ...RESOLVER_ARGS], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const events: Array<{kind: string; message: string; afterSeconds?: number}> = []
     let buffer = ''
-    child.stdout.on('data', chunk => {
+    child.stdout.on('data', (chunk) => {
       buffer += chunk
       const lines = buffer.split('\n')
       buffer = lines.pop() ?? ''
       for (const line of lines) if (line.trim()) events.push(JSON.parse(line))
     })
-    const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     try {
-      await waitFor('watch started', () => events.some(event => event.kind === 'start'), 60_000)
+      await waitFor('watch started', () => events.some((event) => event.kind === 'start'), 60_000)
       const pod = kubectl(['get', 'pods', '-n', NS, '-l', 'app=late', '-o', 'jsonpath={.items[0].metadata.name}'])
       kubectl(['exec', '-n', NS, pod, '--', 'touch', '/tmp/ready'])
-      await waitFor('DNS record appeared', () => events.some(event => event.kind === 'dns' && /^A late\./.test(event.message) && /appeared/.test(event.message)), 90_000)
+      await waitFor(
+        'DNS record appeared',
+        () =>
+          events.some(
+            (event) => event.kind === 'dns' && /^A late\./.test(event.message) && /appeared/.test(event.message),
+          ),
+        90_000,
+      )
     } finally {
       child.kill('SIGINT')
     }
     assert.equal(await exited, 130)
-    assert.ok(events.some(event => event.kind === 'pod' && /NotReady -> Ready/.test(event.message)), JSON.stringify(events))
-    assert.ok(events.some(event => event.kind === 'endpoint' && /became ready/.test(event.message)), JSON.stringify(events))
-    const appeared = events.find(event => event.kind === 'dns' && /appeared/.test(event.message))
-    assert.ok(appeared && typeof appeared.afterSeconds === 'number' && appeared.afterSeconds >= 0, JSON.stringify(appeared))
+    assert.ok(
+      events.some((event) => event.kind === 'pod' && /NotReady -> Ready/.test(event.message)),
+      JSON.stringify(events),
+    )
+    assert.ok(
+      events.some((event) => event.kind === 'endpoint' && /became ready/.test(event.message)),
+      JSON.stringify(events),
+    )
+    const appeared = events.find((event) => event.kind === 'dns' && /appeared/.test(event.message))
+    assert.ok(
+      appeared && typeof appeared.afterSeconds === 'number' && appeared.afterSeconds >= 0,
+      JSON.stringify(appeared),
+    )
     await waitFor('no resolver pods', () => resolverPods() === '', 20_000)
   })
 
   it('on a terminal a spinner with the elapsed time runs on stderr while the check works; without one, stderr stays empty', async () => {
-    const command = [process.execPath, CLI, 'web', '-n', NS, ...RESOLVER_ARGS, '--no-color'].map(word => `'${word}'`).join(' ')
-    const tty = spawnSync('script', ['-qfec', command, '/dev/null'], {encoding: 'utf8', cwd: ROOT, env: {...process.env, NO_COLOR: '1'}})
+    const command = [process.execPath, CLI, 'web', '-n', NS, ...RESOLVER_ARGS, '--no-color']
+      .map((word) => `'${word}'`)
+      .join(' ')
+    const tty = spawnSync('script', ['-qfec', command, '/dev/null'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: {...process.env, NO_COLOR: '1'},
+    })
     assert.equal(tty.status, 0, tty.stdout)
-    assert.match(tty.stdout, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (starting resolver pod|resolver pod \S+ created|querying the cluster DNS) \(\d+\.\ds\)/)
+    assert.match(
+      tty.stdout,
+      /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (starting resolver pod|resolver pod \S+ created|querying the cluster DNS) \(\d+\.\ds\)/,
+    )
     assert.match(tty.stdout, /Service:\s+e2e-fleet\/web/)
     const piped = await cli(['web', '-n', NS, ...RESOLVER_ARGS])
     assert.equal(piped.code, 0)
@@ -187,8 +243,24 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
   it('read-only RBAC (deploy/rbac.yaml reader): the report without the live check and a ResolverUnavailable warning', async () => {
     kubectl(['apply', '-f', `${ROOT}deploy/rbac.yaml`])
     kubectl(['create', 'serviceaccount', 'reader', '-n', NS])
-    kubectl(['create', 'clusterrolebinding', 'e2e-fleet-reader', '--clusterrole', 'svc-inspect-reader', `--serviceaccount=${NS}:reader`])
-    kubectl(['create', 'rolebinding', 'e2e-fleet-coredns', '-n', 'kube-system', '--role', 'svc-inspect-coredns', `--serviceaccount=${NS}:reader`])
+    kubectl([
+      'create',
+      'clusterrolebinding',
+      'e2e-fleet-reader',
+      '--clusterrole',
+      'svc-inspect-reader',
+      `--serviceaccount=${NS}:reader`,
+    ])
+    kubectl([
+      'create',
+      'rolebinding',
+      'e2e-fleet-coredns',
+      '-n',
+      'kube-system',
+      '--role',
+      'svc-inspect-coredns',
+      `--serviceaccount=${NS}:reader`,
+    ])
     const token = kubectl(['create', 'token', 'reader', '-n', NS]).trim()
     const admin = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '-o', 'json']))
     const cluster = admin.clusters[0].cluster
@@ -212,21 +284,46 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     assert.equal(report.clusterDomainSource, 'coredns-configmap')
     const readOnly = await cli(['mongo', '--kubeconfig', kubeconfig, '--no-dns', '-o', 'json'])
     assert.equal(readOnly.code, 0)
-    assert.deepEqual(JSON.parse(readOnly.stdout).findings.filter((finding: {severity: string}) => finding.severity !== 'info'), [])
+    assert.deepEqual(
+      JSON.parse(readOnly.stdout).findings.filter((finding: {severity: string}) => finding.severity !== 'info'),
+      [],
+    )
     // No role at all: reading the service is forbidden, which is "could not inspect".
     kubectl(['create', 'serviceaccount', 'nobody', '-n', NS])
-    const nobody = file('nobody.kubeconfig', readFileSync(kubeconfig, 'utf8').replace(token, kubectl(['create', 'token', 'nobody', '-n', NS]).trim()))
+    const nobody = file(
+      'nobody.kubeconfig',
+      readFileSync(kubeconfig, 'utf8').replace(token, kubectl(['create', 'token', 'nobody', '-n', NS]).trim()),
+    )
     const forbidden = await cli(['mongo', '--kubeconfig', nobody, '--no-dns'])
     assert.equal(forbidden.code, 2)
     assert.equal(forbidden.stderr.trim().split('\n').length, 1)
-    assert.match(forbidden.stderr, /^error: service\/mongo: Forbidden: services "mongo" is forbidden: User "system:serviceaccount:e2e-fleet:nobody" cannot get resource "services"/)
+    assert.match(
+      forbidden.stderr,
+      /^error: service\/mongo: Forbidden: services "mongo" is forbidden: User "system:serviceaccount:e2e-fleet:nobody" cannot get resource "services"/,
+    )
   })
 
-  it('no access to kube-system: the cluster domain comes from the resolver pod\'s resolv.conf (in --resolver-namespace)', async () => {
+  it("no access to kube-system: the cluster domain comes from the resolver pod's resolv.conf (in --resolver-namespace)", async () => {
     kubectl(['apply', '-f', `${ROOT}deploy/rbac.yaml`])
     kubectl(['create', 'serviceaccount', 'limited', '-n', NS])
-    kubectl(['create', 'clusterrolebinding', 'e2e-fleet-limited', '--clusterrole', 'svc-inspect-reader', `--serviceaccount=${NS}:limited`])
-    kubectl(['create', 'rolebinding', 'e2e-fleet-limited', '-n', 'svc-inspect-restricted', '--clusterrole', 'svc-inspect-resolver', `--serviceaccount=${NS}:limited`])
+    kubectl([
+      'create',
+      'clusterrolebinding',
+      'e2e-fleet-limited',
+      '--clusterrole',
+      'svc-inspect-reader',
+      `--serviceaccount=${NS}:limited`,
+    ])
+    kubectl([
+      'create',
+      'rolebinding',
+      'e2e-fleet-limited',
+      '-n',
+      'svc-inspect-restricted',
+      '--clusterrole',
+      'svc-inspect-resolver',
+      `--serviceaccount=${NS}:limited`,
+    ])
     const admin = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '-o', 'json']))
     const kubeconfig = file(
       'limited.kubeconfig',
@@ -239,15 +336,30 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
         'current-context': 'limited',
       }),
     )
-    const result = await cli(['mongo', '--kubeconfig', kubeconfig, '--resolver-namespace', 'svc-inspect-restricted', '-o', 'json', ...RESOLVER_ARGS])
+    const result = await cli([
+      'mongo',
+      '--kubeconfig',
+      kubeconfig,
+      '--resolver-namespace',
+      'svc-inspect-restricted',
+      '-o',
+      'json',
+      ...RESOLVER_ARGS,
+    ])
     const report = JSON.parse(result.stdout)
     assert.equal(result.code, 0, JSON.stringify(report.findings) + result.stderr)
     assert.equal(report.clusterDomainSource, 'resolv.conf')
     assert.equal(report.clusterDomain, zone)
-    assert.ok(report.records.every((record: {status: string}) => record.status === 'match'), JSON.stringify(report.records))
+    assert.ok(
+      report.records.every((record: {status: string}) => record.status === 'match'),
+      JSON.stringify(report.records),
+    )
     const codes = report.findings.map((finding: {code: string}) => finding.code)
     assert.ok(codes.includes('ReadFailed'), 'the coredns ConfigMap read is reported as forbidden')
-    assert.ok(report.dns.servers.filter((server: {replica: boolean}) => server.replica).length >= 2, 'the reader role lists EndpointSlices everywhere, so the replicas are still asked')
+    assert.ok(
+      report.dns.servers.filter((server: {replica: boolean}) => server.replica).length >= 2,
+      'the reader role lists EndpointSlices everywhere, so the replicas are still asked',
+    )
     assert.equal(resolverPods(), '')
   })
 })

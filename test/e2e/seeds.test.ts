@@ -4,13 +4,29 @@ import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, kubectl, sleep} from '../support/run.js'
-import {applyScenario, clusterZone, deleteScenario, RESOLVER_ARGS, resolverPods, SCENARIOS, touchReady, waitEndpoints} from '../support/scenarios.js'
+import {
+  applyScenario,
+  clusterZone,
+  deleteScenario,
+  RESOLVER_ARGS,
+  resolverPods,
+  SCENARIOS,
+  touchReady,
+  waitEndpoints,
+} from '../support/scenarios.js'
 
 let zone = ''
 
-async function inspect(service: string, namespace: string, extra: string[] = []): Promise<{code: number | null; report: ServiceReport; stderr: string}> {
+async function inspect(
+  service: string,
+  namespace: string,
+  extra: string[] = [],
+): Promise<{code: number | null; report: ServiceReport; stderr: string}> {
   const result = await cli([service, '-n', namespace, '-o', 'json', ...RESOLVER_ARGS, ...extra])
-  assert.ok(result.stdout.startsWith('{'), `expected JSON on stdout, got: ${result.stdout.slice(0, 200)} / stderr: ${result.stderr}`)
+  assert.ok(
+    result.stdout.startsWith('{'),
+    `expected JSON on stdout, got: ${result.stdout.slice(0, 200)} / stderr: ${result.stderr}`,
+  )
   return {code: result.code, report: JSON.parse(result.stdout) as ServiceReport, stderr: result.stderr}
 }
 
@@ -22,31 +38,37 @@ async function inspectUntilDnsAgrees(service: string, namespace: string, timeout
   const deadline = Date.now() + timeoutMs
   while (true) {
     const result = await inspect(service, namespace)
-    const settled = result.report.records.every(record => record.status === 'match') && !result.report.findings.some(finding => finding.code.startsWith('DNS'))
+    const settled =
+      result.report.records.every((record) => record.status === 'match') &&
+      !result.report.findings.some((finding) => finding.code.startsWith('DNS'))
     if (settled || Date.now() > deadline) return result
     await sleep(3000)
   }
 }
 
-const codes = (report: ServiceReport) => report.findings.map(finding => finding.code)
+const codes = (report: ServiceReport) => report.findings.map((finding) => finding.code)
 const fqdn = (service: string, namespace: string) => `${service}.${namespace}.svc.${zone}.`
 
 /** The cross-check of issue 4: every expected record answered, nothing else answered, every replica agrees. */
 function assertDnsAgrees(report: ServiceReport): void {
-  const notMatching = report.records.filter(record => record.status !== 'match')
+  const notMatching = report.records.filter((record) => record.status !== 'match')
   assert.deepEqual(notMatching, [], `records not matching the live DNS: ${JSON.stringify(notMatching)}`)
   assert.ok(report.records.length > 0, 'no records were checked')
-  const dnsCodes = codes(report).filter(code => code.startsWith('DNS'))
-  assert.deepEqual(dnsCodes, [], `DNS findings: ${JSON.stringify(report.findings.filter(finding => finding.code.startsWith('DNS')))}`)
+  const dnsCodes = codes(report).filter((code) => code.startsWith('DNS'))
+  assert.deepEqual(
+    dnsCodes,
+    [],
+    `DNS findings: ${JSON.stringify(report.findings.filter((finding) => finding.code.startsWith('DNS')))}`,
+  )
   const dns = report.dns as {servers: Array<{replica: boolean}>; queries: Array<{rcode: string}>}
-  assert.ok(dns.servers.filter(server => server.replica).length >= 2, 'every CoreDNS replica is asked')
+  assert.ok(dns.servers.filter((server) => server.replica).length >= 2, 'every CoreDNS replica is asked')
 }
 
 describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
   before(async () => {
     zone = clusterZone()
     for (const scenario of Object.values(SCENARIOS)) deleteScenario(scenario)
-    await Promise.all(Object.values(SCENARIOS).map(scenario => applyScenario(scenario)))
+    await Promise.all(Object.values(SCENARIOS).map((scenario) => applyScenario(scenario)))
   })
   after(() => {
     for (const scenario of Object.values(SCENARIOS)) deleteScenario(scenario)
@@ -58,17 +80,17 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     assert.equal(report.clusterDomain, zone)
     assert.equal(report.clusterDomainSource, 'coredns-configmap')
     assert.ok(codes(report).includes('NoEndpoints'))
-    const probe = report.findings.filter(finding => finding.code === 'ReadinessProbeFailing')
+    const probe = report.findings.filter((finding) => finding.code === 'ReadinessProbeFailing')
     assert.equal(probe.length, 3, 'one finding per pod')
     for (const finding of probe) {
       assert.equal(finding.severity, 'error')
       assert.match(finding.message, /exec \[cat \/var\/ready\]/)
       assert.match(finding.message, /Readiness probe failed: cat: can't open '\/var\/ready': No such file or directory/)
     }
-    assert.equal(report.records.filter(record => record.type === 'A').length, 0)
-    assert.ok(report.mustNotResolve.some(absent => absent.name === fqdn('test-headless-svc', 'seed-readiness')))
+    assert.equal(report.records.filter((record) => record.type === 'A').length, 0)
+    assert.ok(report.mustNotResolve.some((absent) => absent.name === fqdn('test-headless-svc', 'seed-readiness')))
     assert.equal(report.endpoints.length, 3)
-    assert.ok(report.endpoints.every(endpoint => !endpoint.ready && endpoint.reason === 'ReadinessProbeFailing'))
+    assert.ok(report.endpoints.every((endpoint) => !endpoint.ready && endpoint.reason === 'ReadinessProbeFailing'))
   })
 
   it('seed 000 live: the headless name is NXDOMAIN while no pod is ready', async () => {
@@ -76,23 +98,32 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     assert.equal(code, 1)
     assert.ok(!codes(report).includes('DNSNameShouldNotResolve'), JSON.stringify(report.findings))
     const dns = report.dns as {queries: Array<{server: string; name: string; type: string; rcode: string}>}
-    const base = dns.queries.filter(query => query.name === fqdn('test-headless-svc', 'seed-readiness') && query.type === 'A')
+    const base = dns.queries.filter(
+      (query) => query.name === fqdn('test-headless-svc', 'seed-readiness') && query.type === 'A',
+    )
     assert.ok(base.length >= 3, 'asked the nameserver and both replicas')
-    assert.ok(base.every(query => query.rcode === 'NXDOMAIN'), JSON.stringify(base))
+    assert.ok(
+      base.every((query) => query.rcode === 'NXDOMAIN'),
+      JSON.stringify(base),
+    )
   })
 
   it('seed 000 fixed: after `touch /var/ready` the endpoints are ready and their A records match', async () => {
     touchReady('seed-readiness', 'app=tomcat')
     await waitEndpoints('seed-readiness', 'test-headless-svc', 3, true)
-    const podIPs = JSON.parse(kubectl(['get', 'pods', '-n', 'seed-readiness', '-l', 'app=tomcat', '-o', 'json'])).items.map((pod: {status: {podIP: string}}) => pod.status.podIP).sort()
+    const podIPs = JSON.parse(kubectl(['get', 'pods', '-n', 'seed-readiness', '-l', 'app=tomcat', '-o', 'json']))
+      .items.map((pod: {status: {podIP: string}}) => pod.status.podIP)
+      .sort()
     const {report} = await inspectUntilDnsAgrees('test-headless-svc', 'seed-readiness')
-    const base = report.records.filter(record => record.name === fqdn('test-headless-svc', 'seed-readiness') && record.type === 'A')
-    assert.deepEqual(base.map(record => record.data).sort(), podIPs)
+    const base = report.records.filter(
+      (record) => record.name === fqdn('test-headless-svc', 'seed-readiness') && record.type === 'A',
+    )
+    assert.deepEqual(base.map((record) => record.data).sort(), podIPs)
     assert.ok(!codes(report).includes('NoEndpoints'))
     assert.ok(!codes(report).includes('ReadinessProbeFailing'))
     assertDnsAgrees(report)
     // The service says 80 -> 8080 with no ClusterIP: the same trap as seed 003, shown with evidence.
-    const trap = report.findings.find(finding => finding.code === 'HeadlessPortMismatch')
+    const trap = report.findings.find((finding) => finding.code === 'HeadlessPortMismatch')
     assert.ok(trap, 'HeadlessPortMismatch reported')
     assert.match(trap.message, /:80 refused, :8080 open/)
   })
@@ -102,23 +133,30 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
       const {code, report} = await inspect(service, 'seed-types')
       assert.equal(code, 0, `${service}: ${JSON.stringify(report.findings)}`)
       assertDnsAgrees(report)
-      assert.ok(report.records.some(record => record.type === 'A' && record.data === report.service.clusterIPs[0]))
-      assert.ok(report.records.some(record => record.type === 'SRV' && record.name === `_http._tcp.${fqdn(service, 'seed-types')}`))
+      assert.ok(report.records.some((record) => record.type === 'A' && record.data === report.service.clusterIPs[0]))
+      assert.ok(
+        report.records.some(
+          (record) => record.type === 'SRV' && record.name === `_http._tcp.${fqdn(service, 'seed-types')}`,
+        ),
+      )
       const reach = (report.dns as {reachability: Array<{role: string; state: string}>}).reachability
-      assert.ok(reach.some(result => result.role === 'clusterIP' && result.state === 'open'), JSON.stringify(reach))
+      assert.ok(
+        reach.some((result) => result.role === 'clusterIP' && result.state === 'open'),
+        JSON.stringify(reach),
+      )
     }
   })
 
   it('seed 001: ExternalName is a CNAME, and a selector typo names the nearest pod labels', async () => {
     const external = await inspect('externalname-redis-svc', 'seed-types')
     assert.deepEqual(
-      external.report.records.map(record => [record.type, record.data, record.status]),
+      external.report.records.map((record) => [record.type, record.data, record.status]),
       [['CNAME', 'redis.ik8s.io.', 'match']],
     )
     assert.equal(external.code, 0)
     const typo = await inspect('app1-nginx', 'seed-types', ['--no-dns'])
     assert.equal(typo.code, 1)
-    const finding = typo.report.findings.find(candidate => candidate.code === 'SelectorMatchesNoPods')
+    const finding = typo.report.findings.find((candidate) => candidate.code === 'SelectorMatchesNoPods')
     assert.ok(finding)
     assert.match(finding.hint, /version=v1 \(want v2\)/)
   })
@@ -128,9 +166,13 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     assert.equal(code, 0, JSON.stringify(report.findings))
     assertDnsAgrees(report)
     const base = fqdn('mongodb-headless-service', 'infrastructure')
-    for (const ordinal of [0, 1, 2]) assert.ok(report.records.some(record => record.type === 'A' && record.name === `mongodb-${ordinal}.${base}`))
-    const srv = report.records.filter(record => record.type === 'SRV' && record.name === `_mongodb._tcp.${base}`)
-    assert.deepEqual(srv.map(record => record.data).sort(), [0, 1, 2].map(ordinal => `0 33 27017 mongodb-${ordinal}.${base}`))
+    for (const ordinal of [0, 1, 2])
+      assert.ok(report.records.some((record) => record.type === 'A' && record.name === `mongodb-${ordinal}.${base}`))
+    const srv = report.records.filter((record) => record.type === 'SRV' && record.name === `_mongodb._tcp.${base}`)
+    assert.deepEqual(
+      srv.map((record) => record.data).sort(),
+      [0, 1, 2].map((ordinal) => `0 33 27017 mongodb-${ordinal}.${base}`),
+    )
   })
 
   it('seed 002 via port-forward: the same records, and no pod created', async () => {
@@ -145,13 +187,15 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     const {code, report} = await inspect('svc-chroma', 'seed-ports')
     assert.equal(code, 1)
     assertDnsAgrees(report)
-    const trap = report.findings.find(finding => finding.code === 'HeadlessPortMismatch')
+    const trap = report.findings.find((finding) => finding.code === 'HeadlessPortMismatch')
     assert.ok(trap)
     assert.equal(trap.severity, 'error')
     assert.match(trap.message, /:80 refused, :8000 open/)
-    const srv = report.records.filter(record => record.type === 'SRV' && record.name === `_http._tcp.${fqdn('svc-chroma', 'seed-ports')}`)
+    const srv = report.records.filter(
+      (record) => record.type === 'SRV' && record.name === `_http._tcp.${fqdn('svc-chroma', 'seed-ports')}`,
+    )
     assert.equal(srv.length, 2)
-    assert.ok(srv.every(record => record.data.split(' ')[2] === '8000'))
+    assert.ok(srv.every((record) => record.data.split(' ')[2] === '8000'))
   })
 
   it('table output of a live check shows the statuses', async () => {
@@ -166,7 +210,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     const {code, report} = await inspect('demoapp-svc', 'seed-types', ['--cluster-domain', 'wrong.example'])
     assert.equal(report.clusterDomainSource, 'flag')
     assert.equal(code, 1)
-    assert.ok(report.records.some(record => record.status === 'missing'))
+    assert.ok(report.records.some((record) => record.status === 'missing'))
     assert.ok(codes(report).includes('DNSRecordMissing'))
   })
 })

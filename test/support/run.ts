@@ -13,8 +13,11 @@ export interface RunResult {
 }
 
 /** Runs the CLI as kubectl would (a separate process), with NO_COLOR so output is plain. */
-export function cli(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<RunResult> {
-  return new Promise(resolve => {
+export function cli(
+  args: string[],
+  options: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
+): Promise<RunResult> {
+  return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
       env: {...process.env, NO_COLOR: '1', ...options.env},
@@ -22,8 +25,8 @@ export function cli(args: string[], options: {input?: string; env?: NodeJS.Proce
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', chunk => (stdout += chunk))
-    child.stderr.on('data', chunk => (stderr += chunk))
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
@@ -40,11 +43,16 @@ export function kubectl(args: string[], input?: string): string {
 }
 
 export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms))
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /** Polls until check returns a truthy value or the deadline passes (then throws with the last value). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 90_000, intervalMs = 500): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 90_000,
+  intervalMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
@@ -57,5 +65,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     }
     await sleep(intervalMs)
   }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`)
+  throw new Error(
+    `timed out after ${timeoutMs / 1000}s waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+  )
 }

@@ -16,32 +16,46 @@ const podsOf = (namespace: string, selector: string) =>
   }>
 
 const ready = (pod: {status: {conditions?: Array<{type: string; status: string}>}}) =>
-  pod.status.conditions?.some(condition => condition.type === 'Ready' && condition.status === 'True') ?? false
+  pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false
 
 export async function waitPods(namespace: string, selector: string, count: number, wantReady: boolean): Promise<void> {
   await waitFor(`${count} ${wantReady ? 'ready' : 'running'} pods ${selector} in ${namespace}`, () => {
     const pods = podsOf(namespace, selector)
-    return pods.length === count && pods.every(pod => pod.status.phase === 'Running' && pod.status.podIP && (!wantReady || ready(pod)))
+    return (
+      pods.length === count &&
+      pods.every((pod) => pod.status.phase === 'Running' && pod.status.podIP && (!wantReady || ready(pod)))
+    )
   })
 }
 
 /** Waits until the EndpointSlices of a service list `count` endpoints with the given readiness. */
-export async function waitEndpoints(namespace: string, service: string, count: number, wantReady: boolean): Promise<void> {
+export async function waitEndpoints(
+  namespace: string,
+  service: string,
+  count: number,
+  wantReady: boolean,
+): Promise<void> {
   await waitFor(`${count} ${wantReady ? 'ready' : 'not-ready'} endpoints of ${namespace}/${service}`, () => {
-    const slices = JSON.parse(kubectl(['get', 'endpointslices', '-n', namespace, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json'])).items as Array<{
+    const slices = JSON.parse(
+      kubectl(['get', 'endpointslices', '-n', namespace, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json']),
+    ).items as Array<{
       endpoints?: Array<{conditions?: {ready?: boolean}}>
     }>
-    const endpoints = slices.flatMap(slice => slice.endpoints ?? [])
-    return endpoints.length === count && endpoints.every(endpoint => (endpoint.conditions?.ready ?? true) === wantReady)
+    const endpoints = slices.flatMap((slice) => slice.endpoints ?? [])
+    return (
+      endpoints.length === count && endpoints.every((endpoint) => (endpoint.conditions?.ready ?? true) === wantReady)
+    )
   })
 }
 
 export async function waitUnhealthyEvents(namespace: string, count: number): Promise<void> {
   await waitFor(`Unhealthy events for ${count} pods in ${namespace}`, () => {
-    const events = JSON.parse(kubectl(['get', 'events', '-n', namespace, '--field-selector', 'reason=Unhealthy', '-o', 'json'])).items as Array<{
+    const events = JSON.parse(
+      kubectl(['get', 'events', '-n', namespace, '--field-selector', 'reason=Unhealthy', '-o', 'json']),
+    ).items as Array<{
       involvedObject: {name: string}
     }>
-    return new Set(events.map(event => event.involvedObject.name)).size >= count
+    return new Set(events.map((event) => event.involvedObject.name)).size >= count
   })
 }
 
@@ -93,7 +107,8 @@ export function deleteScenario(scenario: Scenario): void {
 
 /** Touches /var/ready in every pod of the readiness scenario: the fix from seed 000. */
 export function touchReady(namespace: string, selector: string): void {
-  for (const pod of podsOf(namespace, selector)) kubectl(['exec', '-n', namespace, pod.metadata.name, '--', 'touch', '/var/ready'])
+  for (const pod of podsOf(namespace, selector))
+    kubectl(['exec', '-n', namespace, pod.metadata.name, '--', 'touch', '/var/ready'])
 }
 
 /** What `kubectl get svc,endpointslices,pods,events -o yaml` prints, plus the coredns ConfigMap, as a List. */
@@ -111,7 +126,8 @@ export function dumpNamespace(namespace: string): string {
 
 /** The cluster domain as the kube-system/coredns Corefile declares it. */
 export function clusterZone(): string {
-  const corefile = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data.Corefile as string
+  const corefile = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data
+    .Corefile as string
   return corefile.match(/kubernetes\s+(\S+)/)![1]
 }
 

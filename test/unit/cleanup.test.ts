@@ -18,7 +18,7 @@ describe('cleanup registry', () => {
   it('runCleanups waits for a removal that release() already started (a signal during normal cleanup)', async () => {
     let finished = false
     const release = registerCleanup(async () => {
-      await new Promise(resolve => setTimeout(resolve, 50))
+      await new Promise((resolve) => setTimeout(resolve, 50))
       finished = true
     })
     void release()

@@ -34,7 +34,14 @@ const EXT = svcName('ext')
 
 // Headless, port 80 -> targetPort 8000 (the headless port trap): hdls-0 (hostname), hdls-1 ready, hdls-2 not ready.
 const hdlsPod = (name: string, ip: string, state: 'ready' | 'probe-failing', hostname?: string) =>
-  pod({name, ip, state, labels: {app: 'hdls'}, ports: [{name: 'http', containerPort: 8000}], ...(hostname ? {hostname, subdomain: 'hdls'} : {})})
+  pod({
+    name,
+    ip,
+    state,
+    labels: {app: 'hdls'},
+    ports: [{name: 'http', containerPort: 8000}],
+    ...(hostname ? {hostname, subdomain: 'hdls'} : {}),
+  })
 const HEADLESS = reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [
   hdlsPod('hdls-0', '10.244.1.5', 'ready', 'hdls-0'),
   hdlsPod('hdls-1', '10.244.2.7', 'ready'),
@@ -42,7 +49,10 @@ const HEADLESS = reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [
 ])
 
 const webPod = (name: string, ip: string) => pod({name, ip, labels: {app: 'web'}})
-const CLUSTERIP = reportOf(clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)]), [webPod('web-a', '10.244.1.10'), webPod('web-b', '10.244.2.11')])
+const CLUSTERIP = reportOf(clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)]), [
+  webPod('web-a', '10.244.1.10'),
+  webPod('web-b', '10.244.2.11'),
+])
 const EXTERNAL = reportOf(externalName('ext', 'shop.example.com'))
 
 // ---------------------------------------------------------------------------------------------------------
@@ -58,22 +68,57 @@ type Reply = Partial<Omit<QueryResult, 'server' | 'name' | 'type'>>
 /** What a correct CoreDNS answers for every question of `report`: the expected records, NXDOMAIN for must-not-resolve names. */
 function truthful(report: ServiceReport, server: DnsServer, changes: Record<string, Reply> = {}): QueryResult[] {
   return questionsFor(report).map(({name, type}) => {
-    const answers: DnsAnswer[] = report.records.filter(record => record.name === name && record.type === type).map(record => ({type, ttl: 30, data: record.data}))
-    const base: QueryResult = {server: server.label, name, type, rcode: answers.length ? 'NOERROR' : 'NXDOMAIN', answers, timeMs: 1, transport: 'UDP'}
+    const answers: DnsAnswer[] = report.records
+      .filter((record) => record.name === name && record.type === type)
+      .map((record) => ({type, ttl: 30, data: record.data}))
+    const base: QueryResult = {
+      server: server.label,
+      name,
+      type,
+      rcode: answers.length ? 'NOERROR' : 'NXDOMAIN',
+      answers,
+      timeMs: 1,
+      transport: 'UDP',
+    }
     return {...base, ...changes[`${name} ${type}`]}
   })
 }
 
-function observation(servers: DnsServer[], queries: QueryResult[], reachability: ReachResult[] = [], problems: string[] = []): DnsObservation {
-  return {via: 'pod', servers, queries, reachability, resolver: {pod: 'svc-inspect-resolver-x7k2p'}, timings: {dns: 42}, problems}
+function observation(
+  servers: DnsServer[],
+  queries: QueryResult[],
+  reachability: ReachResult[] = [],
+  problems: string[] = [],
+): DnsObservation {
+  return {
+    via: 'pod',
+    servers,
+    queries,
+    reachability,
+    resolver: {pod: 'svc-inspect-resolver-x7k2p'},
+    timings: {dns: 42},
+    problems,
+  }
 }
 
-const answersOf = (...data: Array<[string, string]>): DnsAnswer[] => data.map(([type, value]) => ({type, ttl: 30, data: value}))
+const answersOf = (...data: Array<[string, string]>): DnsAnswer[] =>
+  data.map(([type, value]) => ({type, ttl: 30, data: value}))
 
-const DNS_CODES = ['DNSRecordMissing', 'DNSRecordUnexpected', 'DNSNameShouldNotResolve', 'DNSReplicaInconsistent', 'DNSTimeout', 'DNSTransportUnanswered', 'PortUnreachable', 'ResolverUnavailable', 'DNSSrvWeightDiffers']
-const dnsFindings = (report: ServiceReport) => report.findings.filter(finding => DNS_CODES.includes(finding.code))
-const codes = (findings: Finding[]) => findings.map(finding => finding.code)
-const line = (record: Pick<DnsRecord, 'name' | 'type' | 'data' | 'status'>) => `${record.status} ${record.name} ${record.type} ${record.data}`
+const DNS_CODES = [
+  'DNSRecordMissing',
+  'DNSRecordUnexpected',
+  'DNSNameShouldNotResolve',
+  'DNSReplicaInconsistent',
+  'DNSTimeout',
+  'DNSTransportUnanswered',
+  'PortUnreachable',
+  'ResolverUnavailable',
+  'DNSSrvWeightDiffers',
+]
+const dnsFindings = (report: ServiceReport) => report.findings.filter((finding) => DNS_CODES.includes(finding.code))
+const codes = (findings: Finding[]) => findings.map((finding) => finding.code)
+const line = (record: Pick<DnsRecord, 'name' | 'type' | 'data' | 'status'>) =>
+  `${record.status} ${record.name} ${record.type} ${record.data}`
 const statuses = (report: ServiceReport) => report.records.map(line)
 
 // ---------------------------------------------------------------------------------------------------------
@@ -82,22 +127,37 @@ const statuses = (report: ServiceReport) => report.records.map(line)
 
 describe('dns-diff fixtures', () => {
   it('headless: records of the two ready pods, the not-ready name must not resolve, the port trap flagged', () => {
-    assert.ok(HEADLESS.records.some(record => record.name === HD && record.type === 'A' && record.data === '10.244.1.5'))
-    assert.ok(HEADLESS.records.some(record => record.name === HD && record.type === 'A' && record.data === '10.244.2.7'))
-    assert.ok(!HEADLESS.records.some(record => record.data === '10.244.3.9'))
-    assert.deepEqual(HEADLESS.mustNotResolve.map(absent => `${absent.name} ${absent.type}`), [`10-244-3-9.${HD} A`])
-    assert.ok(HEADLESS.records.every(record => record.status === 'expected'))
-    assert.deepEqual(HEADLESS.findings.filter(finding => finding.code === 'HeadlessPortMismatch').map(finding => finding.severity), ['warning'])
+    assert.ok(
+      HEADLESS.records.some((record) => record.name === HD && record.type === 'A' && record.data === '10.244.1.5'),
+    )
+    assert.ok(
+      HEADLESS.records.some((record) => record.name === HD && record.type === 'A' && record.data === '10.244.2.7'),
+    )
+    assert.ok(!HEADLESS.records.some((record) => record.data === '10.244.3.9'))
+    assert.deepEqual(
+      HEADLESS.mustNotResolve.map((absent) => `${absent.name} ${absent.type}`),
+      [`10-244-3-9.${HD} A`],
+    )
+    assert.ok(HEADLESS.records.every((record) => record.status === 'expected'))
+    assert.deepEqual(
+      HEADLESS.findings.filter((finding) => finding.code === 'HeadlessPortMismatch').map((finding) => finding.severity),
+      ['warning'],
+    )
   })
 
   it('questionsFor: one question per (name, type), must-not-resolve names included', () => {
-    const questions = questionsFor(HEADLESS).map(question => `${question.name} ${question.type}`)
+    const questions = questionsFor(HEADLESS).map((question) => `${question.name} ${question.type}`)
     assert.equal(new Set(questions).size, questions.length)
-    assert.ok(questions.includes(`${HD} A`) && questions.includes(`${HD} SRV`) && questions.includes(`_http._tcp.${HD} SRV`))
+    assert.ok(
+      questions.includes(`${HD} A`) && questions.includes(`${HD} SRV`) && questions.includes(`_http._tcp.${HD} SRV`),
+    )
     assert.ok(questions.includes(`hdls-0.${HD} A`) && questions.includes(`10-244-2-7.${HD} A`))
     assert.ok(questions.includes('5.1.244.10.in-addr.arpa. PTR') && questions.includes('7.2.244.10.in-addr.arpa. PTR'))
     assert.ok(questions.includes(`10-244-3-9.${HD} A`))
-    assert.equal(questions.length, new Set(HEADLESS.records.map(record => `${record.name} ${record.type}`)).size + HEADLESS.mustNotResolve.length)
+    assert.equal(
+      questions.length,
+      new Set(HEADLESS.records.map((record) => `${record.name} ${record.type}`)).size + HEADLESS.mustNotResolve.length,
+    )
   })
 })
 
@@ -144,7 +204,11 @@ const primaryRows: Row[] = [
     changes: {[`${HD} A`]: {answers: answersOf(['A', '10.244.1.5'])}},
     codes: ['DNSRecordMissing'],
     records: [`match ${HD} A 10.244.1.5`, `missing ${HD} A 10.244.2.7`],
-    messages: {DNSRecordMissing: [/^hdls\.default\.svc\.cluster\.local\. A 10\.244\.2\.7 is expected but nameserver \(10\.96\.0\.10\) answered 10\.244\.1\.5$/]},
+    messages: {
+      DNSRecordMissing: [
+        /^hdls\.default\.svc\.cluster\.local\. A 10\.244\.2\.7 is expected but nameserver \(10\.96\.0\.10\) answered 10\.244\.1\.5$/,
+      ],
+    },
   },
   {
     name: 'an extra A record: DNSRecordUnexpected, and the record listed as unexpected',
@@ -152,7 +216,11 @@ const primaryRows: Row[] = [
     changes: {[`${HD} A`]: {answers: answersOf(['A', '10.244.1.5'], ['A', '10.244.2.7'], ['A', '10.244.9.9'])}},
     codes: ['DNSRecordUnexpected'],
     records: [`match ${HD} A 10.244.1.5`, `match ${HD} A 10.244.2.7`, `unexpected ${HD} A 10.244.9.9`],
-    messages: {DNSRecordUnexpected: [/^hdls\.default\.svc\.cluster\.local\. A answered 10\.244\.9\.9, which the Service's endpoints do not explain$/]},
+    messages: {
+      DNSRecordUnexpected: [
+        /^hdls\.default\.svc\.cluster\.local\. A answered 10\.244\.9\.9, which the Service's endpoints do not explain$/,
+      ],
+    },
   },
   {
     name: "a not-ready pod's name still answers: DNSNameShouldNotResolve with the reason",
@@ -160,23 +228,37 @@ const primaryRows: Row[] = [
     changes: {[`10-244-3-9.${HD} A`]: {rcode: 'NOERROR', answers: answersOf(['A', '10.244.3.9'])}},
     codes: ['DNSNameShouldNotResolve'],
     records: [`unexpected 10-244-3-9.${HD} A 10.244.3.9`],
-    messages: {DNSNameShouldNotResolve: [/^10-244-3-9\.hdls\.default\.svc\.cluster\.local\. A answered 10\.244\.3\.9, but it should not resolve: endpoint 10\.244\.3\.9 \(pod hdls-2\) is not ready$/]},
+    messages: {
+      DNSNameShouldNotResolve: [
+        /^10-244-3-9\.hdls\.default\.svc\.cluster\.local\. A answered 10\.244\.3\.9, but it should not resolve: endpoint 10\.244\.3\.9 \(pod hdls-2\) is not ready$/,
+      ],
+    },
   },
   {
     name: 'SRV with other weights and priorities but the same port and target: match, and an info per record (CoreDNS recomputes weights)',
     report: HEADLESS,
     changes: {
-      [`_http._tcp.${HD} SRV`]: {answers: answersOf(['SRV', `10 33 8000 hdls-0.${HD}`], ['SRV', `10 67 8000 10-244-2-7.${HD}`])},
+      [`_http._tcp.${HD} SRV`]: {
+        answers: answersOf(['SRV', `10 33 8000 hdls-0.${HD}`], ['SRV', `10 67 8000 10-244-2-7.${HD}`]),
+      },
       [`${HD} SRV`]: {answers: answersOf(['SRV', `0 100 8000 hdls-0.${HD}`], ['SRV', `0 1 8000 10-244-2-7.${HD}`])},
     },
     codes: ['DNSSrvWeightDiffers', 'DNSSrvWeightDiffers', 'DNSSrvWeightDiffers', 'DNSSrvWeightDiffers'],
     allStatus: 'match',
-    messages: {DNSSrvWeightDiffers: [/^\S*hdls\.default\.svc\.cluster\.local\. SRV to 8000 \S+\.hdls\.default\.svc\.cluster\.local\. answered with priority\/weight \d+ \d+, expected 0 50$/]},
+    messages: {
+      DNSSrvWeightDiffers: [
+        /^\S*hdls\.default\.svc\.cluster\.local\. SRV to 8000 \S+\.hdls\.default\.svc\.cluster\.local\. answered with priority\/weight \d+ \d+, expected 0 50$/,
+      ],
+    },
   },
   {
     name: 'SRV carrying the service port instead of the pod port: both expected missing, both answers unexpected',
     report: HEADLESS,
-    changes: {[`_http._tcp.${HD} SRV`]: {answers: answersOf(['SRV', `0 50 80 hdls-0.${HD}`], ['SRV', `0 50 80 10-244-2-7.${HD}`])}},
+    changes: {
+      [`_http._tcp.${HD} SRV`]: {
+        answers: answersOf(['SRV', `0 50 80 hdls-0.${HD}`], ['SRV', `0 50 80 10-244-2-7.${HD}`]),
+      },
+    },
     codes: ['DNSRecordMissing', 'DNSRecordMissing', 'DNSRecordUnexpected', 'DNSRecordUnexpected'],
     records: [
       `missing _http._tcp.${HD} SRV 0 50 8000 hdls-0.${HD}`,
@@ -184,19 +266,29 @@ const primaryRows: Row[] = [
       `unexpected _http._tcp.${HD} SRV 0 50 80 hdls-0.${HD}`,
       `unexpected _http._tcp.${HD} SRV 0 50 80 10-244-2-7.${HD}`,
     ],
-    messages: {DNSRecordMissing: [/answered 0 50 80 hdls-0\.hdls\.default\.svc\.cluster\.local\., 0 50 80 10-244-2-7\./]},
+    messages: {
+      DNSRecordMissing: [/answered 0 50 80 hdls-0\.hdls\.default\.svc\.cluster\.local\., 0 50 80 10-244-2-7\./],
+    },
   },
   {
     name: 'a PTR that also names another service selecting the pod: ignored',
     report: HEADLESS,
-    changes: {['5.1.244.10.in-addr.arpa. PTR']: {answers: answersOf(['PTR', `hdls-0.${HD}`], ['PTR', `10-244-1-5.${svcName('metrics')}`])}},
+    changes: {
+      ['5.1.244.10.in-addr.arpa. PTR']: {
+        answers: answersOf(['PTR', `hdls-0.${HD}`], ['PTR', `10-244-1-5.${svcName('metrics')}`]),
+      },
+    },
     codes: [],
     allStatus: 'match',
   },
   {
     name: "a PTR naming a service whose name merely ends with this one's (xhdls): ignored too",
     report: HEADLESS,
-    changes: {['5.1.244.10.in-addr.arpa. PTR']: {answers: answersOf(['PTR', `hdls-0.${HD}`], ['PTR', `10-244-1-5.${svcName('xhdls')}`])}},
+    changes: {
+      ['5.1.244.10.in-addr.arpa. PTR']: {
+        answers: answersOf(['PTR', `hdls-0.${HD}`], ['PTR', `10-244-1-5.${svcName('xhdls')}`]),
+      },
+    },
     codes: [],
     allStatus: 'match',
   },
@@ -250,24 +342,37 @@ const primaryRows: Row[] = [
     changes: {[`${WEB} A`]: {rcode: 'TIMEOUT', answers: [], timeMs: null, error: 'no servers could be reached'}},
     codes: ['DNSTimeout'],
     records: [`expected ${WEB} A 10.96.0.10`, `match _http._tcp.${WEB} SRV 0 100 80 ${WEB}`],
-    messages: {DNSTimeout: [/^1 of 4 queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/]},
+    messages: {
+      DNSTimeout: [/^1 of 4 queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/],
+    },
   },
 ]
 
 describe('applyDnsObservation: answers of the primary server', () => {
   for (const row of primaryRows) {
     it(row.name, () => {
-      const out = applyDnsObservation(row.report, observation([NAMESERVER], truthful(row.report, NAMESERVER, row.changes)))
+      const out = applyDnsObservation(
+        row.report,
+        observation([NAMESERVER], truthful(row.report, NAMESERVER, row.changes)),
+      )
       assert.deepEqual(codes(dnsFindings(out)), row.codes, JSON.stringify(dnsFindings(out), null, 1))
-      for (const wanted of row.records ?? []) assert.ok(statuses(out).includes(wanted), `${wanted}\n in ${statuses(out).join('\n    ')}`)
-      if (row.allStatus) assert.deepEqual(out.records.map(record => record.status), row.report.records.map(() => row.allStatus))
+      for (const wanted of row.records ?? [])
+        assert.ok(statuses(out).includes(wanted), `${wanted}\n in ${statuses(out).join('\n    ')}`)
+      if (row.allStatus)
+        assert.deepEqual(
+          out.records.map((record) => record.status),
+          row.report.records.map(() => row.allStatus),
+        )
       // Every expected record comes out exactly once, whatever its status; unexpected ones come on top.
       assert.deepEqual(
-        out.records.filter(record => record.status !== 'unexpected').map(record => `${record.name} ${record.type} ${record.data}`).sort(),
-        row.report.records.map(record => `${record.name} ${record.type} ${record.data}`).sort(),
+        out.records
+          .filter((record) => record.status !== 'unexpected')
+          .map((record) => `${record.name} ${record.type} ${record.data}`)
+          .sort(),
+        row.report.records.map((record) => `${record.name} ${record.type} ${record.data}`).sort(),
       )
       for (const [code, patterns] of Object.entries(row.messages ?? {})) {
-        const finding = out.findings.find(candidate => candidate.code === code)
+        const finding = out.findings.find((candidate) => candidate.code === code)
         assert.ok(finding, code)
         for (const pattern of patterns) assert.match(finding.message, pattern)
       }
@@ -281,16 +386,30 @@ describe('applyDnsObservation: answers of the primary server', () => {
   }
 
   it('keeps the findings of the report and recomputes the summary', () => {
-    const out = applyDnsObservation(HEADLESS, observation([NAMESERVER], truthful(HEADLESS, NAMESERVER, {[`${HD} A`]: {answers: []}})))
-    for (const finding of HEADLESS.findings) assert.ok(out.findings.some(candidate => candidate.code === finding.code && candidate.object === finding.object), finding.code)
-    const count = (severity: string) => out.findings.filter(finding => finding.severity === severity).length
+    const out = applyDnsObservation(
+      HEADLESS,
+      observation([NAMESERVER], truthful(HEADLESS, NAMESERVER, {[`${HD} A`]: {answers: []}})),
+    )
+    for (const finding of HEADLESS.findings)
+      assert.ok(
+        out.findings.some((candidate) => candidate.code === finding.code && candidate.object === finding.object),
+        finding.code,
+      )
+    const count = (severity: string) => out.findings.filter((finding) => finding.severity === severity).length
     assert.deepEqual(out.summary, {errors: count('error'), warnings: count('warning'), infos: count('info')})
     assert.equal(out.summary.errors, HEADLESS.summary.errors + 2, 'two missing A records')
-    assert.deepEqual(HEADLESS.records.map(record => record.status), HEADLESS.records.map(() => 'expected'), 'the input report is not modified')
+    assert.deepEqual(
+      HEADLESS.records.map((record) => record.status),
+      HEADLESS.records.map(() => 'expected'),
+      'the input report is not modified',
+    )
   })
 
   it('records the observation and the primary server in report.dns', () => {
-    const seen = observation([R1, NAMESERVER, R2], [...truthful(CLUSTERIP, R1), ...truthful(CLUSTERIP, NAMESERVER), ...truthful(CLUSTERIP, R2)])
+    const seen = observation(
+      [R1, NAMESERVER, R2],
+      [...truthful(CLUSTERIP, R1), ...truthful(CLUSTERIP, NAMESERVER), ...truthful(CLUSTERIP, R2)],
+    )
     const dns = applyDnsObservation(CLUSTERIP, seen).dns as DnsSection
     assert.equal(dns.primaryServer, 'nameserver', 'the non-replica server, wherever it is listed')
     assert.equal(dns.via, 'pod')
@@ -300,9 +419,12 @@ describe('applyDnsObservation: answers of the primary server', () => {
   })
 
   it('only replicas asked: the first one is the primary', () => {
-    const out = applyDnsObservation(CLUSTERIP, observation([R1, R2], [...truthful(CLUSTERIP, R1, {[`${WEB} A`]: {answers: []}}), ...truthful(CLUSTERIP, R2)]))
+    const out = applyDnsObservation(
+      CLUSTERIP,
+      observation([R1, R2], [...truthful(CLUSTERIP, R1, {[`${WEB} A`]: {answers: []}}), ...truthful(CLUSTERIP, R2)]),
+    )
     assert.equal((out.dns as DnsSection).primaryServer, R1.label)
-    const missing = out.findings.find(finding => finding.code === 'DNSRecordMissing')
+    const missing = out.findings.find((finding) => finding.code === 'DNSRecordMissing')
     assert.match(missing?.message ?? '', /expected but coredns-5d78c9869d-4xk2p \(10\.244\.0\.3\) answered no records/)
   })
 
@@ -334,11 +456,13 @@ describe('applyDnsObservation: replicas and timeouts', () => {
       finding.message,
       `CoreDNS replica ${R2.label} (10.244.0.4) answers ${HD} A differently: 10.244.1.5 instead of 10.244.1.5,10.244.2.7`,
     )
-    assert.ok(out.records.every(record => record.status === 'match'))
+    assert.ok(out.records.every((record) => record.status === 'match'))
   })
 
   it('replicas that differ only in SRV weights agree', () => {
-    const reweighed = {[`${HD} SRV`]: {answers: answersOf(['SRV', `0 10 8000 hdls-0.${HD}`], ['SRV', `0 90 8000 10-244-2-7.${HD}`])}}
+    const reweighed = {
+      [`${HD} SRV`]: {answers: answersOf(['SRV', `0 10 8000 hdls-0.${HD}`], ['SRV', `0 90 8000 10-244-2-7.${HD}`])},
+    }
     const queries = [...truthful(HEADLESS, NAMESERVER), ...truthful(HEADLESS, R1, reweighed), ...truthful(HEADLESS, R2)]
     assert.deepEqual(dnsFindings(applyDnsObservation(HEADLESS, observation([NAMESERVER, R1, R2], queries))), [])
   })
@@ -348,27 +472,47 @@ describe('applyDnsObservation: replicas and timeouts', () => {
     const queries = [...truthful(HEADLESS, NAMESERVER), ...truthful(HEADLESS, R1), ...truthful(HEADLESS, R2, stale)]
     const out = applyDnsObservation(HEADLESS, observation([NAMESERVER, R1, R2], queries))
     assert.deepEqual(codes(dnsFindings(out)), ['DNSReplicaInconsistent'])
-    assert.equal(dnsFindings(out)[0].message, `CoreDNS replica ${R2.label} (10.244.0.4) answers 10-244-3-9.${HD} A differently: 10.244.3.9 instead of NXDOMAIN`)
+    assert.equal(
+      dnsFindings(out)[0].message,
+      `CoreDNS replica ${R2.label} (10.244.0.4) answers 10-244-3-9.${HD} A differently: 10.244.3.9 instead of NXDOMAIN`,
+    )
   })
 
   const shown: Array<[string, Reply, string]> = [
     ['no records (NODATA)', {rcode: 'NOERROR', answers: []}, 'no records instead of 10.96.0.10'],
     ['NXDOMAIN', {rcode: 'NXDOMAIN', answers: []}, 'NXDOMAIN instead of 10.96.0.10'],
     ['SERVFAIL', {rcode: 'SERVFAIL', answers: []}, 'SERVFAIL instead of 10.96.0.10'],
-    ['several addresses, sorted', {answers: answersOf(['A', '10.96.0.99'], ['A', '10.96.0.10'])}, '10.96.0.10,10.96.0.99 instead of 10.96.0.10'],
+    [
+      'several addresses, sorted',
+      {answers: answersOf(['A', '10.96.0.99'], ['A', '10.96.0.10'])},
+      '10.96.0.10,10.96.0.99 instead of 10.96.0.10',
+    ],
   ]
   for (const [what, reply, text] of shown) {
     it(`the replica message shows ${what} plainly`, () => {
-      const queries = [...truthful(CLUSTERIP, NAMESERVER), ...truthful(CLUSTERIP, R1), ...truthful(CLUSTERIP, R2, {[`${WEB} A`]: reply})]
+      const queries = [
+        ...truthful(CLUSTERIP, NAMESERVER),
+        ...truthful(CLUSTERIP, R1),
+        ...truthful(CLUSTERIP, R2, {[`${WEB} A`]: reply}),
+      ]
       const found = dnsFindings(applyDnsObservation(CLUSTERIP, observation([NAMESERVER, R1, R2], queries)))
-      assert.deepEqual(found.map(finding => finding.message), [`CoreDNS replica ${R2.label} (10.244.0.4) answers ${WEB} A differently: ${text}`])
+      assert.deepEqual(
+        found.map((finding) => finding.message),
+        [`CoreDNS replica ${R2.label} (10.244.0.4) answers ${WEB} A differently: ${text}`],
+      )
     })
   }
 
   it('one replica and the nameserver disagreeing: the replica is named', () => {
-    const queries = [...truthful(CLUSTERIP, NAMESERVER), ...truthful(CLUSTERIP, R1, {[`${WEB} A`]: {answers: answersOf(['A', '10.96.0.99'])}})]
+    const queries = [
+      ...truthful(CLUSTERIP, NAMESERVER),
+      ...truthful(CLUSTERIP, R1, {[`${WEB} A`]: {answers: answersOf(['A', '10.96.0.99'])}}),
+    ]
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER, R1], queries))
-    assert.deepEqual(dnsFindings(out).map(finding => [finding.code, finding.object]), [['DNSReplicaInconsistent', `pod/kube-system/${R1.label}`]])
+    assert.deepEqual(
+      dnsFindings(out).map((finding) => [finding.code, finding.object]),
+      [['DNSReplicaInconsistent', `pod/kube-system/${R1.label}`]],
+    )
   })
 
   it('a single replica, no nameserver: nothing to compare with', () => {
@@ -377,29 +521,58 @@ describe('applyDnsObservation: replicas and timeouts', () => {
   })
 
   it('every query to a replica timed out: DNSTimeout on that replica pod, no inconsistency claimed', () => {
-    const timedOut = truthful(HEADLESS, R2).map(result => ({...result, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no answer to a probe query; server skipped'}))
-    const out = applyDnsObservation(HEADLESS, observation([NAMESERVER, R1, R2], [...truthful(HEADLESS, NAMESERVER), ...truthful(HEADLESS, R1), ...timedOut]))
+    const timedOut = truthful(HEADLESS, R2).map((result) => ({
+      ...result,
+      rcode: 'TIMEOUT' as const,
+      answers: [],
+      timeMs: null,
+      error: 'no answer to a probe query; server skipped',
+    }))
+    const out = applyDnsObservation(
+      HEADLESS,
+      observation([NAMESERVER, R1, R2], [...truthful(HEADLESS, NAMESERVER), ...truthful(HEADLESS, R1), ...timedOut]),
+    )
     assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
     const [finding] = dnsFindings(out)
     const total = questionsFor(HEADLESS).length
     assert.equal(finding.object, `pod/kube-system/${R2.label}`)
     assert.equal(finding.severity, 'error')
-    assert.equal(finding.message, `${total} of ${total} queries to CoreDNS replica ${R2.label} (10.244.0.4:53) got no answer: no answer to a probe query; server skipped`)
-    assert.ok(out.records.every(record => record.status === 'match'), 'the primary answered')
+    assert.equal(
+      finding.message,
+      `${total} of ${total} queries to CoreDNS replica ${R2.label} (10.244.0.4:53) got no answer: no answer to a probe query; server skipped`,
+    )
+    assert.ok(
+      out.records.every((record) => record.status === 'match'),
+      'the primary answered',
+    )
   })
 
   it('every query to the primary timed out: DNSTimeout on the service, every record left expected', () => {
-    const timedOut = truthful(HEADLESS, NAMESERVER).map(result => ({...result, rcode: 'TIMEOUT' as const, answers: [], timeMs: null, error: 'no servers could be reached'}))
-    const out = applyDnsObservation(HEADLESS, observation([NAMESERVER, R1, R2], [...timedOut, ...truthful(HEADLESS, R1), ...truthful(HEADLESS, R2)]))
+    const timedOut = truthful(HEADLESS, NAMESERVER).map((result) => ({
+      ...result,
+      rcode: 'TIMEOUT' as const,
+      answers: [],
+      timeMs: null,
+      error: 'no servers could be reached',
+    }))
+    const out = applyDnsObservation(
+      HEADLESS,
+      observation([NAMESERVER, R1, R2], [...timedOut, ...truthful(HEADLESS, R1), ...truthful(HEADLESS, R2)]),
+    )
     assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
     assert.equal(dnsFindings(out)[0].object, 'service/hdls')
-    assert.match(dnsFindings(out)[0].message, /^\d+ of \d+ queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/)
+    assert.match(
+      dnsFindings(out)[0].message,
+      /^\d+ of \d+ queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/,
+    )
     assert.match(dnsFindings(out)[0].hint, /kube-dns Service/)
     assert.deepEqual(out.records, HEADLESS.records)
   })
 
-  it('ERROR results count as no answer too, with dig\'s error text', () => {
-    const broken = truthful(CLUSTERIP, NAMESERVER, {[`${WEB} A`]: {rcode: 'ERROR', answers: [], timeMs: null, error: 'no result from dig'}})
+  it("ERROR results count as no answer too, with dig's error text", () => {
+    const broken = truthful(CLUSTERIP, NAMESERVER, {
+      [`${WEB} A`]: {rcode: 'ERROR', answers: [], timeMs: null, error: 'no result from dig'},
+    })
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], broken))
     assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
     assert.match(dnsFindings(out)[0].message, /^1 of 4 queries .* got no answer: no result from dig$/)
@@ -409,34 +582,61 @@ describe('applyDnsObservation: replicas and timeouts', () => {
 
 describe('applyDnsObservation: transports', () => {
   const all = [NAMESERVER, R1, R2]
-  const answers = () => all.flatMap(server => truthful(HEADLESS, server))
-  const run = (transports: TransportCheck[]) => applyDnsObservation(HEADLESS, {...observation(all, answers()), transports})
+  const answers = () => all.flatMap((server) => truthful(HEADLESS, server))
+  const run = (transports: TransportCheck[]) =>
+    applyDnsObservation(HEADLESS, {...observation(all, answers()), transports})
   const both = (server: DnsServer): TransportCheck => ({server: server.label, tcp: true, udp: true})
-  const cases: Array<{name: string; transports: TransportCheck[]; want: Array<[string, string, string]>; message?: RegExp}> = [
+  const cases: Array<{
+    name: string
+    transports: TransportCheck[]
+    want: Array<[string, string, string]>
+    message?: RegExp
+  }> = [
     {name: 'every server answers both: nothing to say', transports: all.map(both), want: []},
     {name: 'no checks (port-forward): nothing to say', transports: [], want: []},
     {
       name: 'the nameserver unanswered over UDP: an error on the service, the records still match (they came over TCP)',
-      transports: [{server: NAMESERVER.label, tcp: true, udp: false, error: 'no servers could be reached'}, both(R1), both(R2)],
+      transports: [
+        {server: NAMESERVER.label, tcp: true, udp: false, error: 'no servers could be reached'},
+        both(R1),
+        both(R2),
+      ],
       want: [['DNSTransportUnanswered', 'error', 'service/hdls']],
-      message: /^nameserver \(10\.96\.0\.10:53\) answers over TCP but not over UDP \(no servers could be reached\): applications ask over UDP first, and time out$/,
+      message:
+        /^nameserver \(10\.96\.0\.10:53\) answers over TCP but not over UDP \(no servers could be reached\): applications ask over UDP first, and time out$/,
     },
     {
       name: 'a replica unanswered over TCP: a warning on that replica pod',
       transports: [both(NAMESERVER), {server: R2.label, tcp: false, udp: true}, both(R1)],
       want: [['DNSTransportUnanswered', 'warning', `pod/kube-system/${R2.label}`]],
-      message: new RegExp(`^CoreDNS replica ${R2.label} \\(10\\.244\\.0\\.4:53\\) answers over UDP but not over TCP .*too large for UDP`),
+      message: new RegExp(
+        `^CoreDNS replica ${R2.label} \\(10\\.244\\.0\\.4:53\\) answers over UDP but not over TCP .*too large for UDP`,
+      ),
     },
-    {name: 'a UDP check dig never got to (null) says nothing', transports: [{server: NAMESERVER.label, tcp: true, udp: null}], want: []},
-    {name: 'a check for a server not in the observation is ignored', transports: [{server: 'coredns-gone', tcp: false, udp: false}], want: []},
+    {
+      name: 'a UDP check dig never got to (null) says nothing',
+      transports: [{server: NAMESERVER.label, tcp: true, udp: null}],
+      want: [],
+    },
+    {
+      name: 'a check for a server not in the observation is ignored',
+      transports: [{server: 'coredns-gone', tcp: false, udp: false}],
+      want: [],
+    },
   ]
   for (const row of cases) {
     it(row.name, () => {
       const out = run(row.transports)
-      const found = out.findings.filter(finding => finding.code === 'DNSTransportUnanswered')
-      assert.deepEqual(found.map(finding => [finding.code, finding.severity, finding.object]), row.want)
+      const found = out.findings.filter((finding) => finding.code === 'DNSTransportUnanswered')
+      assert.deepEqual(
+        found.map((finding) => [finding.code, finding.severity, finding.object]),
+        row.want,
+      )
       if (row.message) assert.match(found[0].message, row.message)
-      assert.ok(out.records.every(record => record.status === 'match'), 'the answers themselves match')
+      assert.ok(
+        out.records.every((record) => record.status === 'match'),
+        'the answers themselves match',
+      )
       assert.deepEqual((out.dns as {transports?: TransportCheck[]}).transports, row.transports, 'kept in report.dns')
     })
   }
@@ -446,7 +646,13 @@ describe('applyDnsObservation: transports', () => {
 // Reachability and problems
 // ---------------------------------------------------------------------------------------------------------
 
-const reach = (address: string, port: number, role: ReachResult['role'], state: ReachResult['state'], detail?: string): ReachResult => ({
+const reach = (
+  address: string,
+  port: number,
+  role: ReachResult['role'],
+  state: ReachResult['state'],
+  detail?: string,
+): ReachResult => ({
   address,
   port,
   role,
@@ -456,13 +662,19 @@ const reach = (address: string, port: number, role: ReachResult['role'], state: 
 })
 
 describe('applyDnsObservation: reachability', () => {
-  const clusterIPRun = (reachability: ReachResult[]) => applyDnsObservation(CLUSTERIP, observation([NAMESERVER], truthful(CLUSTERIP, NAMESERVER), reachability))
-  const headlessRun = (reachability: ReachResult[]) => applyDnsObservation(HEADLESS, observation([NAMESERVER], truthful(HEADLESS, NAMESERVER), reachability))
+  const clusterIPRun = (reachability: ReachResult[]) =>
+    applyDnsObservation(CLUSTERIP, observation([NAMESERVER], truthful(CLUSTERIP, NAMESERVER), reachability))
+  const headlessRun = (reachability: ReachResult[]) =>
+    applyDnsObservation(HEADLESS, observation([NAMESERVER], truthful(HEADLESS, NAMESERVER), reachability))
 
   const rows: Array<{name: string; reachability: ReachResult[]; want: Array<[string, string, RegExp]>}> = [
     {
       name: 'everything open: nothing to say',
-      reachability: [reach('10.96.0.10', 80, 'clusterIP', 'open'), reach('10.244.1.10', 8080, 'endpoint', 'open'), reach('10.244.2.11', 8080, 'endpoint', 'open')],
+      reachability: [
+        reach('10.96.0.10', 80, 'clusterIP', 'open'),
+        reach('10.244.1.10', 8080, 'endpoint', 'open'),
+        reach('10.244.2.11', 8080, 'endpoint', 'open'),
+      ],
       want: [],
     },
     {
@@ -472,19 +684,39 @@ describe('applyDnsObservation: reachability', () => {
     },
     {
       name: 'a ready endpoint timing out: PortUnreachable on the endpoint, with the detail',
-      reachability: [reach('10.96.0.10', 80, 'clusterIP', 'open'), reach('10.244.2.11', 8080, 'endpoint', 'error', 'nc: connect to 10.244.2.11 port 8080 (tcp) failed: No route to host')],
-      want: [['PortUnreachable', 'endpoint/10.244.2.11', /^ready endpoint 10\.244\.2\.11:8080\/TCP is error \(nc: connect to .* No route to host\)$/]],
+      reachability: [
+        reach('10.96.0.10', 80, 'clusterIP', 'open'),
+        reach(
+          '10.244.2.11',
+          8080,
+          'endpoint',
+          'error',
+          'nc: connect to 10.244.2.11 port 8080 (tcp) failed: No route to host',
+        ),
+      ],
+      want: [
+        [
+          'PortUnreachable',
+          'endpoint/10.244.2.11',
+          /^ready endpoint 10\.244\.2\.11:8080\/TCP is error \(nc: connect to .* No route to host\)$/,
+        ],
+      ],
     },
     {
       name: 'IPv6 endpoints are bracketed',
       reachability: [reach('fd00:10:244:1::a', 8080, 'endpoint', 'timeout')],
-      want: [['PortUnreachable', 'endpoint/fd00:10:244:1::a', /^ready endpoint \[fd00:10:244:1::a\]:8080\/TCP is timeout$/]],
+      want: [
+        ['PortUnreachable', 'endpoint/fd00:10:244:1::a', /^ready endpoint \[fd00:10:244:1::a\]:8080\/TCP is timeout$/],
+      ],
     },
   ]
   for (const row of rows) {
     it(row.name, () => {
       const found = dnsFindings(clusterIPRun(row.reachability))
-      assert.deepEqual(found.map(finding => [finding.code, finding.object]), row.want.map(([code, object]) => [code, object]))
+      assert.deepEqual(
+        found.map((finding) => [finding.code, finding.object]),
+        row.want.map(([code, object]) => [code, object]),
+      )
       found.forEach((finding, index) => {
         assert.equal(finding.severity, 'error')
         assert.match(finding.message, row.want[index][2])
@@ -499,11 +731,14 @@ describe('applyDnsObservation: reachability', () => {
       reach('10.244.1.5', 80, 'service-port-on-endpoint', 'refused'),
       reach('10.244.2.7', 80, 'service-port-on-endpoint', 'refused'),
     ])
-    const traps = out.findings.filter(finding => finding.code === 'HeadlessPortMismatch')
+    const traps = out.findings.filter((finding) => finding.code === 'HeadlessPortMismatch')
     assert.equal(traps.length, 1)
     assert.equal(traps[0].severity, 'error')
-    const original = HEADLESS.findings.find(finding => finding.code === 'HeadlessPortMismatch')!
-    assert.equal(traps[0].message, `${original.message} (seen from the resolver pod: 10.244.1.5:80 refused, :8000 open; 10.244.2.7:80 refused, :8000 open)`)
+    const original = HEADLESS.findings.find((finding) => finding.code === 'HeadlessPortMismatch')!
+    assert.equal(
+      traps[0].message,
+      `${original.message} (seen from the resolver pod: 10.244.1.5:80 refused, :8000 open; 10.244.2.7:80 refused, :8000 open)`,
+    )
     assert.match(traps[0].message, /:80 refused, :8000 open/)
     assert.equal(traps[0].hint, original.hint)
     // The service port on the pods is the trap's evidence, not a PortUnreachable of its own.
@@ -518,23 +753,32 @@ describe('applyDnsObservation: reachability', () => {
       reach('10.244.1.5', 80, 'service-port-on-endpoint', 'open'),
       reach('10.244.2.7', 80, 'service-port-on-endpoint', 'refused'),
     ])
-    const [trap] = out.findings.filter(finding => finding.code === 'HeadlessPortMismatch')
+    const [trap] = out.findings.filter((finding) => finding.code === 'HeadlessPortMismatch')
     assert.equal(trap.severity, 'warning')
-    assert.match(trap.message, /\(seen from the resolver pod: 10\.244\.1\.5:80 open, :8000 open; 10\.244\.2\.7:80 refused\)$/)
+    assert.match(
+      trap.message,
+      /\(seen from the resolver pod: 10\.244\.1\.5:80 open, :8000 open; 10\.244\.2\.7:80 refused\)$/,
+    )
   })
 
   it('headless: no probe of the service port: the trap is kept as diagnosed', () => {
     const out = headlessRun([reach('10.244.1.5', 8000, 'endpoint', 'open')])
     assert.deepEqual(
-      out.findings.filter(finding => finding.code === 'HeadlessPortMismatch'),
-      HEADLESS.findings.filter(finding => finding.code === 'HeadlessPortMismatch'),
+      out.findings.filter((finding) => finding.code === 'HeadlessPortMismatch'),
+      HEADLESS.findings.filter((finding) => finding.code === 'HeadlessPortMismatch'),
     )
   })
 
   it('headless: the target port refused too is a PortUnreachable of its own', () => {
-    const out = headlessRun([reach('10.244.1.5', 8000, 'endpoint', 'refused'), reach('10.244.1.5', 80, 'service-port-on-endpoint', 'refused')])
-    assert.deepEqual(dnsFindings(out).map(finding => [finding.code, finding.object]), [['PortUnreachable', 'endpoint/10.244.1.5']])
-    const [trap] = out.findings.filter(finding => finding.code === 'HeadlessPortMismatch')
+    const out = headlessRun([
+      reach('10.244.1.5', 8000, 'endpoint', 'refused'),
+      reach('10.244.1.5', 80, 'service-port-on-endpoint', 'refused'),
+    ])
+    assert.deepEqual(
+      dnsFindings(out).map((finding) => [finding.code, finding.object]),
+      [['PortUnreachable', 'endpoint/10.244.1.5']],
+    )
+    const [trap] = out.findings.filter((finding) => finding.code === 'HeadlessPortMismatch')
     assert.match(trap.message, /10\.244\.1\.5:80 refused, :8000 refused\)$/)
   })
 })
@@ -543,22 +787,41 @@ describe('applyDnsObservation: problems, ordering, summary', () => {
   it('each problem is a ResolverUnavailable warning with the problem as message', () => {
     const problems = ['CoreDNS pods unreadable: pods is forbidden', 'replica coredns-x has no IP']
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], truthful(CLUSTERIP, NAMESERVER), [], problems))
-    const found = out.findings.filter(finding => finding.code === 'ResolverUnavailable')
-    assert.deepEqual(found.map(finding => [finding.severity, finding.object, finding.message]), problems.map(problem => ['warning', 'service/web', problem]))
-    assert.ok(out.records.every(record => record.status === 'match'), 'the rest of the check still counts')
+    const found = out.findings.filter((finding) => finding.code === 'ResolverUnavailable')
+    assert.deepEqual(
+      found.map((finding) => [finding.severity, finding.object, finding.message]),
+      problems.map((problem) => ['warning', 'service/web', problem]),
+    )
+    assert.ok(
+      out.records.every((record) => record.status === 'match'),
+      'the rest of the check still counts',
+    )
   })
 
   it('findings come errors first, then warnings, then infos; the summary counts them', () => {
-    const queries = [...truthful(HEADLESS, NAMESERVER, {[`${HD} A`]: {answers: answersOf(['A', '10.244.1.5'])}}), ...truthful(HEADLESS, R1)]
-    const out = applyDnsObservation(HEADLESS, observation([NAMESERVER, R1], queries, [reach('10.244.1.5', 8000, 'endpoint', 'refused')], ['a problem']))
+    const queries = [
+      ...truthful(HEADLESS, NAMESERVER, {[`${HD} A`]: {answers: answersOf(['A', '10.244.1.5'])}}),
+      ...truthful(HEADLESS, R1),
+    ]
+    const out = applyDnsObservation(
+      HEADLESS,
+      observation([NAMESERVER, R1], queries, [reach('10.244.1.5', 8000, 'endpoint', 'refused')], ['a problem']),
+    )
     const order = {error: 0, warning: 1, info: 2}
-    const ranks = out.findings.map(finding => order[finding.severity])
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b))
-    assert.deepEqual(codes(dnsFindings(out)).sort(), ['DNSRecordMissing', 'PortUnreachable', 'ResolverUnavailable'], 'a replica that gives the expected answer is not outvoted by a wrong nameserver answer')
+    const ranks = out.findings.map((finding) => order[finding.severity])
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+    )
+    assert.deepEqual(
+      codes(dnsFindings(out)).sort(),
+      ['DNSRecordMissing', 'PortUnreachable', 'ResolverUnavailable'],
+      'a replica that gives the expected answer is not outvoted by a wrong nameserver answer',
+    )
     assert.deepEqual(out.summary, {
-      errors: out.findings.filter(finding => finding.severity === 'error').length,
-      warnings: out.findings.filter(finding => finding.severity === 'warning').length,
-      infos: out.findings.filter(finding => finding.severity === 'info').length,
+      errors: out.findings.filter((finding) => finding.severity === 'error').length,
+      warnings: out.findings.filter((finding) => finding.severity === 'warning').length,
+      infos: out.findings.filter((finding) => finding.severity === 'info').length,
     })
     assert.ok(out.summary.errors >= 2 && out.summary.warnings >= 2, JSON.stringify(out.summary))
   })

@@ -19,19 +19,38 @@ import {
 
 describe('fqdn', () => {
   const cases: Array<{name: string; labels: string[]; want: string}> = [
-    {name: 'joins labels and adds one trailing dot', labels: ['web', 'default', 'svc', 'cluster.local'], want: 'web.default.svc.cluster.local.'},
-    {name: 'lowercases (spec 2.1: comparisons are case-insensitive)', labels: ['Web', 'PROD', 'svc', 'Cluster.Local'], want: 'web.prod.svc.cluster.local.'},
-    {name: 'a zone given with a trailing dot yields a single dot', labels: ['web', 'default', 'svc', 'cluster.local.'], want: 'web.default.svc.cluster.local.'},
+    {
+      name: 'joins labels and adds one trailing dot',
+      labels: ['web', 'default', 'svc', 'cluster.local'],
+      want: 'web.default.svc.cluster.local.',
+    },
+    {
+      name: 'lowercases (spec 2.1: comparisons are case-insensitive)',
+      labels: ['Web', 'PROD', 'svc', 'Cluster.Local'],
+      want: 'web.prod.svc.cluster.local.',
+    },
+    {
+      name: 'a zone given with a trailing dot yields a single dot',
+      labels: ['web', 'default', 'svc', 'cluster.local.'],
+      want: 'web.default.svc.cluster.local.',
+    },
     {name: 'leading dots on a label are dropped', labels: ['.web', '..default'], want: 'web.default.'},
     {name: 'empty labels are skipped', labels: ['web', '', 'default'], want: 'web.default.'},
     {name: 'an already absolute name stays as it is', labels: ['db.example.com.'], want: 'db.example.com.'},
-    {name: 'underscore labels (SRV owners) are kept', labels: ['_http', '_tcp', 'web.default.svc.cluster.local.'], want: '_http._tcp.web.default.svc.cluster.local.'},
+    {
+      name: 'underscore labels (SRV owners) are kept',
+      labels: ['_http', '_tcp', 'web.default.svc.cluster.local.'],
+      want: '_http._tcp.web.default.svc.cluster.local.',
+    },
   ]
   for (const tc of cases) it(tc.name, () => assert.equal(fqdn(...tc.labels), tc.want))
 
   it('serviceFqdn is <service>.<ns>.svc.<zone>. (spec 2.3.1 record format)', () => {
     assert.equal(serviceFqdn('kubernetes', 'default', 'cluster.local'), 'kubernetes.default.svc.cluster.local.')
-    assert.equal(serviceFqdn('kube-dns', 'kube-system', 'k8s.example.internal.'), 'kube-dns.kube-system.svc.k8s.example.internal.')
+    assert.equal(
+      serviceFqdn('kube-dns', 'kube-system', 'k8s.example.internal.'),
+      'kube-dns.kube-system.svc.k8s.example.internal.',
+    )
   })
 })
 
@@ -56,7 +75,11 @@ describe('dashedAddress (CoreDNS kubernetes.go endpointHostname)', () => {
   const cases: Array<[ip: string, want: string, why: string]> = [
     ['10.244.1.5', '10-244-1-5', 'IPv4 dots become dashes (handler_test 172-0-0-2)'],
     ['5678:abcd::1', '5678-abcd--1', 'IPv6 colons become dashes (handler_test 5678-abcd--1)'],
-    ['fd00:10:244:1::', 'fd00-10-244-1--0', 'an address ending in "::" gets a trailing 0, so the label does not end in a dash'],
+    [
+      'fd00:10:244:1::',
+      'fd00-10-244-1--0',
+      'an address ending in "::" gets a trailing 0, so the label does not end in a dash',
+    ],
     ['fd00::', 'fd00--0', 'short address ending in "::"'],
     ['2001:db8:0:0:0:0:0:1', '2001-db8-0-0-0-0-0-1', 'uncompressed IPv6 keeps every group'],
     ['::ffff:10.0.0.1', '::ffff:10-0-0-1', 'a dotted IPv6 takes the IPv4 branch, as CoreDNS checks "." first'],
@@ -99,13 +122,23 @@ describe('label validation (apimachinery IsDNS1035Label / IsDNS1123Label / IsDNS
   const cases: Array<{name: string; check: (value: string) => string | null; value: string; valid: boolean}> = [
     {name: 'service name', check: dns1035LabelError, value: 'web', valid: true},
     {name: 'service name with dash and digits', check: dns1035LabelError, value: 'web-v2', valid: true},
-    {name: 'service name starting with a digit (1035 needs a letter)', check: dns1035LabelError, value: '2web', valid: false},
+    {
+      name: 'service name starting with a digit (1035 needs a letter)',
+      check: dns1035LabelError,
+      value: '2web',
+      valid: false,
+    },
     {name: 'service name ending in a dash', check: dns1035LabelError, value: 'web-', valid: false},
     {name: 'service name in capitals', check: dns1035LabelError, value: 'Web', valid: false},
     {name: 'service name with a dot', check: dns1035LabelError, value: 'web.api', valid: false},
     {name: 'service name of 63 characters', check: dns1035LabelError, value: 'a'.repeat(63), valid: true},
     {name: 'service name of 64 characters', check: dns1035LabelError, value: 'a'.repeat(64), valid: false},
-    {name: 'namespace starting with a digit (1123 allows it)', check: dns1123LabelError, value: '1st-team', valid: true},
+    {
+      name: 'namespace starting with a digit (1123 allows it)',
+      check: dns1123LabelError,
+      value: '1st-team',
+      valid: true,
+    },
     {name: 'namespace with an underscore', check: dns1123LabelError, value: 'team_a', valid: false},
     {name: 'empty namespace', check: dns1123LabelError, value: '', valid: false},
     {name: 'cluster domain', check: dns1123SubdomainError, value: 'cluster.local', valid: true},
@@ -134,18 +167,54 @@ describe('label validation (apimachinery IsDNS1035Label / IsDNS1123Label / IsDNS
 
 describe('naturalOrder: digit runs by value, the rest by code unit', () => {
   const cases: Array<{name: string; unsorted: string[]; want: string[]}> = [
-    {name: 'IPv4 addresses by each octet\'s value', unsorted: ['10.0.0.10', '10.0.0.9', '10.0.1.2', '9.255.0.1'], want: ['9.255.0.1', '10.0.0.9', '10.0.0.10', '10.0.1.2']},
-    {name: 'StatefulSet ordinals', unsorted: ['web-10', 'web-2', 'web-1', 'web-0'], want: ['web-0', 'web-1', 'web-2', 'web-10']},
+    {
+      name: "IPv4 addresses by each octet's value",
+      unsorted: ['10.0.0.10', '10.0.0.9', '10.0.1.2', '9.255.0.1'],
+      want: ['9.255.0.1', '10.0.0.9', '10.0.0.10', '10.0.1.2'],
+    },
+    {
+      name: 'StatefulSet ordinals',
+      unsorted: ['web-10', 'web-2', 'web-1', 'web-0'],
+      want: ['web-0', 'web-1', 'web-2', 'web-10'],
+    },
     {name: 'a prefix first', unsorted: ['web-0.hdls', 'web', 'web-0'], want: ['web', 'web-0', 'web-0.hdls']},
-    {name: 'leading zeros do not make a number larger', unsorted: ['pod-010', 'pod-9', 'pod-0011'], want: ['pod-9', 'pod-010', 'pod-0011']},
-    {name: 'numbers longer than a double holds', unsorted: ['n-123456789012345678901', 'n-123456789012345678900'], want: ['n-123456789012345678900', 'n-123456789012345678901']},
-    {name: 'IPv6 addresses (hex digits are letters here)', unsorted: ['fd00::10', 'fd00::9', 'fd00::a'], want: ['fd00::9', 'fd00::10', 'fd00::a']},
+    {
+      name: 'leading zeros do not make a number larger',
+      unsorted: ['pod-010', 'pod-9', 'pod-0011'],
+      want: ['pod-9', 'pod-010', 'pod-0011'],
+    },
+    {
+      name: 'numbers longer than a double holds',
+      unsorted: ['n-123456789012345678901', 'n-123456789012345678900'],
+      want: ['n-123456789012345678900', 'n-123456789012345678901'],
+    },
+    {
+      name: 'IPv6 addresses (hex digits are letters here)',
+      unsorted: ['fd00::10', 'fd00::9', 'fd00::a'],
+      want: ['fd00::9', 'fd00::10', 'fd00::a'],
+    },
   ]
   for (const tc of cases) it(tc.name, () => assert.deepEqual([...tc.unsorted].sort(naturalOrder), tc.want))
 
   it('naturalKey: plain string order of the keys is the natural order', () => {
-    const words = ['10.0.0.10', '10.0.0.9', 'web-10', 'web-2', 'web', 'web-0.hdls', 'pod-010', 'pod-9', 'a:1', 'a1', 'a-1', 'fd00::a', 'fd00::10']
-    const byKeys = [...words].sort((a, b) => (naturalKey(a) < naturalKey(b) ? -1 : naturalKey(a) > naturalKey(b) ? 1 : 0))
+    const words = [
+      '10.0.0.10',
+      '10.0.0.9',
+      'web-10',
+      'web-2',
+      'web',
+      'web-0.hdls',
+      'pod-010',
+      'pod-9',
+      'a:1',
+      'a1',
+      'a-1',
+      'fd00::a',
+      'fd00::10',
+    ]
+    const byKeys = [...words].sort((a, b) =>
+      naturalKey(a) < naturalKey(b) ? -1 : naturalKey(a) > naturalKey(b) ? 1 : 0,
+    )
     assert.deepEqual(byKeys, [...words].sort(naturalOrder))
     // A digit run compares with other characters as its digits would: '-' < digits < ':' < letters.
     assert.deepEqual(['a:', 'a5', 'a-', 'ab'].sort(naturalOrder), ['a-', 'a5', 'a:', 'ab'])
@@ -159,15 +228,22 @@ describe('naturalOrder: digit runs by value, the rest by code unit', () => {
       {type: 1, name: 'web-2', tag: 'd'},
       {type: 0, name: 'web-10', tag: 'e'},
     ]
-    assert.deepEqual(sortNaturally(items, item => [item.type, item.name]).map(item => item.tag), ['b', 'e', 'c', 'd', 'a'])
-    assert.deepEqual(sortNaturally([], () => ['x']), [])
+    assert.deepEqual(
+      sortNaturally(items, (item) => [item.type, item.name]).map((item) => item.tag),
+      ['b', 'e', 'c', 'd', 'a'],
+    )
+    assert.deepEqual(
+      sortNaturally([], () => ['x']),
+      [],
+    )
   })
 
   it('equal strings compare 0, and the order is antisymmetric', () => {
     const words = ['a1', 'a01', 'a2', 'a10', 'b', 'a', '10.0.0.1', '10.0.0.01']
     for (const a of words) {
       assert.equal(naturalOrder(a, a), 0)
-      for (const b of words) assert.equal(Math.sign(naturalOrder(a, b)) + Math.sign(naturalOrder(b, a)), 0, `${a} vs ${b}`)
+      for (const b of words)
+        assert.equal(Math.sign(naturalOrder(a, b)) + Math.sign(naturalOrder(b, a)), 0, `${a} vs ${b}`)
     }
   })
 })

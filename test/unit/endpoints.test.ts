@@ -1,14 +1,19 @@
 // One endpoint view from EndpointSlices or legacy Endpoints.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import {endpointsFromLegacy, endpointsFromSlices, SERVICE_NAME_LABEL, slicesOfService} from '../../src/analyse/endpoints.js'
+import {
+  endpointsFromLegacy,
+  endpointsFromSlices,
+  SERVICE_NAME_LABEL,
+  slicesOfService,
+} from '../../src/analyse/endpoints.js'
 import type {EndpointSlice} from '../../src/model/k8s.js'
 import type {EndpointView} from '../../src/model/report.js'
 import {endpoint, epPort, inNamespace, legacyEndpoints, slice} from './factories.js'
 
 const view = (views: EndpointView[], address: string) => {
-  const found = views.find(candidate => candidate.address === address)
-  assert.ok(found, `no endpoint ${address} in ${views.map(v => v.address).join(', ')}`)
+  const found = views.find((candidate) => candidate.address === address)
+  assert.ok(found, `no endpoint ${address} in ${views.map((v) => v.address).join(', ')}`)
   return found
 }
 
@@ -17,32 +22,63 @@ describe('slicesOfService', () => {
     const own = slice('web', [endpoint('10.244.1.5')], undefined, {name: 'web-abc12'})
     const ownSecond = slice('web', [endpoint('fd00::5')], undefined, {name: 'web-v6xyz'})
     const other = slice('api', [endpoint('10.244.1.6')], undefined, {name: 'api-aaaaa'})
-    const otherNamespace = inNamespace(slice('web', [endpoint('10.244.1.7')], undefined, {name: 'web-zzzzz'}), 'staging')
+    const otherNamespace = inNamespace(
+      slice('web', [endpoint('10.244.1.7')], undefined, {name: 'web-zzzzz'}),
+      'staging',
+    )
     const fqdnSlice = slice('web', [endpoint('db.example.com')], undefined, {name: 'web-fqdn1', addressType: 'FQDN'})
-    const unlabelled: EndpointSlice = {...slice('web', [endpoint('10.244.1.8')], undefined, {name: 'web-manual'}), metadata: {name: 'web-manual', namespace: 'default'}}
+    const unlabelled: EndpointSlice = {
+      ...slice('web', [endpoint('10.244.1.8')], undefined, {name: 'web-manual'}),
+      metadata: {name: 'web-manual', namespace: 'default'},
+    }
     const kept = slicesOfService([own, other, otherNamespace, fqdnSlice, unlabelled, ownSecond], 'default', 'web')
     assert.deepEqual(
-      kept.map(s => s.metadata.name),
+      kept.map((s) => s.metadata.name),
       ['web-abc12', 'web-v6xyz'],
     )
   })
 
   it('a slice without namespace (from a single-namespace file) is taken as in the service namespace', () => {
-    const bare: EndpointSlice = {addressType: 'IPv4', metadata: {name: 'web-1', labels: {[SERVICE_NAME_LABEL]: 'web'}}, endpoints: [endpoint('10.244.1.5')]}
+    const bare: EndpointSlice = {
+      addressType: 'IPv4',
+      metadata: {name: 'web-1', labels: {[SERVICE_NAME_LABEL]: 'web'}},
+      endpoints: [endpoint('10.244.1.5')],
+    }
     assert.equal(slicesOfService([bare], 'default', 'web').length, 1)
   })
 
-  it('the label key is kubernetes.io/service-name (discovery.k8s.io/v1 LabelServiceName)', () => assert.equal(SERVICE_NAME_LABEL, 'kubernetes.io/service-name'))
+  it('the label key is kubernetes.io/service-name (discovery.k8s.io/v1 LabelServiceName)', () =>
+    assert.equal(SERVICE_NAME_LABEL, 'kubernetes.io/service-name'))
 })
 
 describe('endpointsFromSlices', () => {
-  const conditionRows: Array<{name: string; options: Parameters<typeof endpoint>[1]; want: Pick<EndpointView, 'ready' | 'serving' | 'terminating'>}> = [
+  const conditionRows: Array<{
+    name: string
+    options: Parameters<typeof endpoint>[1]
+    want: Pick<EndpointView, 'ready' | 'serving' | 'terminating'>
+  }> = [
     {name: 'ready endpoint', options: {}, want: {ready: true, serving: true, terminating: false}},
     {name: 'not ready', options: {ready: false}, want: {ready: false, serving: false, terminating: false}},
-    {name: 'terminating but still serving', options: {ready: false, serving: true, terminating: true}, want: {ready: false, serving: true, terminating: true}},
-    {name: 'ready: null is read as ready (CoreDNS endpointsliceReady)', options: {ready: null, serving: null, terminating: null}, want: {ready: true, serving: true, terminating: false}},
-    {name: 'no conditions object is read as ready', options: {noConditions: true}, want: {ready: true, serving: true, terminating: false}},
-    {name: 'serving null defers to ready (CoreDNS endpointsliceServing)', options: {ready: false, serving: null}, want: {ready: false, serving: false, terminating: false}},
+    {
+      name: 'terminating but still serving',
+      options: {ready: false, serving: true, terminating: true},
+      want: {ready: false, serving: true, terminating: true},
+    },
+    {
+      name: 'ready: null is read as ready (CoreDNS endpointsliceReady)',
+      options: {ready: null, serving: null, terminating: null},
+      want: {ready: true, serving: true, terminating: false},
+    },
+    {
+      name: 'no conditions object is read as ready',
+      options: {noConditions: true},
+      want: {ready: true, serving: true, terminating: false},
+    },
+    {
+      name: 'serving null defers to ready (CoreDNS endpointsliceServing)',
+      options: {ready: false, serving: null},
+      want: {ready: false, serving: false, terminating: false},
+    },
   ]
   for (const row of conditionRows) {
     it(`conditions: ${row.name}`, () => {
@@ -53,7 +89,11 @@ describe('endpointsFromSlices', () => {
 
   it('carries hostname, pod, node and the slice ports; protocol defaults to TCP, name to ""', () => {
     const [got] = endpointsFromSlices([
-      slice('db', [endpoint('10.244.0.10', {hostname: 'db-0', pod: 'db-0', node: 'worker-1'})], [{port: 5432}, {name: 'metrics', port: 9187, protocol: 'TCP'}]),
+      slice(
+        'db',
+        [endpoint('10.244.0.10', {hostname: 'db-0', pod: 'db-0', node: 'worker-1'})],
+        [{port: 5432}, {name: 'metrics', port: 9187, protocol: 'TCP'}],
+      ),
     ])
     assert.deepEqual(got, {
       address: '10.244.0.10',
@@ -71,7 +111,9 @@ describe('endpointsFromSlices', () => {
   })
 
   it('a slice port with port null (all ports of a selector-less service) is dropped', () => {
-    const [got] = endpointsFromSlices([slice('web', [endpoint('10.244.1.5')], [{name: '', port: null, protocol: 'TCP'}, epPort('http', 8080)])])
+    const [got] = endpointsFromSlices([
+      slice('web', [endpoint('10.244.1.5')], [{name: '', port: null, protocol: 'TCP'}, epPort('http', 8080)]),
+    ])
     assert.deepEqual(got.ports, [{name: 'http', port: 8080, protocol: 'TCP'}])
   })
 
@@ -88,7 +130,13 @@ describe('endpointsFromSlices', () => {
 
   it('an endpoint with several addresses gives one view per address', () => {
     const got = endpointsFromSlices([slice('web', [endpoint(['10.244.1.5', '10.244.1.55'], {pod: 'web-a'})])])
-    assert.deepEqual(got.map(v => [v.address, v.pod]), [['10.244.1.5', 'web-a'], ['10.244.1.55', 'web-a']])
+    assert.deepEqual(
+      got.map((v) => [v.address, v.pod]),
+      [
+        ['10.244.1.5', 'web-a'],
+        ['10.244.1.55', 'web-a'],
+      ],
+    )
   })
 
   it('merges slices: addresses in order, one view each', () => {
@@ -97,12 +145,30 @@ describe('endpointsFromSlices', () => {
       slice('web', [endpoint('10.244.3.9', {ready: false})]),
       slice('web', [endpoint('fd00:10:244:1::5')]),
     ])
-    assert.deepEqual(got.map(v => `${v.address}:${v.ready}`), ['10.244.1.5:true', '10.244.2.7:true', '10.244.3.9:false', 'fd00:10:244:1::5:true'])
+    assert.deepEqual(
+      got.map((v) => `${v.address}:${v.ready}`),
+      ['10.244.1.5:true', '10.244.2.7:true', '10.244.3.9:false', 'fd00:10:244:1::5:true'],
+    )
   })
 
-  const mergeRows: Array<{name: string; first: Parameters<typeof endpoint>[1]; second: Parameters<typeof endpoint>[1]; want: Pick<EndpointView, 'ready' | 'serving' | 'terminating'>}> = [
-    {name: 'ready in one slice, not ready in the other: ready (CoreDNS serves it from the ready slice)', first: {ready: false}, second: {}, want: {ready: true, serving: true, terminating: false}},
-    {name: 'not ready in both: not ready', first: {ready: false}, second: {ready: false}, want: {ready: false, serving: false, terminating: false}},
+  const mergeRows: Array<{
+    name: string
+    first: Parameters<typeof endpoint>[1]
+    second: Parameters<typeof endpoint>[1]
+    want: Pick<EndpointView, 'ready' | 'serving' | 'terminating'>
+  }> = [
+    {
+      name: 'ready in one slice, not ready in the other: ready (CoreDNS serves it from the ready slice)',
+      first: {ready: false},
+      second: {},
+      want: {ready: true, serving: true, terminating: false},
+    },
+    {
+      name: 'not ready in both: not ready',
+      first: {ready: false},
+      second: {ready: false},
+      want: {ready: false, serving: false, terminating: false},
+    },
     {
       name: 'terminating in one, not in the other: not terminating',
       first: {ready: false, serving: true, terminating: true},
@@ -118,7 +184,10 @@ describe('endpointsFromSlices', () => {
   ]
   for (const row of mergeRows) {
     it(`same address in two slices: ${row.name}`, () => {
-      const got = endpointsFromSlices([slice('web', [endpoint('10.244.1.5', row.first)]), slice('web', [endpoint('10.244.1.5', row.second)])])
+      const got = endpointsFromSlices([
+        slice('web', [endpoint('10.244.1.5', row.first)]),
+        slice('web', [endpoint('10.244.1.5', row.second)]),
+      ])
       assert.equal(got.length, 1)
       assert.deepEqual({ready: got[0].ready, serving: got[0].serving, terminating: got[0].terminating}, row.want)
     })
@@ -140,10 +209,17 @@ describe('endpointsFromSlices', () => {
 describe('endpointsFromLegacy (core/v1 Endpoints)', () => {
   it('addresses are ready, notReadyAddresses are not; nothing is terminating', () => {
     const got = endpointsFromLegacy(
-      legacyEndpoints('web', [{ip: '10.244.1.5', pod: 'web-a'}, {ip: '10.244.2.7', pod: 'web-b'}], [{ip: '10.244.3.9', pod: 'web-c'}]),
+      legacyEndpoints(
+        'web',
+        [
+          {ip: '10.244.1.5', pod: 'web-a'},
+          {ip: '10.244.2.7', pod: 'web-b'},
+        ],
+        [{ip: '10.244.3.9', pod: 'web-c'}],
+      ),
     )
     assert.deepEqual(
-      got.map(v => [v.address, v.ready, v.serving, v.terminating, v.pod]),
+      got.map((v) => [v.address, v.ready, v.serving, v.terminating, v.pod]),
       [
         ['10.244.1.5', true, true, false, 'web-a'],
         ['10.244.2.7', true, true, false, 'web-b'],

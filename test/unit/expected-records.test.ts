@@ -4,7 +4,14 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import type {EndpointSlice, Service} from '../../src/model/k8s.js'
-import {endpointLabel, expectedRecords, srvData, srvName, weight, type ExpectedDns} from '../../src/analyse/expected-records.js'
+import {
+  endpointLabel,
+  expectedRecords,
+  srvData,
+  srvName,
+  weight,
+  type ExpectedDns,
+} from '../../src/analyse/expected-records.js'
 import {endpointsFromSlices} from '../../src/analyse/endpoints.js'
 import {
   clusterIP,
@@ -53,14 +60,20 @@ const REV_FD00_10_96__1 = '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.6.9.0.0.0.1.0
 const REV_FD00_10_244_1__5 = '5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa.'
 const REV_FD00_10_244_1__ = '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.4.4.2.0.0.1.0.0.0.0.d.f.ip6.arpa.'
 
-const countLines = (out: ExpectedDns, pattern: RegExp) => out.records.map(rr).filter(line => pattern.test(line)).length
+const countLines = (out: ExpectedDns, pattern: RegExp) =>
+  out.records.map(rr).filter((line) => pattern.test(line)).length
 
 const clusterIPCases: Case[] = [
   {
     name: 'ClusterIP: A for the cluster IP, SRV for the named port, PTR back to the service',
     cite: 'spec 2.3.1 A, 2.3.2 SRV, 2.3.3 PTR; CoreDNS handler_test svc1 (SRV 0 100 80)',
     svc: clusterIP('web', '10.96.0.10'),
-    want: [`${web} A 10.96.0.10`, `_http._tcp.${web} SRV 0 100 80 ${web}`, `${web} SRV 0 100 80 ${web}`, `${PTR4('10.96.0.10')} PTR ${web}`],
+    want: [
+      `${web} A 10.96.0.10`,
+      `_http._tcp.${web} SRV 0 100 80 ${web}`,
+      `${web} SRV 0 100 80 ${web}`,
+      `${PTR4('10.96.0.10')} PTR ${web}`,
+    ],
   },
   {
     name: 'the spec example: kubernetes.default, 10.3.0.1, _https._tcp 443 (SRV carries the port, not targetPort)',
@@ -77,13 +90,23 @@ const clusterIPCases: Case[] = [
     name: 'NodePort: same records as ClusterIP, SRV carries port 80 (not nodePort 30080, not targetPort 8080)',
     cite: 'spec 2.3 (a NodePort service has a ClusterIP); CoreDNS findServices uses svc.Ports[].Port',
     svc: clusterIP('web', '10.96.0.10', [{...port('http', 80, 'TCP', 8080), nodePort: 30080}], {type: 'NodePort'}),
-    want: [`${web} A 10.96.0.10`, `_http._tcp.${web} SRV 0 100 80 ${web}`, `${web} SRV 0 100 80 ${web}`, `${PTR4('10.96.0.10')} PTR ${web}`],
+    want: [
+      `${web} A 10.96.0.10`,
+      `_http._tcp.${web} SRV 0 100 80 ${web}`,
+      `${web} SRV 0 100 80 ${web}`,
+      `${PTR4('10.96.0.10')} PTR ${web}`,
+    ],
   },
   {
     name: 'LoadBalancer: same records as ClusterIP',
     cite: 'spec 2.3 (a LoadBalancer service has a ClusterIP); CoreDNS treats every non-headless, non-ExternalName type alike',
     svc: clusterIP('web', '10.96.0.10', [{...port('http', 80, 'TCP', 8080), nodePort: 31380}], {type: 'LoadBalancer'}),
-    want: [`${web} A 10.96.0.10`, `_http._tcp.${web} SRV 0 100 80 ${web}`, `${web} SRV 0 100 80 ${web}`, `${PTR4('10.96.0.10')} PTR ${web}`],
+    want: [
+      `${web} A 10.96.0.10`,
+      `_http._tcp.${web} SRV 0 100 80 ${web}`,
+      `${web} SRV 0 100 80 ${web}`,
+      `${PTR4('10.96.0.10')} PTR ${web}`,
+    ],
   },
   {
     name: 'dual-stack ClusterIP: A + AAAA, one SRV of weight 50 (two entries, deduped), PTR for each family',
@@ -126,7 +149,14 @@ const clusterIPCases: Case[] = [
   {
     name: 'kube-dns: UDP port gives _dns._udp; bare-name SRV dedupes 53/UDP and 53/TCP (3 entries, weight 33)',
     cite: 'spec 2.3.2 _<port>._<proto> with proto udp; CoreDNS backend_lookup.go SRV weight floor(100/3), isDuplicate(target, port)',
-    svc: inNamespace(clusterIP('kube-dns', '10.96.0.10', [port('dns', 53, 'UDP'), port('dns-tcp', 53, 'TCP'), port('metrics', 9153, 'TCP')]), 'kube-system'),
+    svc: inNamespace(
+      clusterIP('kube-dns', '10.96.0.10', [
+        port('dns', 53, 'UDP'),
+        port('dns-tcp', 53, 'TCP'),
+        port('metrics', 9153, 'TCP'),
+      ]),
+      'kube-system',
+    ),
     want: [
       `${kd} A 10.96.0.10`,
       `_dns._udp.${kd} SRV 0 100 53 ${kd}`,
@@ -208,10 +238,11 @@ const headlessCases: Case[] = [
     cite: 'CoreDNS backend_lookup.go SRV weight floor(100/n)',
     svc: headless('hdls'),
     slices: [slice('hdls', [endpoint('10.244.0.1'), endpoint('10.244.0.2'), endpoint('10.244.0.3')])],
-    check: out => {
-      const srv = out.records.filter(record => record.type === 'SRV')
+    check: (out) => {
+      const srv = out.records.filter((record) => record.type === 'SRV')
       assert.equal(srv.length, 6)
-      for (const record of srv) assert.match(record.data, /^0 33 8080 10-244-0-[123]\.hdls\.default\.svc\.cluster\.local\.$/)
+      for (const record of srv)
+        assert.match(record.data, /^0 33 8080 10-244-0-[123]\.hdls\.default\.svc\.cluster\.local\.$/)
     },
   },
   {
@@ -220,12 +251,16 @@ const headlessCases: Case[] = [
     svc: inNamespace(headless('hdls1', []), 'testns'),
     slices: [
       inNamespace(
-        slice('hdls1', [
-          endpoint('172.0.0.2'),
-          endpoint('172.0.0.3'),
-          endpoint('172.0.0.4', {hostname: 'dup-name'}),
-          endpoint('172.0.0.5', {hostname: 'dup-name'}),
-        ], [epPort('http', 80)]),
+        slice(
+          'hdls1',
+          [
+            endpoint('172.0.0.2'),
+            endpoint('172.0.0.3'),
+            endpoint('172.0.0.4', {hostname: 'dup-name'}),
+            endpoint('172.0.0.5', {hostname: 'dup-name'}),
+          ],
+          [epPort('http', 80)],
+        ),
         'testns',
       ),
       inNamespace(slice('hdls1', [endpoint('5678:abcd::1'), endpoint('5678:abcd::2')], [epPort('http', 80)]), 'testns'),
@@ -241,7 +276,7 @@ const headlessCases: Case[] = [
       `${svcName('hdls1', 'testns')} AAAA 5678:abcd::1`,
       `5678-abcd--2.${svcName('hdls1', 'testns')} AAAA 5678:abcd::2`,
     ],
-    check: out => {
+    check: (out) => {
       assert.equal(countLines(out, /^_http\._tcp\.hdls1\.testns\.svc\.cluster\.local\. SRV /), 5)
       assert.equal(countLines(out, /^hdls1\.testns\.svc\.cluster\.local\. A /), 4)
       assert.equal(countLines(out, /^hdls1\.testns\.svc\.cluster\.local\. AAAA /), 2)
@@ -252,9 +287,14 @@ const headlessCases: Case[] = [
     cite: 'spec 2.4.1 my-pet example, 2.4.2 SRV to <hostname>.<service>, 2.4.3 PTR; CoreDNS reverse_test ep1a',
     svc: headless('nginx', [port('web', 80)]),
     slices: [
-      slice('nginx', [endpoint('10.244.0.10', {hostname: 'web-0', pod: 'web-0'}), endpoint('10.244.0.11', {hostname: 'web-1', pod: 'web-1'})], [
-        epPort('web', 80),
-      ]),
+      slice(
+        'nginx',
+        [
+          endpoint('10.244.0.10', {hostname: 'web-0', pod: 'web-0'}),
+          endpoint('10.244.0.11', {hostname: 'web-1', pod: 'web-1'}),
+        ],
+        [epPort('web', 80)],
+      ),
     ],
     want: [
       `${ng} A 10.244.0.10`,
@@ -274,7 +314,9 @@ const headlessCases: Case[] = [
     name: 'not-ready endpoint: left out of every record, its dashed name listed in mustNotResolve',
     cite: 'spec 2.1 ready, 2.4.1 "for each ready endpoint"; CoreDNS object/endpoint.go skips !endpointsliceReady',
     svc: headless('hdls'),
-    slices: [slice('hdls', [endpoint('10.244.1.5', {pod: 'web-a'}), endpoint('10.244.1.6', {ready: false, pod: 'web-b'})])],
+    slices: [
+      slice('hdls', [endpoint('10.244.1.5', {pod: 'web-a'}), endpoint('10.244.1.6', {ready: false, pod: 'web-b'})]),
+    ],
     want: [
       `${hd} A 10.244.1.5`,
       `10-244-1-5.${hd} A 10.244.1.5`,
@@ -289,7 +331,12 @@ const headlessCases: Case[] = [
     name: 'terminating endpoint (ready=false, serving=true): excluded, reason says terminating',
     cite: 'EndpointSlice controller sets ready=false while terminating; CoreDNS filters on Ready (terminating_endpoints option off by default)',
     svc: headless('hdls'),
-    slices: [slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.1.7', {ready: false, serving: true, terminating: true, pod: 'web-old'})])],
+    slices: [
+      slice('hdls', [
+        endpoint('10.244.1.5'),
+        endpoint('10.244.1.7', {ready: false, serving: true, terminating: true, pod: 'web-old'}),
+      ]),
+    ],
     has: [`${hd} A 10.244.1.5`],
     hasNot: [/10\.244\.1\.7/, /10-244-1-7/],
     nxdomain: [`10-244-1-7.${hd}`],
@@ -300,7 +347,12 @@ const headlessCases: Case[] = [
     cite: 'spec 2.1 ready ("tolerate-unready-endpoints", now spec.publishNotReadyAddresses); EndpointSlice controller marks them ready',
     svc: headless('hdls', [port('http', 80, 'TCP', 8080)], {publishNotReadyAddresses: true}),
     slices: [slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.1.6', {ready: false})])],
-    has: [`${hd} A 10.244.1.5`, `${hd} A 10.244.1.6`, `10-244-1-6.${hd} A 10.244.1.6`, `_http._tcp.${hd} SRV 0 50 8080 10-244-1-6.${hd}`],
+    has: [
+      `${hd} A 10.244.1.5`,
+      `${hd} A 10.244.1.6`,
+      `10-244-1-6.${hd} A 10.244.1.6`,
+      `_http._tcp.${hd} SRV 0 50 8080 10-244-1-6.${hd}`,
+    ],
   },
   {
     name: 'conditions.ready: null is read as ready',
@@ -321,7 +373,7 @@ const headlessCases: Case[] = [
     cite: 'CoreDNS reverse_test "two EndpointSlices for a Service contain this IP"; backend_lookup.go A dup map and SRV isDuplicate',
     svc: headless('hdls'),
     slices: [slice('hdls', [endpoint('10.244.1.5')]), slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.1.9')])],
-    check: out => {
+    check: (out) => {
       assert.equal(countLines(out, /^hdls\.default\.svc\.cluster\.local\. A 10\.244\.1\.5$/), 1)
       assert.equal(countLines(out, /^_http\._tcp\.hdls\.\S+ SRV 0 \d+ 8080 10-244-1-5\./), 1)
       assert.equal(countLines(out, /^5\.1\.244\.10\.in-addr\.arpa\. PTR /), 1)
@@ -384,7 +436,10 @@ const headlessCases: Case[] = [
     name: 'dual-stack headless pod (IPv4 slice + IPv6 slice): A and AAAA on the service name, two per-endpoint names',
     cite: 'spec 2.4.1 (one record per ready endpoint address); EndpointSlices are per address family (addressType)',
     svc: headless('hdls'),
-    slices: [slice('hdls', [endpoint('10.244.1.5', {pod: 'p'})]), slice('hdls', [endpoint('fd00:10:244:1::5', {pod: 'p'})])],
+    slices: [
+      slice('hdls', [endpoint('10.244.1.5', {pod: 'p'})]),
+      slice('hdls', [endpoint('fd00:10:244:1::5', {pod: 'p'})]),
+    ],
     has: [
       `${hd} A 10.244.1.5`,
       `${hd} AAAA fd00:10:244:1::5`,
@@ -398,7 +453,9 @@ const headlessCases: Case[] = [
     name: 'headless, two named ports x two endpoints: each _port SRV weight 50, bare name answers all 4 with weight 25',
     cite: 'spec 2.4.2 "N ready endpoints and M named ports -> N x M SRV RRs"; CoreDNS bare-name SRV weight floor(100/4)',
     svc: headless('hdls', [port('http', 80, 'TCP', 8080), port('metrics', 9090)]),
-    slices: [slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.1.6')], [epPort('http', 8080), epPort('metrics', 9090)])],
+    slices: [
+      slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.1.6')], [epPort('http', 8080), epPort('metrics', 9090)]),
+    ],
     has: [
       `_http._tcp.${hd} SRV 0 50 8080 10-244-1-5.${hd}`,
       `_http._tcp.${hd} SRV 0 50 8080 10-244-1-6.${hd}`,
@@ -407,7 +464,7 @@ const headlessCases: Case[] = [
       `${hd} SRV 0 25 8080 10-244-1-5.${hd}`,
       `${hd} SRV 0 25 9090 10-244-1-6.${hd}`,
     ],
-    check: out => assert.equal(countLines(out, /^hdls\.default\.svc\.cluster\.local\. SRV /), 4),
+    check: (out) => assert.equal(countLines(out, /^hdls\.default\.svc\.cluster\.local\. SRV /), 4),
   },
   {
     name: 'headless, unnamed port: no _x._proto SRV, bare-name SRV per endpoint',
@@ -430,7 +487,11 @@ const headlessCases: Case[] = [
     cite: 'spec 2.4.1 (the <hostname> A record exists while one ready endpoint has it)',
     svc: headless('nginx', [port('web', 80)]),
     slices: [
-      slice('nginx', [endpoint('10.244.0.10', {hostname: 'web-0'}), endpoint('10.244.0.99', {hostname: 'web-0', ready: false})], [epPort('web', 80)]),
+      slice(
+        'nginx',
+        [endpoint('10.244.0.10', {hostname: 'web-0'}), endpoint('10.244.0.99', {hostname: 'web-0', ready: false})],
+        [epPort('web', 80)],
+      ),
     ],
     has: [`web-0.${ng} A 10.244.0.10`],
     hasNot: [/10\.244\.0\.99/],
@@ -440,7 +501,10 @@ const headlessCases: Case[] = [
     name: "another service's slices are ignored: headless with only foreign slices is NXDOMAIN",
     cite: 'CoreDNS EpIndex keyed by the kubernetes.io/service-name label (object.EndpointsKey)',
     svc: headless('hdls'),
-    slices: [slice('other', [endpoint('10.244.9.9')]), inNamespace(slice('hdls', [endpoint('10.244.8.8')]), 'elsewhere')],
+    slices: [
+      slice('other', [endpoint('10.244.9.9')]),
+      inNamespace(slice('hdls', [endpoint('10.244.8.8')]), 'elsewhere'),
+    ],
     want: [],
     nxdomain: [hd],
   },
@@ -466,7 +530,7 @@ const externalNameCases: Case[] = [
     want: [],
     nxdomain: [ext],
     nxReason: {[ext]: ['not a DNS name']},
-    check: out => assert.equal(out.mustNotResolve[0].type, 'CNAME'),
+    check: (out) => assert.equal(out.mustNotResolve[0].type, 'CNAME'),
   },
   {
     name: 'ExternalName that is an IPv6 address: no record, NXDOMAIN',
@@ -478,7 +542,10 @@ const externalNameCases: Case[] = [
   {
     name: 'ExternalName ignores endpoints and ports entirely',
     cite: 'spec 2.5 (only the CNAME); CoreDNS handler_test "external" has ports yet answers only CNAME',
-    svc: {...externalName('ext', 'ext.interwebs.test'), spec: {type: 'ExternalName', externalName: 'ext.interwebs.test', ports: [port('http', 80)]}},
+    svc: {
+      ...externalName('ext', 'ext.interwebs.test'),
+      spec: {type: 'ExternalName', externalName: 'ext.interwebs.test', ports: [port('http', 80)]},
+    },
     slices: [slice('ext', [endpoint('10.244.1.5')])],
     want: [`${ext} CNAME ext.interwebs.test.`],
   },
@@ -517,10 +584,19 @@ const zoneCases: Case[] = [
 /** Invariants every answer must keep, whatever the row. */
 function assertWellFormed(out: ExpectedDns): void {
   for (const record of out.records) {
-    assert.match(record.name, /^[a-z0-9_][a-z0-9_.-]*\.$/, `record name ${record.name} is a lowercase FQDN with a trailing dot`)
+    assert.match(
+      record.name,
+      /^[a-z0-9_][a-z0-9_.-]*\.$/,
+      `record name ${record.name} is a lowercase FQDN with a trailing dot`,
+    )
     assert.doesNotMatch(record.name, /\.\./, `record name ${record.name} has no empty label`)
     assert.equal(record.status, 'expected')
-    if (record.type === 'SRV') assert.match(record.data, /^0 ([1-9]\d?|100) \d{1,5} [a-z0-9][a-z0-9.-]*\.$/, `SRV data "${record.data}" is "0 W PORT TARGET."`)
+    if (record.type === 'SRV')
+      assert.match(
+        record.data,
+        /^0 ([1-9]\d?|100) \d{1,5} [a-z0-9][a-z0-9.-]*\.$/,
+        `SRV data "${record.data}" is "0 W PORT TARGET."`,
+      )
     if (record.type === 'PTR' || record.type === 'CNAME') assert.match(record.data, /^[a-z0-9][a-z0-9.-]*\.$/)
     if (record.type === 'PTR') assert.match(record.name, /\.(in-addr|ip6)\.arpa\.$/)
   }
@@ -536,13 +612,14 @@ function runCase(tc: Case): void {
   if (tc.want) assert.deepEqual([...lines].sort(), [...tc.want].sort())
   for (const line of tc.has ?? []) assert.ok(lines.includes(line), `missing ${line}\ngot:\n${lines.join('\n')}`)
   for (const pattern of tc.hasNot ?? []) {
-    const hit = lines.find(line => pattern.test(line))
+    const hit = lines.find((line) => pattern.test(line))
     assert.equal(hit, undefined, `unexpected record matching ${pattern}: ${hit}`)
   }
-  assert.deepEqual(out.mustNotResolve.map(absent => absent.name).sort(), [...(tc.nxdomain ?? [])].sort())
+  assert.deepEqual(out.mustNotResolve.map((absent) => absent.name).sort(), [...(tc.nxdomain ?? [])].sort())
   for (const [name, substrings] of Object.entries(tc.nxReason ?? {})) {
-    const reason = out.mustNotResolve.find(absent => absent.name === name)?.reason ?? ''
-    for (const substring of substrings) assert.ok(reason.includes(substring), `reason of ${name} "${reason}" mentions ${substring}`)
+    const reason = out.mustNotResolve.find((absent) => absent.name === name)?.reason ?? ''
+    for (const substring of substrings)
+      assert.ok(reason.includes(substring), `reason of ${name} "${reason}" mentions ${substring}`)
   }
   tc.check?.(out)
 }
@@ -571,7 +648,8 @@ describe('expectedRecords: SRV helpers', () => {
     [0, 100],
   ]
   for (const [entries, want] of weights) {
-    it(`weight(${entries}) = ${want} [CoreDNS backend_lookup.go SRV weight floor(100/n), at least 1]`, () => assert.equal(weight(entries), want))
+    it(`weight(${entries}) = ${want} [CoreDNS backend_lookup.go SRV weight floor(100/n), at least 1]`, () =>
+      assert.equal(weight(entries), want))
   }
 
   const names: Array<[port: string, protocol: string | undefined, want: string]> = [
@@ -581,7 +659,8 @@ describe('expectedRecords: SRV helpers', () => {
     ['http', undefined, `_http._tcp.${web}`], // protocol defaults to TCP in the API
   ]
   for (const [portName, protocol, want] of names) {
-    it(`srvName(${portName}, ${protocol}) = ${want} [spec 2.3.2 _<port>._<proto>, proto lowercased]`, () => assert.equal(srvName(portName, protocol, web), want))
+    it(`srvName(${portName}, ${protocol}) = ${want} [spec 2.3.2 _<port>._<proto>, proto lowercased]`, () =>
+      assert.equal(srvName(portName, protocol, web), want))
   }
 
   it('srvData is "<priority> <weight> <port> <target>" with priority 0 [CoreDNS msg.Service.NewSRV, Priority 0]', () => {
@@ -589,7 +668,9 @@ describe('expectedRecords: SRV helpers', () => {
   })
 
   it('endpointLabel prefers the hostname over the dashed address [spec 2.1 hostname precedence]', () => {
-    const [withHost, without] = endpointsFromSlices([slice('nginx', [endpoint('10.244.0.10', {hostname: 'web-0'}), endpoint('10.244.0.11')])])
+    const [withHost, without] = endpointsFromSlices([
+      slice('nginx', [endpoint('10.244.0.10', {hostname: 'web-0'}), endpoint('10.244.0.11')]),
+    ])
     assert.equal(endpointLabel(withHost), 'web-0')
     assert.equal(endpointLabel(without), '10-244-0-11')
   })
@@ -611,10 +692,13 @@ describe('expectedRecords: ordering is deterministic', () => {
       slice('hdls', [endpoint('10.244.0.10'), endpoint('10.244.0.9')]),
       slice('hdls', [endpoint('fd00:10:244:1::5')]),
     ])
-    const types = out.records.map(record => record.type)
+    const types = out.records.map((record) => record.type)
     const rank = {A: 0, AAAA: 1, CNAME: 2, SRV: 3, PTR: 4}
-    assert.deepEqual(types, [...types].sort((a, b) => rank[a] - rank[b]))
-    const aNames = out.records.filter(record => record.type === 'A').map(rr)
+    assert.deepEqual(
+      types,
+      [...types].sort((a, b) => rank[a] - rank[b]),
+    )
+    const aNames = out.records.filter((record) => record.type === 'A').map(rr)
     assert.deepEqual(aNames, [
       `${hd} A 10.244.0.9`,
       `${hd} A 10.244.0.10`,
@@ -624,7 +708,12 @@ describe('expectedRecords: ordering is deterministic', () => {
   })
 
   it('the same objects in another order give the identical answer [CoreDNS test.SortAndCheck compares sorted sections]', () => {
-    const endpoints = [endpoint('10.244.2.7', {hostname: 'b'}), endpoint('10.244.1.5', {hostname: 'a'}), endpoint('10.244.3.1'), endpoint('10.244.1.6', {ready: false})]
+    const endpoints = [
+      endpoint('10.244.2.7', {hostname: 'b'}),
+      endpoint('10.244.1.5', {hostname: 'a'}),
+      endpoint('10.244.3.1'),
+      endpoint('10.244.1.6', {ready: false}),
+    ]
     const forward = recordsFor(headless('hdls', [port('http', 80, 'TCP', 8080), port('grpc', 9000)]), [
       slice('hdls', endpoints, [epPort('http', 8080), epPort('grpc', 9000)]),
       slice('hdls', [endpoint('fd00::7')], [epPort('http', 8080), epPort('grpc', 9000)]),
@@ -635,7 +724,11 @@ describe('expectedRecords: ordering is deterministic', () => {
     ])
     assert.deepEqual(backward.records, forward.records)
     assert.deepEqual(backward.mustNotResolve, forward.mustNotResolve)
-    assert.equal(forward.records.length, 4 + 4 + 4 * 2 + 4 * 2 + 4, '4 published endpoints: A/AAAA on the name, per-endpoint names, 2 named SRVs, bare SRV x2 ports, PTR')
+    assert.equal(
+      forward.records.length,
+      4 + 4 + 4 * 2 + 4 * 2 + 4,
+      '4 published endpoints: A/AAAA on the name, per-endpoint names, 2 named SRVs, bare SRV x2 ports, PTR',
+    )
   })
 
   it('expectedRecords is pure: the same input twice gives deep-equal output and does not mutate its input', () => {

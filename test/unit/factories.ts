@@ -21,9 +21,14 @@ export function service(name: string, spec: Partial<Spec> = {}, namespace = NS):
 }
 
 /** A ClusterIP Service; several IPs make it dual-stack (clusterIPs[0] is clusterIP, as the API has it). */
-export function clusterIP(name: string, ips: string | string[], ports: ServicePort[] = [port('http', 80)], extra: Partial<Spec> = {}): Service {
+export function clusterIP(
+  name: string,
+  ips: string | string[],
+  ports: ServicePort[] = [port('http', 80)],
+  extra: Partial<Spec> = {},
+): Service {
   const list = Array.isArray(ips) ? ips : [ips]
-  const families = list.map(ip => (ip.includes(':') ? 'IPv6' : 'IPv4'))
+  const families = list.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'))
   return service(name, {clusterIP: list[0], clusterIPs: list, ipFamilies: families, ports, ...extra})
 }
 
@@ -36,7 +41,12 @@ export function externalName(name: string, target: string): Service {
 }
 
 /** A Service port; name '' leaves it unnamed. targetPort defaults to the port, as the API defaults it. */
-export function port(name: string, number: number, protocol = 'TCP', targetPort: number | string = number): ServicePort {
+export function port(
+  name: string,
+  number: number,
+  protocol = 'TCP',
+  targetPort: number | string = number,
+): ServicePort {
   return {...(name ? {name} : {}), port: number, protocol, targetPort}
 }
 
@@ -90,7 +100,10 @@ export function slice(
     metadata: {
       name: options.name ?? `${serviceName}-${sliceCounter.toString(36).padStart(5, 'x')}`,
       namespace: options.namespace ?? NS,
-      labels: {'kubernetes.io/service-name': serviceName, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io'},
+      labels: {
+        'kubernetes.io/service-name': serviceName,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
     },
     addressType,
     endpoints,

@@ -15,11 +15,25 @@ const TLS = new URL('./fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', TLS))
 const key = readFileSync(new URL('key.pem', TLS))
 
-const service = {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', namespace: 'shop'}, spec: {clusterIP: '10.96.0.20', ports: [{port: 80}]}}
+const service = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: {name: 'web', namespace: 'shop'},
+  spec: {clusterIP: '10.96.0.20', ports: [{port: 80}]},
+}
 
 /** The API server: one Service, empty lists, no coredns ConfigMap; it can hold responses to show overlap. */
 function fakeApiServer() {
-  const state = {connections: 0, closed: 0, requests: [] as string[], inFlight: 0, maxInFlight: 0, delayMs: 0, serviceMissing: false, pods: null as unknown[] | null}
+  const state = {
+    connections: 0,
+    closed: 0,
+    requests: [] as string[],
+    inFlight: 0,
+    maxInFlight: 0,
+    delayMs: 0,
+    serviceMissing: false,
+    pods: null as unknown[] | null,
+  }
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0]
     state.requests.push(path)
@@ -27,13 +41,31 @@ function fakeApiServer() {
     state.maxInFlight = Math.max(state.maxInFlight, ++state.inFlight)
     setTimeout(() => {
       state.inFlight--
-      const send = (status: number, body: unknown) => response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body))
+      const send = (status: number, body: unknown) =>
+        response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body))
       if (path === '/api/v1/namespaces/shop/services/web') {
-        if (state.serviceMissing) return send(404, {kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'services "web" not found'})
+        if (state.serviceMissing)
+          return send(404, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'NotFound',
+            code: 404,
+            message: 'services "web" not found',
+          })
         return send(200, service)
       }
-      if (path.endsWith('/configmaps/coredns')) return send(404, {kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found'})
-      if (path.endsWith('/pods') && !state.pods) return send(500, {kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad'})
+      if (path.endsWith('/configmaps/coredns'))
+        return send(404, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'NotFound',
+          code: 404,
+          message: 'not found',
+        })
+      if (path.endsWith('/pods') && !state.pods)
+        return send(500, {kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'etcd is sad'})
       if (path.endsWith('/pods')) return send(200, {kind: 'PodList', apiVersion: 'v1', metadata: {}, items: state.pods})
       send(200, {kind: 'List', apiVersion: 'v1', metadata: {}, items: []})
     }, state.delayMs)
@@ -41,7 +73,7 @@ function fakeApiServer() {
   const server = createServer({cert, key}, answer)
   // Keeps idle connections (Node's server closes them after 5 s): closing is the client's job here.
   server.keepAliveTimeout = 60_000
-  server.on('secureConnection', socket => {
+  server.on('secureConnection', (socket) => {
     state.connections++
     socket.on('close', () => state.closed++)
   })
@@ -54,7 +86,7 @@ describe('KubeGateway connections', () => {
   let gateway: KubeGateway
 
   before(async () => {
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as AddressInfo
     const kubeconfig = join(directory, 'kubeconfig')
     writeFileSync(
@@ -62,7 +94,12 @@ describe('KubeGateway connections', () => {
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{name: 'test', cluster: {server: `https://127.0.0.1:${port}`, 'certificate-authority-data': cert.toString('base64')}}],
+        clusters: [
+          {
+            name: 'test',
+            cluster: {server: `https://127.0.0.1:${port}`, 'certificate-authority-data': cert.toString('base64')},
+          },
+        ],
         users: [{name: 'test', user: {token: 'test-token'}}],
         contexts: [{name: 'test', context: {cluster: 'test', user: 'test'}}],
         'current-context': 'test',
@@ -84,12 +121,18 @@ describe('KubeGateway connections', () => {
   })
 
   it('one agent per set of options, keep-alive, with one TLS context for all its connections', () => {
-    const config = gateway.config as unknown as {createAgent(cluster: unknown, options: object): {options: Record<string, unknown>}}
+    const config = gateway.config as unknown as {
+      createAgent(cluster: unknown, options: object): {options: Record<string, unknown>}
+    }
     const cluster = gateway.config.getCurrentCluster()
     const options = {ca: cert}
     const agent = config.createAgent(cluster, options)
     assert.equal(config.createAgent(cluster, {...options}), agent, 'the same options give the same agent')
-    assert.notEqual(config.createAgent(cluster, {ca: cert, rejectUnauthorized: false}), agent, 'other options, another agent')
+    assert.notEqual(
+      config.createAgent(cluster, {ca: cert, rejectUnauthorized: false}),
+      agent,
+      'other options, another agent',
+    )
     assert.equal(agent.options.keepAlive, true)
     assert.equal(agent.options.timeout, IDLE_CONNECTION_MS)
     assert.ok(agent.options.secureContext, 'a TLS context made once, not per connection')
@@ -99,7 +142,7 @@ describe('KubeGateway connections', () => {
     await gateway.readService('shop', 'web')
     state.connections = 0
     state.closed = 0
-    await new Promise(resolve => setTimeout(resolve, IDLE_CONNECTION_MS + 300))
+    await new Promise((resolve) => setTimeout(resolve, IDLE_CONNECTION_MS + 300))
     assert.ok(state.closed >= 1, 'the idle connection was closed')
     await gateway.readService('shop', 'web')
     assert.equal(state.connections, 1)
@@ -113,7 +156,10 @@ describe('KubeGateway connections', () => {
       const snapshot = await gateway.gatherService('shop', 'web')
       assert.equal(snapshot.service.metadata.name, 'web')
       assert.equal(state.maxInFlight, 4, `in flight at once, of ${state.requests.join(', ')}`)
-      assert.deepEqual(snapshot.readProblems.map(problem => problem.what), ['pods'])
+      assert.deepEqual(
+        snapshot.readProblems.map((problem) => problem.what),
+        ['pods'],
+      )
     } finally {
       state.delayMs = 0
     }
@@ -126,11 +172,19 @@ describe('KubeGateway connections', () => {
     spec: {containers: [{name: 'app', image: 'app:1'}]},
     status: {phase: 'Running', conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
   })
-  const eventReads = () => state.requests.filter(path => path.endsWith('/events')).length
+  const eventReads = () => state.requests.filter((path) => path.endsWith('/events')).length
   const cases = [
-    {name: 'every pod ready: the events are not read (they only explain pods that are not)', pods: [pod('web-1', true), pod('web-2', true)], events: 0},
+    {
+      name: 'every pod ready: the events are not read (they only explain pods that are not)',
+      pods: [pod('web-1', true), pod('web-2', true)],
+      events: 0,
+    },
     {name: 'no pods: no events read', pods: [], events: 0},
-    {name: 'a pod not ready: the events are read, after the pods', pods: [pod('web-1', true), pod('web-2', false)], events: 1},
+    {
+      name: 'a pod not ready: the events are read, after the pods',
+      pods: [pod('web-1', true), pod('web-2', false)],
+      events: 1,
+    },
   ]
   for (const row of cases) {
     it(row.name, async () => {
@@ -141,7 +195,11 @@ describe('KubeGateway connections', () => {
         assert.equal(eventReads(), row.events, state.requests.join(', '))
         assert.deepEqual(snapshot.readProblems, [])
         assert.equal(snapshot.pods.length, row.pods.length)
-        if (row.events) assert.ok(state.requests.indexOf('/api/v1/namespaces/shop/pods') < state.requests.indexOf('/api/v1/namespaces/shop/events'))
+        if (row.events)
+          assert.ok(
+            state.requests.indexOf('/api/v1/namespaces/shop/pods') <
+              state.requests.indexOf('/api/v1/namespaces/shop/events'),
+          )
       } finally {
         state.pods = null
       }
@@ -153,16 +211,21 @@ describe('KubeGateway connections', () => {
     const kubeconfig = join(directory, 'kubeconfig')
     const impatient = await KubeGateway.connect({kubeconfig, requestTimeoutMs: 300})
     state.closed = 0
-    await assert.rejects(impatient.readService('shop', 'hangs'), {message: 'service/hangs: request timed out after 0.3s'})
+    await assert.rejects(impatient.readService('shop', 'hangs'), {
+      message: 'service/hangs: request timed out after 0.3s',
+    })
     // The abort follows the message by a moment (its own deadline starts as the request is sent).
-    for (let waited = 0; state.closed === 0 && waited < 3000; waited += 50) await new Promise(resolve => setTimeout(resolve, 50))
+    for (let waited = 0; state.closed === 0 && waited < 3000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal(state.closed, 1, `the connection to 127.0.0.1:${port} was closed`)
   })
 
   it('a missing Service is the error even while the other reads are under way or failing', async () => {
     state.serviceMissing = true
     try {
-      await assert.rejects(gateway.gatherService('shop', 'web'), {message: 'services "web" not found in namespace "shop"'})
+      await assert.rejects(gateway.gatherService('shop', 'web'), {
+        message: 'services "web" not found in namespace "shop"',
+      })
     } finally {
       state.serviceMissing = false
     }

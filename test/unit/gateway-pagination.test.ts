@@ -14,11 +14,14 @@ describe('KubeGateway.listAll', () => {
       b: {items: [{n: 5}], metadata: {_continue: ''}},
     }
     const asked: Array<string | undefined> = []
-    const items = await gateway.listAll<{n: number}>('things', async token => {
+    const items = await gateway.listAll<{n: number}>('things', async (token) => {
       asked.push(token)
       return pages[token ?? 'start']
     })
     assert.deepEqual(asked, [undefined, 'a', 'b'])
-    assert.deepEqual(items.map(item => item.n), [1, 2, 3, 4, 5])
+    assert.deepEqual(
+      items.map((item) => item.n),
+      [1, 2, 3, 4, 5],
+    )
   })
 })

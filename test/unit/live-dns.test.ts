@@ -14,7 +14,8 @@ import type {EndpointSlice} from '../../src/model/k8s.js'
 import type {ServiceReport} from '../../src/model/report.js'
 import {recordedService} from './recorded.js'
 
-const RESOLV_CONF = 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n'
+const RESOLV_CONF =
+  'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n'
 
 /** kube-system/kube-dns as the EndpointSlice controller writes it: two ready CoreDNS replicas. */
 const kubeDnsSlice = {
@@ -27,8 +28,16 @@ const kubeDnsSlice = {
     {name: 'dns-tcp', port: 53, protocol: 'TCP'},
   ],
   endpoints: [
-    {addresses: ['10.244.0.2'], conditions: {ready: true}, targetRef: {kind: 'Pod', name: 'coredns-6f6ddb4548-6mfzv', namespace: 'kube-system'}},
-    {addresses: ['10.244.0.3'], conditions: {ready: true}, targetRef: {kind: 'Pod', name: 'coredns-6f6ddb4548-9wgl8', namespace: 'kube-system'}},
+    {
+      addresses: ['10.244.0.2'],
+      conditions: {ready: true},
+      targetRef: {kind: 'Pod', name: 'coredns-6f6ddb4548-6mfzv', namespace: 'kube-system'},
+    },
+    {
+      addresses: ['10.244.0.3'],
+      conditions: {ready: true},
+      targetRef: {kind: 'Pod', name: 'coredns-6f6ddb4548-9wgl8', namespace: 'kube-system'},
+    },
   ],
 } as unknown as EndpointSlice
 
@@ -40,16 +49,36 @@ interface ExecCall {
 }
 
 /** dig +yaml's shape, one NOERROR answer with no records per question: enough for the parser. */
-const digAnswers = (count: number) => '- type: MESSAGE\n  message:\n    response_message_data:\n      status: NOERROR\n'.repeat(count)
+const digAnswers = (count: number) =>
+  '- type: MESSAGE\n  message:\n    response_message_data:\n      status: NOERROR\n'.repeat(count)
 
 /**
  * The API as LiveDnsCheck and ResolverPod use it; the exec answers a script once it has read `exit`. With
  * `slowTeardown`, the exit status and the close of a batch's exec never come (the client must close it).
  */
-function fakeCluster(questionCount: number, options: {replicas?: () => Promise<EndpointSlice[]>; containers?: string[]; slowTeardown?: boolean; podPhase?: string; podMissing?: boolean} = {}) {
+function fakeCluster(
+  questionCount: number,
+  options: {
+    replicas?: () => Promise<EndpointSlice[]>
+    containers?: string[]
+    slowTeardown?: boolean
+    podPhase?: string
+    podMissing?: boolean
+  } = {},
+) {
   const calls: ExecCall[] = []
   class FakeExec {
-    async exec(_namespace: string, _pod: string, container: string, command: string[], stdout: Writable, _stderr: Writable, stdin: Readable, _tty: boolean, status: (value: unknown) => void) {
+    async exec(
+      _namespace: string,
+      _pod: string,
+      container: string,
+      command: string[],
+      stdout: Writable,
+      _stderr: Writable,
+      stdin: Readable,
+      _tty: boolean,
+      status: (value: unknown) => void,
+    ) {
       const call: ExecCall = {container, command, stdin: '', closedByClient: false}
       calls.push(call)
       const socket = Object.assign(new EventEmitter(), {
@@ -58,7 +87,7 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
           socket.emit('close')
         },
       })
-      stdin.on('data', chunk => {
+      stdin.on('data', (chunk) => {
         call.stdin += chunk
         if (!call.stdin.endsWith('\nexit\n')) return
         const script = call.stdin.slice(0, -'\nexit\n'.length)
@@ -73,10 +102,13 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
   // The sections the script prints, filled as the pod would fill them (uncompressed, as without gzip), and its end
   // line last.
   const batchOutput = (script: string) =>
-    [...new Map([...script.matchAll(/echo '(=== svc-inspect (\S+))'/g)].map(match => [match[2], match])).values()]
+    [...new Map([...script.matchAll(/echo '(=== svc-inspect (\S+))'/g)].map((match) => [match[2], match])).values()]
       .sort((a, b) => Number(a[2] === 'end') - Number(b[2] === 'end'))
       // A server's section: the TCP check, the questions, the UDP check.
-      .map(([, marker, section]) => `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' || section === 'end' ? '' : digAnswers(questionCount + 2)}`)
+      .map(
+        ([, marker, section]) =>
+          `${marker}\n${section === 'resolv.conf' ? RESOLV_CONF : section === 'reach' || section === 'end' ? '' : digAnswers(questionCount + 2)}`,
+      )
       .join('')
   const gateway = {
     client: {Exec: FakeExec},
@@ -85,7 +117,15 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
       readNamespacedPod: async () => {
         await settle() // the early shell's exec has started by the time the read answers
         if (options.podMissing) throw new Error('pods "dnsutils" not found')
-        return {status: {phase: options.podPhase ?? 'Running'}, spec: {containers: (options.containers ?? ['dnsutils']).map(name => ({name, image: `registry.example/${name}:1`}))}}
+        return {
+          status: {phase: options.podPhase ?? 'Running'},
+          spec: {
+            containers: (options.containers ?? ['dnsutils']).map((name) => ({
+              name,
+              image: `registry.example/${name}:1`,
+            })),
+          },
+        }
       },
     },
     call: <T>(_what: string, request: () => Promise<T>) => request(),
@@ -95,13 +135,28 @@ function fakeCluster(questionCount: number, options: {replicas?: () => Promise<E
   return {gateway, calls}
 }
 
-const OPTIONS: LiveDnsOptions = {via: 'pod', namespace: 'default', image: 'unused', existingPod: 'dnsutils', startTimeoutMs: 1000, queryTimeoutSeconds: 2, reach: false}
-
-function report(source: 'coredns-configmap' | 'default'): ServiceReport {
-  return buildReport({service: recordedService('web'), endpointSlices: [], pods: [], events: [], clusterDomain: {value: 'cluster.local', source}, readProblems: []})
+const OPTIONS: LiveDnsOptions = {
+  via: 'pod',
+  namespace: 'default',
+  image: 'unused',
+  existingPod: 'dnsutils',
+  startTimeoutMs: 1000,
+  queryTimeoutSeconds: 2,
+  reach: false,
 }
 
-const settle = () => new Promise(resolve => setImmediate(resolve))
+function report(source: 'coredns-configmap' | 'default'): ServiceReport {
+  return buildReport({
+    service: recordedService('web'),
+    endpointSlices: [],
+    pods: [],
+    events: [],
+    clusterDomain: {value: 'cluster.local', source},
+    readProblems: [],
+  })
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
   it('the domain known: one shell, opened ahead, gets the whole batch on stdin, which reads resolv.conf itself', async () => {
@@ -117,15 +172,21 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
     // Started before the pod's read: no container named, so the API server picks the pod's only one.
     assert.deepEqual([calls[0].container, calls[0].command], ['', ['sh', '-s']])
     const script = calls[0].stdin
-    assert.ok(script.startsWith('cd /tmp || exit 1\n') && script.endsWith('\nexit\n'), 'the script ends the shell itself')
+    assert.ok(
+      script.startsWith('cd /tmp || exit 1\n') && script.endsWith('\nexit\n'),
+      'the script ends the shell itself',
+    )
     assert.match(script, /done < \/etc\/resolv\.conf$/m)
     assert.match(script, /"@\$ns"/)
     assert.deepEqual(
-      observation.servers.map(server => `${server.label} ${server.address}`),
+      observation.servers.map((server) => `${server.label} ${server.address}`),
       ['nameserver 10.96.0.10', 'coredns-6f6ddb4548-6mfzv 10.244.0.2', 'coredns-6f6ddb4548-9wgl8 10.244.0.3'],
     )
     assert.equal(observation.queries.length, 3 * questionsFor(web).length)
-    assert.deepEqual(observation.transports, observation.servers.map(server => ({server: server.label, tcp: true, udp: true})))
+    assert.deepEqual(
+      observation.transports,
+      observation.servers.map((server) => ({server: server.label, tcp: true, udp: true})),
+    )
     assert.equal(observation.resolver.nameserver, '10.96.0.10')
   })
 
@@ -149,7 +210,10 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
     assert.deepEqual(await check.searchDomains(), ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'])
     await check.observe(web)
     await check.close()
-    assert.deepEqual(calls.map(call => call.stdin.split('\n')[0]), ['cat /etc/resolv.conf', 'cd /tmp || exit 1'])
+    assert.deepEqual(
+      calls.map((call) => call.stdin.split('\n')[0]),
+      ['cat /etc/resolv.conf', 'cd /tmp || exit 1'],
+    )
     assert.doesNotMatch(calls[1].stdin, /resolv\.conf/)
   })
 
@@ -160,7 +224,7 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
     const observation = await check.observe(web)
     await check.close()
     assert.deepEqual(
-      calls.map(call => [call.container, call.stdin === '' ? 'nothing sent' : 'the batch']),
+      calls.map((call) => [call.container, call.stdin === '' ? 'nothing sent' : 'the batch']),
       [
         ['', 'nothing sent'],
         ['dnsutils', 'the batch'],
@@ -171,40 +235,66 @@ describe('LiveDnsCheck and the resolver pod: one exec per check', () => {
   })
 
   for (const row of [
-    {name: 'a --resolver-pod that is not running: one clear error, and the shell started before its read is closed', options: {podPhase: 'Pending'}, error: /--resolver-pod dnsutils is Pending$/},
-    {name: 'a --resolver-pod that does not exist: its read fails, and the shell started before it is closed', options: {podMissing: true}, error: /pods "dnsutils" not found/},
+    {
+      name: 'a --resolver-pod that is not running: one clear error, and the shell started before its read is closed',
+      options: {podPhase: 'Pending'},
+      error: /--resolver-pod dnsutils is Pending$/,
+    },
+    {
+      name: 'a --resolver-pod that does not exist: its read fails, and the shell started before it is closed',
+      options: {podMissing: true},
+      error: /pods "dnsutils" not found/,
+    },
   ]) {
     it(row.name, async () => {
       const {gateway, calls} = fakeCluster(0, row.options)
       await assert.rejects(LiveDnsCheck.open(gateway, OPTIONS), row.error)
       await settle()
-      assert.deepEqual(calls.map(call => [call.container, call.stdin, call.closedByClient]), [['', '', true]])
+      assert.deepEqual(
+        calls.map((call) => [call.container, call.stdin, call.closedByClient]),
+        [['', '', true]],
+      )
     })
   }
 
-  it("the batch's output is complete at its end line: the check closes the exec instead of waiting for its teardown", {timeout: 5000}, async () => {
-    const web = report('coredns-configmap')
-    const {gateway, calls} = fakeCluster(questionsFor(web).length, {slowTeardown: true})
-    const check = await LiveDnsCheck.open(gateway, OPTIONS)
-    const observation = await check.observe(web)
-    await check.close()
-    assert.equal(observation.queries.length, 3 * questionsFor(web).length)
-    assert.ok(observation.queries.every(query => query.rcode === 'NOERROR'))
-    assert.deepEqual(calls.map(call => call.closedByClient), [true])
-  })
+  it(
+    "the batch's output is complete at its end line: the check closes the exec instead of waiting for its teardown",
+    {timeout: 5000},
+    async () => {
+      const web = report('coredns-configmap')
+      const {gateway, calls} = fakeCluster(questionsFor(web).length, {slowTeardown: true})
+      const check = await LiveDnsCheck.open(gateway, OPTIONS)
+      const observation = await check.observe(web)
+      await check.close()
+      assert.equal(observation.queries.length, 3 * questionsFor(web).length)
+      assert.ok(observation.queries.every((query) => query.rcode === 'NOERROR'))
+      assert.deepEqual(
+        calls.map((call) => call.closedByClient),
+        [true],
+      )
+    },
+  )
 
   it('a shell never used is closed by close(), with nothing sent to it', async () => {
     const {gateway, calls} = fakeCluster(0)
     const check = await LiveDnsCheck.open(gateway, OPTIONS)
     await settle()
     await check.close()
-    assert.deepEqual(calls.map(call => [call.stdin, call.closedByClient]), [['', true]])
+    assert.deepEqual(
+      calls.map((call) => [call.stdin, call.closedByClient]),
+      [['', true]],
+    )
   })
 
   it('a failure to find the replicas (not an API refusal) fails open() and closes the shell it had started', async () => {
-    const {gateway, calls} = fakeCluster(0, {replicas: () => settle().then(() => Promise.reject(new Error('socket hang up')))})
+    const {gateway, calls} = fakeCluster(0, {
+      replicas: () => settle().then(() => Promise.reject(new Error('socket hang up'))),
+    })
     await assert.rejects(LiveDnsCheck.open(gateway, OPTIONS), /socket hang up/)
     await settle()
-    assert.deepEqual(calls.map(call => call.closedByClient), [true])
+    assert.deepEqual(
+      calls.map((call) => call.closedByClient),
+      [true],
+    )
   })
 })

@@ -22,7 +22,7 @@ function reportOf(service: Service, endpointSlices: EndpointSlice[] = [], endpoi
 }
 
 /** "address port role" per target, in order. */
-const show = (targets: ReachTarget[]) => targets.map(target => `${target.address} ${target.port} ${target.role}`)
+const show = (targets: ReachTarget[]) => targets.map((target) => `${target.address} ${target.port} ${target.role}`)
 
 interface Case {
   name: string
@@ -44,7 +44,12 @@ const cases: Case[] = [
     report: reportOf(clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080), port('metrics', 9090)]), [
       slice('web', [endpoint('10.244.1.5')], [epPort('http', 8080), epPort('metrics', 9090)]),
     ]),
-    want: ['10.96.0.10 80 clusterIP', '10.96.0.10 9090 clusterIP', '10.244.1.5 8080 endpoint', '10.244.1.5 9090 endpoint'],
+    want: [
+      '10.96.0.10 80 clusterIP',
+      '10.96.0.10 9090 clusterIP',
+      '10.244.1.5 8080 endpoint',
+      '10.244.1.5 9090 endpoint',
+    ],
   },
   {
     name: 'dual-stack ClusterIP: both cluster IPs',
@@ -52,11 +57,18 @@ const cases: Case[] = [
       slice('web', [endpoint('10.244.1.5')]),
       slice('web', [endpoint('fd00:10:244:1::5')]),
     ]),
-    want: ['10.96.0.10 80 clusterIP', 'fd00:10:96::a 80 clusterIP', '10.244.1.5 8080 endpoint', 'fd00:10:244:1::5 8080 endpoint'],
+    want: [
+      '10.96.0.10 80 clusterIP',
+      'fd00:10:96::a 80 clusterIP',
+      '10.244.1.5 8080 endpoint',
+      'fd00:10:244:1::5 8080 endpoint',
+    ],
   },
   {
     name: 'ClusterIP with no ready endpoint: no ClusterIP target (kube-proxy rejects; NoEndpoints says why), no endpoint target',
-    report: reportOf(clusterIP('web', '10.96.0.10'), [slice('web', [endpoint('10.244.1.5', {ready: false}), endpoint('10.244.2.7', {ready: false, terminating: true})])]),
+    report: reportOf(clusterIP('web', '10.96.0.10'), [
+      slice('web', [endpoint('10.244.1.5', {ready: false}), endpoint('10.244.2.7', {ready: false, terminating: true})]),
+    ]),
     want: [],
   },
   {
@@ -67,7 +79,11 @@ const cases: Case[] = [
   {
     name: 'headless, port 80 -> targetPort 8000: each endpoint on 8000, and on 80 as the service-port trap',
     report: reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [
-      slice('hdls', [endpoint('10.244.1.5', {hostname: 'hdls-0'}), endpoint('10.244.2.7'), endpoint('10.244.3.9', {ready: false})], [epPort('http', 8000)]),
+      slice(
+        'hdls',
+        [endpoint('10.244.1.5', {hostname: 'hdls-0'}), endpoint('10.244.2.7'), endpoint('10.244.3.9', {ready: false})],
+        [epPort('http', 8000)],
+      ),
     ]),
     want: [
       '10.244.1.5 8000 endpoint',
@@ -78,7 +94,9 @@ const cases: Case[] = [
   },
   {
     name: 'headless with port == targetPort: no service-port target (it would repeat the endpoint one)',
-    report: reportOf(headless('hdls', [port('http', 8000)]), [slice('hdls', [endpoint('10.244.1.5')], [epPort('http', 8000)])]),
+    report: reportOf(headless('hdls', [port('http', 8000)]), [
+      slice('hdls', [endpoint('10.244.1.5')], [epPort('http', 8000)]),
+    ]),
     want: ['10.244.1.5 8000 endpoint'],
   },
   {
@@ -88,14 +106,23 @@ const cases: Case[] = [
   },
   {
     name: 'UDP (and SCTP) ports are skipped: nc probes TCP only',
-    report: reportOf(clusterIP('dns', '10.96.0.53', [port('dns', 53, 'UDP'), port('dns-tcp', 53, 'TCP'), port('sig', 3868, 'SCTP')]), [
-      slice('dns', [endpoint('10.244.0.3')], [epPort('dns', 53, 'UDP'), epPort('dns-tcp', 53, 'TCP'), epPort('sig', 3868, 'SCTP')]),
-    ]),
+    report: reportOf(
+      clusterIP('dns', '10.96.0.53', [port('dns', 53, 'UDP'), port('dns-tcp', 53, 'TCP'), port('sig', 3868, 'SCTP')]),
+      [
+        slice(
+          'dns',
+          [endpoint('10.244.0.3')],
+          [epPort('dns', 53, 'UDP'), epPort('dns-tcp', 53, 'TCP'), epPort('sig', 3868, 'SCTP')],
+        ),
+      ],
+    ),
     want: ['10.96.0.53 53 clusterIP', '10.244.0.3 53 endpoint'],
   },
   {
     name: 'headless UDP-only: nothing to probe, not even the service port',
-    report: reportOf(headless('syslog', [port('syslog', 514, 'UDP', 5514)]), [slice('syslog', [endpoint('10.244.1.5')], [epPort('syslog', 5514, 'UDP')])]),
+    report: reportOf(headless('syslog', [port('syslog', 514, 'UDP', 5514)]), [
+      slice('syslog', [endpoint('10.244.1.5')], [epPort('syslog', 5514, 'UDP')]),
+    ]),
     want: [],
   },
   {
@@ -112,14 +139,19 @@ const cases: Case[] = [
   },
   {
     name: 'publishNotReadyAddresses on a ClusterIP with only not-ready endpoints: the ClusterIP is probed',
-    report: reportOf(clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)], {publishNotReadyAddresses: true}), [
-      slice('web', [endpoint('10.244.2.7', {ready: false})]),
-    ]),
+    report: reportOf(
+      clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)], {publishNotReadyAddresses: true}),
+      [slice('web', [endpoint('10.244.2.7', {ready: false})])],
+    ),
     want: ['10.96.0.10 80 clusterIP', '10.244.2.7 8080 endpoint'],
   },
   {
     name: 'legacy Endpoints (no EndpointSlice API): ready addresses only',
-    report: reportOf(clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)]), [], legacyEndpoints('web', [{ip: '10.244.1.5'}], [{ip: '10.244.3.9'}])),
+    report: reportOf(
+      clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)]),
+      [],
+      legacyEndpoints('web', [{ip: '10.244.1.5'}], [{ip: '10.244.3.9'}]),
+    ),
     want: ['10.96.0.10 80 clusterIP', '10.244.1.5 8080 endpoint'],
   },
   {
@@ -132,7 +164,9 @@ const cases: Case[] = [
   },
   {
     name: 'the limit applies to the headless service-port targets too',
-    report: reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.2.7')], [epPort('http', 8000)])]),
+    report: reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [
+      slice('hdls', [endpoint('10.244.1.5'), endpoint('10.244.2.7')], [epPort('http', 8000)]),
+    ]),
     limit: 3,
     want: ['10.244.1.5 8000 endpoint', '10.244.2.7 8000 endpoint', '10.244.1.5 80 service-port-on-endpoint'],
   },
@@ -154,10 +188,14 @@ describe('reachTargetsFor', () => {
   }
 
   it('the default limit is 256 targets, without duplicates', () => {
-    const many = Array.from({length: 300}, (_, index) => endpoint(`10.244.${Math.floor(index / 200) + 1}.${(index % 200) + 1}`))
-    const targets = reachTargetsFor(reportOf(clusterIP('web', '10.96.0.10'), [slice('web', many, [epPort('http', 8080)])]))
+    const many = Array.from({length: 300}, (_, index) =>
+      endpoint(`10.244.${Math.floor(index / 200) + 1}.${(index % 200) + 1}`),
+    )
+    const targets = reachTargetsFor(
+      reportOf(clusterIP('web', '10.96.0.10'), [slice('web', many, [epPort('http', 8080)])]),
+    )
     assert.equal(targets.length, 256)
-    assert.equal(new Set(targets.map(target => `${target.address} ${target.port}`)).size, 256)
+    assert.equal(new Set(targets.map((target) => `${target.address} ${target.port}`)).size, 256)
     assert.equal(targets[0].role, 'clusterIP')
   })
 
@@ -166,11 +204,17 @@ describe('reachTargetsFor', () => {
       slice('web', [endpoint('10.244.1.5')]),
       slice('web', [endpoint('10.244.1.5'), endpoint('10.244.2.7')]),
     ])
-    assert.deepEqual(show(reachTargetsFor(report)), ['10.96.0.10 80 clusterIP', '10.244.1.5 8080 endpoint', '10.244.2.7 8080 endpoint'])
+    assert.deepEqual(show(reachTargetsFor(report)), [
+      '10.96.0.10 80 clusterIP',
+      '10.244.1.5 8080 endpoint',
+      '10.244.2.7 8080 endpoint',
+    ])
   })
 
   it('does not modify the report', () => {
-    const report = reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [slice('hdls', [endpoint('10.244.1.5')], [epPort('http', 8000)])])
+    const report = reportOf(headless('hdls', [port('http', 80, 'TCP', 8000)]), [
+      slice('hdls', [endpoint('10.244.1.5')], [epPort('http', 8000)]),
+    ])
     const before = JSON.stringify(report)
     reachTargetsFor(report)
     assert.equal(JSON.stringify(report), before)

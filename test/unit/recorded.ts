@@ -15,7 +15,8 @@ const uid = (kind: string) => {
   return `3f0c${kind.length.toString(16)}a2e-5b1d-4c8e-9a7f-${uidCounter.toString(16).padStart(12, '0')}`
 }
 
-export type PodState = 'ready' | 'probe-failing' | 'crashloop' | 'image-pull' | 'unschedulable' | 'terminating' | 'no-probe-not-ready'
+export type PodState =
+  'ready' | 'probe-failing' | 'crashloop' | 'image-pull' | 'unschedulable' | 'terminating' | 'no-probe-not-ready'
 
 export interface PodOptions {
   name: string
@@ -33,7 +34,14 @@ export interface PodOptions {
   schedulerMessageInEventOnly?: boolean
 }
 
-const EXEC_PROBE = {exec: {command: ['cat', '/var/ready']}, initialDelaySeconds: 2, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3}
+const EXEC_PROBE = {
+  exec: {command: ['cat', '/var/ready']},
+  initialDelaySeconds: 2,
+  periodSeconds: 5,
+  timeoutSeconds: 1,
+  successThreshold: 1,
+  failureThreshold: 3,
+}
 
 /** A Deployment pod (ReplicaSet owner), as `kubectl get pod <name> -n default -o json` prints it. */
 export function pod(options: PodOptions): Pod {
@@ -44,9 +52,9 @@ export function pod(options: PodOptions): Pod {
   const image = options.image ?? 'registry.example.com/shop/web:1.8.2'
   const ready = state === 'ready'
   const scheduled = state !== 'unschedulable'
-  const ip = scheduled ? options.ip ?? '10.244.1.5' : undefined
+  const ip = scheduled ? (options.ip ?? '10.244.1.5') : undefined
   const labels = options.labels ?? {app: 'web', 'pod-template-hash': '7d4b9c7f6d'}
-  const readinessProbe = options.readinessProbe === null ? undefined : options.readinessProbe ?? EXEC_PROBE
+  const readinessProbe = options.readinessProbe === null ? undefined : (options.readinessProbe ?? EXEC_PROBE)
 
   const conditions: Array<Record<string, unknown>> = scheduled
     ? [
@@ -54,10 +62,24 @@ export function pod(options: PodOptions): Pod {
         {type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: T0},
         ready
           ? {type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: T1}
-          : {type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: T1, reason: 'ContainersNotReady', message: `containers with unready status: [${containerName}]`},
+          : {
+              type: 'Ready',
+              status: 'False',
+              lastProbeTime: null,
+              lastTransitionTime: T1,
+              reason: 'ContainersNotReady',
+              message: `containers with unready status: [${containerName}]`,
+            },
         ready
           ? {type: 'ContainersReady', status: 'True', lastProbeTime: null, lastTransitionTime: T1}
-          : {type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: T1, reason: 'ContainersNotReady', message: `containers with unready status: [${containerName}]`},
+          : {
+              type: 'ContainersReady',
+              status: 'False',
+              lastProbeTime: null,
+              lastTransitionTime: T1,
+              reason: 'ContainersNotReady',
+              message: `containers with unready status: [${containerName}]`,
+            },
         {type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: T0},
       ]
     : [
@@ -69,7 +91,10 @@ export function pod(options: PodOptions): Pod {
           reason: 'Unschedulable',
           ...(options.schedulerMessageInEventOnly
             ? {}
-            : {message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'}),
+            : {
+                message:
+                  '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+              }),
         },
       ]
 
@@ -78,7 +103,15 @@ export function pod(options: PodOptions): Pod {
     'probe-failing': {running: {startedAt: T1}},
     'no-probe-not-ready': {running: {startedAt: T1}},
     // Stuck terminating (a finalizer): the container already exited on SIGTERM, the pod object remains.
-    terminating: {terminated: {exitCode: 0, reason: 'Completed', startedAt: T1, finishedAt: '2024-05-14T09:40:02Z', containerID: `containerd://${'7a'.repeat(32)}`}},
+    terminating: {
+      terminated: {
+        exitCode: 0,
+        reason: 'Completed',
+        startedAt: T1,
+        finishedAt: '2024-05-14T09:40:02Z',
+        containerID: `containerd://${'7a'.repeat(32)}`,
+      },
+    },
     crashloop: {
       waiting: {
         reason: 'CrashLoopBackOff',
@@ -99,7 +132,15 @@ export function pod(options: PodOptions): Pod {
           state: containerState,
           lastState:
             state === 'crashloop'
-              ? {terminated: {exitCode: 1, reason: 'Error', startedAt: T1, finishedAt: T2, containerID: `containerd://${'9c'.repeat(32)}`}}
+              ? {
+                  terminated: {
+                    exitCode: 1,
+                    reason: 'Error',
+                    startedAt: T1,
+                    finishedAt: T2,
+                    containerID: `containerd://${'9c'.repeat(32)}`,
+                  },
+                }
               : {},
           image,
           imageID: state === 'image-pull' ? '' : `${image.split(':')[0]}@sha256:${'4e'.repeat(32)}`,
@@ -119,7 +160,16 @@ export function pod(options: PodOptions): Pod {
       resourceVersion: '48213',
       creationTimestamp: T0,
       labels,
-      ownerReferences: [{apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d4b9c7f6d', uid: uid('ReplicaSet'), controller: true, blockOwnerDeletion: true}],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-7d4b9c7f6d',
+          uid: uid('ReplicaSet'),
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
       ...(state === 'terminating' ? {deletionTimestamp: '2024-05-14T09:40:00Z', deletionGracePeriodSeconds: 30} : {}),
     },
     spec: {
@@ -133,7 +183,9 @@ export function pod(options: PodOptions): Pod {
           resources: {requests: {cpu: '500m', memory: '256Mi'}, limits: {memory: '256Mi'}},
           terminationMessagePath: '/dev/termination-log',
           terminationMessagePolicy: 'File',
-          volumeMounts: [{name: 'kube-api-access-x7k2p', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true}],
+          volumeMounts: [
+            {name: 'kube-api-access-x7k2p', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true},
+          ],
         },
       ],
       dnsPolicy: 'ClusterFirst',
@@ -153,12 +205,19 @@ export function pod(options: PodOptions): Pod {
         {effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300},
         {effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300},
       ],
-      volumes: [{name: 'kube-api-access-x7k2p', projected: {defaultMode: 420, sources: [{serviceAccountToken: {expirationSeconds: 3607, path: 'token'}}]}}],
+      volumes: [
+        {
+          name: 'kube-api-access-x7k2p',
+          projected: {defaultMode: 420, sources: [{serviceAccountToken: {expirationSeconds: 3607, path: 'token'}}]},
+        },
+      ],
     },
     status: {
       phase: scheduled && state !== 'image-pull' ? 'Running' : 'Pending',
       conditions,
-      ...(scheduled ? {hostIP: '172.18.0.3', hostIPs: [{ip: '172.18.0.3'}], podIP: ip, podIPs: [{ip}], startTime: T0} : {}),
+      ...(scheduled
+        ? {hostIP: '172.18.0.3', hostIPs: [{ip: '172.18.0.3'}], podIP: ip, podIPs: [{ip}], startTime: T0}
+        : {}),
       ...(containerStatuses ? {containerStatuses} : {}),
       qosClass: 'Burstable',
     },
@@ -167,7 +226,15 @@ export function pod(options: PodOptions): Pod {
 
 /** A StatefulSet pod: hostname and subdomain set from the pod template and serviceName. */
 export function statefulPod(name: string, ip: string, subdomain: string | undefined, state: PodState = 'ready'): Pod {
-  const built = pod({name, ip, state, labels: {app: 'db', 'statefulset.kubernetes.io/pod-name': name}, hostname: name, subdomain, ports: [{name: 'pg', containerPort: 5432}]})
+  const built = pod({
+    name,
+    ip,
+    state,
+    labels: {app: 'db', 'statefulset.kubernetes.io/pod-name': name},
+    hostname: name,
+    subdomain,
+    ports: [{name: 'pg', containerPort: 5432}],
+  })
   built.metadata.ownerReferences = [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', controller: true}]
   return built
 }
@@ -231,7 +298,13 @@ export const readinessFailed = (target: Pod, count = 42, lastTimestamp?: string)
   })
 
 export const failedScheduling = (target: Pod) =>
-  event({pod: target, reason: 'FailedScheduling', message: '0/1 nodes are available: 1 Insufficient cpu.', component: 'default-scheduler', count: 3})
+  event({
+    pod: target,
+    reason: 'FailedScheduling',
+    message: '0/1 nodes are available: 1 Insufficient cpu.',
+    component: 'default-scheduler',
+    count: 3,
+  })
 
 /** A Service as `kubectl get svc -o json` prints it; `spec` is merged over a ClusterIP service selecting app=<name>. */
 export function recordedService(name: string, spec: Partial<Service['spec']> = {}): Service {
@@ -250,7 +323,7 @@ export function recordedService(name: string, spec: Partial<Service['spec']> = {
     spec: {
       type: 'ClusterIP',
       clusterIP: '10.96.120.15',
-      clusterIPs: [headless ? 'None' : spec.clusterIP ?? '10.96.120.15'],
+      clusterIPs: [headless ? 'None' : (spec.clusterIP ?? '10.96.120.15')],
       internalTrafficPolicy: 'Cluster',
       ipFamilies: ['IPv4'],
       ipFamilyPolicy: 'SingleStack',
@@ -275,15 +348,21 @@ export function controllerSlices(service: Service, pods: Pod[]): EndpointSlice[]
   for (const candidate of pods) {
     const matches = Object.entries(selector).every(([key, value]) => candidate.metadata.labels?.[key] === value)
     if (!matches || !candidate.status?.podIP) continue
-    const podReady = candidate.status.conditions?.some(condition => condition.type === 'Ready' && condition.status === 'True') ?? false
+    const podReady =
+      candidate.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ??
+      false
     const terminating = Boolean(candidate.metadata.deletionTimestamp)
-    const ports = (service.spec.ports ?? []).flatMap(servicePort => {
+    const ports = (service.spec.ports ?? []).flatMap((servicePort) => {
       const target = servicePort.targetPort ?? servicePort.port
       const number =
         typeof target === 'number'
           ? target
-          : candidate.spec.containers.flatMap(container => container.ports ?? []).find(declared => declared.name === target)?.containerPort
-      return number === undefined ? [] : [{name: servicePort.name ?? '', port: number, protocol: servicePort.protocol ?? 'TCP'}]
+          : candidate.spec.containers
+              .flatMap((container) => container.ports ?? [])
+              .find((declared) => declared.name === target)?.containerPort
+      return number === undefined
+        ? []
+        : [{name: servicePort.name ?? '', port: number, protocol: servicePort.protocol ?? 'TCP'}]
     })
     const key = JSON.stringify(ports)
     const target =
@@ -309,8 +388,14 @@ export function controllerSlices(service: Service, pods: Pod[]): EndpointSlice[]
     bySet.set(key, target)
     target.endpoints!.push({
       addresses: [candidate.status.podIP],
-      conditions: {ready: Boolean(service.spec.publishNotReadyAddresses) || (podReady && !terminating), serving: podReady, terminating},
-      ...(candidate.spec.hostname && candidate.spec.subdomain === service.metadata.name ? {hostname: candidate.spec.hostname} : {}),
+      conditions: {
+        ready: Boolean(service.spec.publishNotReadyAddresses) || (podReady && !terminating),
+        serving: podReady,
+        terminating,
+      },
+      ...(candidate.spec.hostname && candidate.spec.subdomain === service.metadata.name
+        ? {hostname: candidate.spec.hostname}
+        : {}),
       nodeName: candidate.spec.nodeName,
       targetRef: {kind: 'Pod', name: candidate.metadata.name, namespace: NAMESPACE, uid: candidate.metadata.uid},
     })

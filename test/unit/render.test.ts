@@ -8,7 +8,16 @@ import {PassThrough} from 'node:stream'
 
 describe('jsonListChunks', () => {
   const cases = [
-    {name: 'items and other keys, nested values with newlines', list: {apiVersion: 'v', kind: 'K', items: [{a: 1, b: [1, {c: 'x\ny'}]}, {d: {}}], summary: {x: 1}, expectations: []}},
+    {
+      name: 'items and other keys, nested values with newlines',
+      list: {
+        apiVersion: 'v',
+        kind: 'K',
+        items: [{a: 1, b: [1, {c: 'x\ny'}]}, {d: {}}],
+        summary: {x: 1},
+        expectations: [],
+      },
+    },
     {name: 'no items', list: {apiVersion: 'v', items: [], summary: {}}},
     {name: 'items last', list: {kind: 'K', items: [{a: [{}]}]}},
   ]
@@ -20,7 +29,7 @@ describe('jsonListChunks', () => {
   it('writeChunks waits for drain on a full stream and writes everything in order', async () => {
     const stream = new PassThrough({highWaterMark: 8})
     const received: string[] = []
-    stream.on('data', chunk => received.push(String(chunk)))
+    stream.on('data', (chunk) => received.push(String(chunk)))
     await writeChunks(stream, ['0123456789', 'abcdefghij', 'z'])
     assert.equal(received.join(''), '0123456789abcdefghijz')
   })
@@ -28,7 +37,10 @@ describe('jsonListChunks', () => {
 
 describe('renderJUnit', () => {
   const report = buildReport({
-    service: {metadata: {name: 'web', namespace: 'a&b'}, spec: {selector: {app: '<web>'}, ports: [{port: 80}], clusterIP: '10.96.0.9'}},
+    service: {
+      metadata: {name: 'web', namespace: 'a&b'},
+      spec: {selector: {app: '<web>'}, ports: [{port: 80}], clusterIP: '10.96.0.9'},
+    },
     endpointSlices: [],
     pods: [],
     events: [],
@@ -43,6 +55,11 @@ describe('renderJUnit', () => {
   })
   it('one failure per error finding, typed by its code', () => {
     const failures = xml.match(/<failure type="([A-Za-z]+)"/g) ?? []
-    assert.deepEqual(failures, report.findings.filter(finding => finding.severity === 'error').map(finding => `<failure type="${finding.code}"`))
+    assert.deepEqual(
+      failures,
+      report.findings
+        .filter((finding) => finding.severity === 'error')
+        .map((finding) => `<failure type="${finding.code}"`),
+    )
   })
 })
