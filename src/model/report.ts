@@ -25,6 +25,8 @@ export interface Finding {
 
 export type RecordType = 'A' | 'AAAA' | 'SRV' | 'PTR' | 'CNAME'
 export type RecordStatus = 'expected' | 'match' | 'missing' | 'unexpected'
+/** Where a record's rule comes from: the Kubernetes DNS spec, or only the server that serves it. */
+export type RecordBasis = 'spec' | 'coredns' | 'kube-dns'
 
 export interface DnsRecord {
   /** Lowercase FQDN with a trailing dot. */
@@ -33,6 +35,8 @@ export interface DnsRecord {
   /** A/AAAA: the address; SRV: "<priority> <weight> <port> <target.>"; PTR/CNAME: an FQDN with a trailing dot. */
   data: string
   status: RecordStatus
+  /** Expected records: the rule's source. Absent on answers nobody expected. */
+  basis?: RecordBasis
 }
 
 /** A name that must not resolve at all (NXDOMAIN), e.g. a not-ready pod's per-endpoint name. */
@@ -40,6 +44,8 @@ export interface AbsentName {
   name: string
   type: RecordType
   reason: string
+  /** NXDOMAIN: the name does not exist; NODATA: it exists, without records of this type. */
+  rcode?: 'NXDOMAIN' | 'NODATA'
 }
 
 export interface EndpointPortView {

@@ -343,7 +343,7 @@ const primaryRows: Row[] = [
     codes: ['DNSTimeout'],
     records: [`expected ${WEB} A 10.96.0.10`, `match _http._tcp.${WEB} SRV 0 100 80 ${WEB}`],
     messages: {
-      DNSTimeout: [/^1 of 4 queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/],
+      DNSTimeout: [/^1 of 8 queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/],
     },
   },
 ]
@@ -575,7 +575,7 @@ describe('applyDnsObservation: replicas and timeouts', () => {
     })
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], broken))
     assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
-    assert.match(dnsFindings(out)[0].message, /^1 of 4 queries .* got no answer: no result from dig$/)
+    assert.match(dnsFindings(out)[0].message, /^1 of 8 queries .* got no answer: no result from dig$/)
     assert.ok(statuses(out).includes(`expected ${WEB} A 10.96.0.10`))
   })
 })

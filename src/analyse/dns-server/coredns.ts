@@ -117,10 +117,7 @@ export class CoreDnsModel {
     const reverseAddress = addressFromReverse(name)
     if (reverseAddress !== null || /(^|\.)(in-addr|ip6)\.arpa\.$/.test(name))
       return this.reverse(name, type, reverseAddress)
-    const zone = zoneOf(
-      name,
-      this.zones.map((candidate) => `${candidate}.`),
-    )
+    const zone = zoneOf(name, this.zones)
     if (!zone) return null
     return this.forward(name, type, zone)
   }
