@@ -137,6 +137,11 @@ up() {
 }
 
 down() {
+  # CoreDNS servers record.ts started and could not stop (it was killed): their pid files are here too.
+  local f
+  for f in "$DNS_PID_DIR"/coredns-*.pid; do
+    [[ -e $f ]] && stop_one "$(basename "$f" .pid)"
+  done
   stop_one kube-apiserver
   stop_one etcd
   # Remove state only when nothing we started is left running.

@@ -25,11 +25,11 @@ export function reverseName(ip: string): string {
   const groups = (part: string) => (part ? part.split(':') : [])
   const h = groups(head)
   const t = ip.includes('::') ? groups(tail) : []
-  const full = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map(g => g.padStart(4, '0'))
+  const full = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((g) => g.padStart(4, '0'))
   return `${full.join('').split('').reverse().join('.')}.ip6.arpa.`
 }
 
-/** Out-of-zone names every recording asks too: a k3s NodeHosts name, AKS template names, the test upstream, an unknown PTR. */
+/** Out-of-zone names every recording asks too: a k3s NodeHosts name, AKS template names, an ExternalName target, an unknown PTR (all but the first few go upstream). */
 export const EXTRA_QUESTIONS: Question[] = [
   {name: 'tier-node.', type: 'A'},
   {name: '2.9.250.10.in-addr.arpa.', type: 'PTR'},
@@ -50,10 +50,10 @@ export interface QuestionPhases {
 }
 
 export function generateQuestions(objects: Obj[], zones: string[]): QuestionPhases {
-  const services = objects.filter(o => o.kind === 'Service')
-  const slices = objects.filter(o => o.kind === 'EndpointSlice')
-  const pods = objects.filter(o => o.kind === 'Pod')
-  const namespaces = objects.filter(o => o.kind === 'Namespace').map(o => String(o.metadata.name))
+  const services = objects.filter((o) => o.kind === 'Service')
+  const slices = objects.filter((o) => o.kind === 'EndpointSlice')
+  const pods = objects.filter((o) => o.kind === 'Pod')
+  const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => String(o.metadata.name))
   const main: Question[] = []
   const external: Question[][] = zones.map(() => [])
   const ask = (list: Question[], name: string, ...types: string[]) => {
@@ -94,7 +94,7 @@ export function generateQuestions(objects: Obj[], zones: string[]): QuestionPhas
           }
           const podName = ep.targetRef?.kind === 'Pod' ? String(ep.targetRef.name) : ''
           // A label longer than 63 characters cannot be asked (CoreDNS does not use such pod names either).
-          if (podName && podName.split('.').every(part => part.length <= 63)) labels.add(podName)
+          if (podName && podName.split('.').every((part) => part.length <= 63)) labels.add(podName)
           if (ep.hostname) labels.add(String(ep.hostname))
           for (const label of labels) ask(list, `${label}.${base}`, 'A', 'AAAA')
         }
@@ -102,7 +102,7 @@ export function generateQuestions(objects: Obj[], zones: string[]): QuestionPhas
     }
 
     // Names that must not exist, and the structural names.
-    const anyService = services.find(s => s.spec.type !== 'ExternalName')?.metadata.name ?? 'web'
+    const anyService = services.find((s) => s.spec.type !== 'ExternalName')?.metadata.name ?? 'web'
     ask(main, `${anyService}.nosuchns.svc.${zone}`, 'A')
     for (const ns of namespaces) {
       ask(main, `nosuch.${ns}.svc.${zone}`, 'A')
@@ -132,12 +132,12 @@ export function generateQuestions(objects: Obj[], zones: string[]): QuestionPhas
 
   const dedupe = (list: Question[]) => {
     const seen = new Set<string>()
-    return list.filter(q => {
+    return list.filter((q) => {
       const key = `${q.name} ${q.type}`
       if (seen.has(key)) return false
       seen.add(key)
       return true
     })
   }
-  return {main: dedupe(main), externalName: external.map(dedupe).filter(list => list.length > 0)}
+  return {main: dedupe(main), externalName: external.map(dedupe).filter((list) => list.length > 0)}
 }

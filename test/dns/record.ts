@@ -3,7 +3,7 @@
 // <out>/<release>-<corefile>.json in the format of ../shared/fixtures/kube-dns-1.26.7.json, plus the
 // `corefile` and `version` the answers came from.
 //
-//   node --import tsx test/dns/record.ts --world WORLD.json --kubeconfig PATH --out DIR [--only v1.15.0:kubeadm,...]
+//   node --import tsx test/dns/record.ts --world WORLD.json --kubeconfig PATH --out DIR [--only v1.15.0:kubeadm,...] [--jobs 3]
 //
 // The caches of the recorded Corefiles would hand out a decremented TTL for a question asked twice, so each
 // (name, type) is asked once per server start; names under ExternalName Services, whose targets the server
@@ -16,8 +16,8 @@ import {createSocket} from 'node:dgram'
 import {homedir, tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {generateQuestions, type Question} from './questions.ts'
-import {WORLD_ZONE} from './world.ts'
+import {generateQuestions, type Question} from './questions.js'
+import {WORLD_ZONE} from './world.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const CACHE = process.env.SVC_INSPECT_CACHE ?? path.join(homedir(), '.cache', 'svc-inspect')
@@ -61,8 +61,9 @@ export interface RecordedQuestion extends Question {
   answers: Answer[]
 }
 
+/** What the recorded servers forward to (predictAnswers' `upstream: 'unreachable'`). */
 const UPSTREAM_NOTE =
-  'forward goes to a loopback CoreDNS (test/dns/corefiles/upstream.Corefile): db.example.org A 192.0.2.10 TTL 60, every other name NXDOMAIN'
+  'unreachable: forward goes to a loopback port where nothing listens, so every upstream question fails'
 
 // ---- processes we start (killed by PID on exit, also on Ctrl-C) ----
 
@@ -88,8 +89,8 @@ function startCoreDNS(binary: string, corefile: string, dir: string, name: strin
   const child = spawn(binary, ['-conf', file], {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']})
   children.add(child)
   const chunks: Buffer[] = []
-  child.stdout!.on('data', chunk => chunks.push(chunk))
-  child.stderr!.on('data', chunk => chunks.push(chunk))
+  child.stdout!.on('data', (chunk) => chunks.push(chunk))
+  child.stderr!.on('data', (chunk) => chunks.push(chunk))
   child.on('exit', () => writeFileSync(log, Buffer.concat(chunks)))
   ;(child as ChildProcess & {output: () => string}).output = () => Buffer.concat(chunks).toString()
   if (child.pid && existsSync(PID_DIR)) {
@@ -107,7 +108,7 @@ function startCoreDNS(binary: string, corefile: string, dir: string, name: strin
 
 async function stopCoreDNS(child: ChildProcess, name: string) {
   if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise(resolve => child.once('exit', resolve))
+    const exited = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
@@ -117,7 +118,10 @@ async function stopCoreDNS(child: ChildProcess, name: string) {
   rmSync(pidFile(`coredns-${name}`), {force: true})
 }
 
-/** A port free for both TCP and UDP on 127.0.0.1. */
+/** Ports handed out in this run: the unreachable upstream's must never become a server's listen port. */
+const handedOut = new Set<number>()
+
+/** A port free for both TCP and UDP on 127.0.0.1, not handed out before in this run. */
 async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
@@ -128,12 +132,15 @@ async function freePort(): Promise<number> {
         server.close(() => resolve(port))
       })
     })
-    const udpFree = await new Promise<boolean>(resolve => {
+    const udpFree = await new Promise<boolean>((resolve) => {
       const socket = createSocket('udp4')
       socket.once('error', () => resolve(false))
       socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)))
     })
-    if (udpFree) return port
+    if (udpFree && !handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
   }
 }
 
@@ -150,11 +157,24 @@ function run(cmd: string, args: string[]): Promise<string> {
 /** Ask all questions with one `dig -f` (one query after another); rcode and answer section as dig prints them. */
 export async function ask(port: number, questions: Question[], dir: string): Promise<RecordedQuestion[]> {
   const batch = path.join(dir, `batch-${port}.txt`)
-  writeFileSync(batch, questions.map(q => `${q.name} ${q.type}`).join('\n') + '\n')
-  const out = await run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=2', '+noall', '+cmd', '+comments', '+answer', '-f', batch])
+  writeFileSync(batch, questions.map((q) => `${q.name} ${q.type}`).join('\n') + '\n')
+  const out = await run('dig', [
+    '@127.0.0.1',
+    '-p',
+    String(port),
+    '+tries=1',
+    '+time=2',
+    '+noall',
+    '+cmd',
+    '+comments',
+    '+answer',
+    '-f',
+    batch,
+  ])
   unlinkSync(batch)
   const blocks = out.split(/^; <<>> DiG [^\n]*<<>> /m).slice(1)
-  if (blocks.length !== questions.length) throw new Error(`dig printed ${blocks.length} replies to ${questions.length} questions`)
+  if (blocks.length !== questions.length)
+    throw new Error(`dig printed ${blocks.length} replies to ${questions.length} questions`)
   return questions.map((q, index) => {
     const block = blocks[index]
     const asked = block.slice(0, block.indexOf('\n')).trim().split(/\s+/)
@@ -189,12 +209,16 @@ async function waitReady(port: number, zone: string, child: ChildProcess, dir: s
       throw new Error(`coredns exited (${child.exitCode ?? child.signalCode}):\n${(child as any).output()}`)
     const [reply] = await ask(port, [probe], dir)
     if (reply.rcode !== 'SERVFAIL' && reply.rcode !== 'NOREPLY') return
-    if (Date.now() > deadline) throw new Error(`coredns on ${port} still answers ${reply.rcode} after 30 s:\n${(child as any).output()}`)
-    await new Promise(resolve => setTimeout(resolve, 200))
+    if (Date.now() > deadline)
+      throw new Error(`coredns on ${port} still answers ${reply.rcode} after 30 s:\n${(child as any).output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
 
-export function renderCorefile(name: string, values: {port: number; zone: string; kubeconfig: string; upstream: string}): string {
+export function renderCorefile(
+  name: string,
+  values: {port: number; zone: string; kubeconfig: string; upstream: string},
+): string {
   const template = readFileSync(path.join(HERE, 'corefiles', `${name}.Corefile`), 'utf8')
   return template
     .replaceAll('@PORT@', String(values.port))
@@ -210,8 +234,8 @@ export function corefileZones(corefile: string): string[] {
   return line
     .trim()
     .split(/\s+/)
-    .filter(zone => zone && !zone.endsWith('.arpa'))
-    .map(zone => zone.replace(/\.$/, '').toLowerCase())
+    .filter((zone) => zone && !zone.endsWith('.arpa'))
+    .map((zone) => zone.replace(/\.$/, '').toLowerCase())
 }
 
 export async function recordOne(options: {
@@ -225,7 +249,12 @@ export async function recordOne(options: {
   const binary = path.join(COREDNS_CACHE, options.release, 'coredns')
   if (!existsSync(binary)) throw new Error(`no ${binary}: run test/dns/build-coredns.sh`)
   const port = await freePort()
-  const corefile = renderCorefile(options.corefileName, {port, zone: WORLD_ZONE, kubeconfig: options.kubeconfig, upstream: options.upstream})
+  const corefile = renderCorefile(options.corefileName, {
+    port,
+    zone: WORLD_ZONE,
+    kubeconfig: options.kubeconfig,
+    upstream: options.upstream,
+  })
   const zones = corefileZones(corefile)
   const phases = generateQuestions(options.objects, zones)
   const answered = new Map<string, RecordedQuestion>()
@@ -239,7 +268,7 @@ export async function recordOne(options: {
       await stopCoreDNS(child, `${name}-${index}`)
     }
   }
-  const questions = [...phases.main, ...phases.externalName.flat()].map(q => answered.get(`${q.name} ${q.type}`)!)
+  const questions = [...phases.main, ...phases.externalName.flat()].map((q) => answered.get(`${q.name} ${q.type}`)!)
   return {
     server: `coredns ${options.release.replace(/^v/, '')}`,
     version: options.release.replace(/^v/, ''),
@@ -263,37 +292,58 @@ async function main() {
   const worldFile = flag('world')
   const kubeconfig = flag('kubeconfig')
   const out = flag('out')
-  if (!worldFile || !kubeconfig || !out) throw new Error('usage: record.ts --world WORLD.json --kubeconfig PATH --out DIR [--only release:corefile,...]')
+  if (!worldFile || !kubeconfig || !out)
+    throw new Error('usage: record.ts --world WORLD.json --kubeconfig PATH --out DIR [--only release:corefile,...]')
   const only = flag('only')?.split(',')
   const objects = JSON.parse(readFileSync(worldFile, 'utf8'))
   mkdirSync(out, {recursive: true})
   const dir = mkdtempSync(path.join(tmpdir(), 'dns-tier-record-'))
-  const jobs = matrix().filter(job => !only || only.includes(`${job.release}:${job.corefile}`) || only.includes(job.corefile) || only.includes(job.release))
-  // The stand-in upstream, served by any built release (it uses only `bind` and `template`).
-  const upstreamBinary = [...RELEASES].reverse().map(r => path.join(COREDNS_CACHE, r, 'coredns')).find(existsSync)
-  if (!upstreamBinary) throw new Error(`no CoreDNS under ${COREDNS_CACHE}: run test/dns/build-coredns.sh`)
+  const jobs = matrix().filter(
+    (job) =>
+      !only ||
+      only.includes(`${job.release}:${job.corefile}`) ||
+      only.includes(job.corefile) ||
+      only.includes(job.release),
+  )
+  // Nothing listens on the upstream port: every forwarded question fails at once (connection refused).
   const upstreamPort = await freePort()
-  const upstreamCorefile = readFileSync(path.join(HERE, 'corefiles', 'upstream.Corefile'), 'utf8').replaceAll('@PORT@', String(upstreamPort))
-  const upstream = startCoreDNS(upstreamBinary, upstreamCorefile, dir, 'upstream')
   const started = Date.now()
   let failed = 0
+  const jobsAtOnce = Math.max(1, Number(flag('jobs') ?? 3))
+  const queue = [...jobs]
   try {
-    await new Promise(resolve => setTimeout(resolve, 300))
-    for (const job of jobs) {
-      const t0 = Date.now()
-      try {
-        const recording = await recordOne({release: job.release, corefileName: job.corefile, objects, kubeconfig, upstream: `127.0.0.1:${upstreamPort}`, dir})
-        const file = path.join(out, `${job.release}-${job.corefile}.json`)
-        writeFileSync(file, JSON.stringify(recording, null, 1) + '\n')
-        const noreply = recording.questions.filter(q => q.rcode === 'NOREPLY').length
-        console.error(`recorded ${path.basename(file)}: ${recording.questions.length} questions in ${Date.now() - t0} ms${noreply ? `, ${noreply} NOREPLY` : ''}`)
-      } catch (error) {
-        failed++
-        console.error(`FAILED ${job.release} ${job.corefile}: ${(error as Error).message}`)
-      }
-    }
+    await Promise.all(
+      Array.from({length: jobsAtOnce}, async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          const t0 = Date.now()
+          try {
+            const recording = await recordOne({
+              release: job.release,
+              corefileName: job.corefile,
+              objects,
+              kubeconfig,
+              upstream: `127.0.0.1:${upstreamPort}`,
+              dir,
+            })
+            // No reply, or FORMERR, means trouble in the tier itself (e.g. a server forwarding to itself), not an answer.
+            const broken = recording.questions.filter((q) => q.rcode === 'NOREPLY' || q.rcode === 'FORMERR')
+            if (broken.length > 0)
+              throw new Error(
+                `${broken.length} questions got ${broken[0].rcode}, e.g. ${broken[0].name} ${broken[0].type}`,
+              )
+            const file = path.join(out, `${job.release}-${job.corefile}.json`)
+            writeFileSync(file, JSON.stringify(recording, null, 1) + '\n')
+            console.error(
+              `recorded ${path.basename(file)}: ${recording.questions.length} questions in ${Date.now() - t0} ms`,
+            )
+          } catch (error) {
+            failed++
+            console.error(`FAILED ${job.release} ${job.corefile}: ${(error as Error).message}`)
+          }
+        }
+      }),
+    )
   } finally {
-    await stopCoreDNS(upstream, 'upstream')
     rmSync(dir, {recursive: true, force: true})
   }
   console.error(`${jobs.length - failed}/${jobs.length} recordings in ${((Date.now() - started) / 1000).toFixed(1)} s`)

@@ -7,7 +7,7 @@
 //   node --import tsx test/dns/world.ts apply KUBECONFIG OUT.json [ZONE]
 //     applies the world with the built kubectl and writes the objects as read back (kubectl get -o json).
 
-import {execFileSync} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -69,7 +69,7 @@ interface PodSpec {
 }
 
 const slicePorts = (ports: Port[]): Port[] =>
-  ports.map(p => ({name: p.name ?? '', port: p.targetPort ?? p.port, protocol: p.protocol ?? 'TCP'}))
+  ports.map((p) => ({name: p.name ?? '', port: p.targetPort ?? p.port, protocol: p.protocol ?? 'TCP'}))
 
 const v4 = (endpoints: Ep[], ports: Port[], suffix = 'v4'): SliceSpec => ({
   suffix,
@@ -90,18 +90,63 @@ function services(zone: string): SvcSpec[] {
   const hlPorts: Port[] = [{port: 80, targetPort: 8000}]
   return [
     // ClusterIP, one named port; its pods are also behind the headless `hl` (a pod behind two Services).
-    {ns: 'alpha', name: 'web', ports: http, slices: [v4([{ip: '10.244.1.10', pod: 'web-0'}, {ip: '10.244.1.11', pod: 'web-1'}], http)]},
+    {
+      ns: 'alpha',
+      name: 'web',
+      ports: http,
+      slices: [
+        v4(
+          [
+            {ip: '10.244.1.10', pod: 'web-0'},
+            {ip: '10.244.1.11', pod: 'web-1'},
+          ],
+          http,
+        ),
+      ],
+    },
     // Multi-port TCP/UDP/SCTP.
-    {ns: 'alpha', name: 'multi', ports: multi, slices: [v4([{ip: '10.244.1.20', pod: 'multi-a'}, {ip: '10.244.1.21', pod: 'multi-b'}], multi)]},
+    {
+      ns: 'alpha',
+      name: 'multi',
+      ports: multi,
+      slices: [
+        v4(
+          [
+            {ip: '10.244.1.20', pod: 'multi-a'},
+            {ip: '10.244.1.21', pod: 'multi-b'},
+          ],
+          multi,
+        ),
+      ],
+    },
     // One unnamed port.
-    {ns: 'alpha', name: 'bare', ports: [{port: 9000}], slices: [v4([{ip: '10.244.1.30', pod: 'bare-0'}], [{port: 9000}])]},
+    {
+      ns: 'alpha',
+      name: 'bare',
+      ports: [{port: 9000}],
+      slices: [v4([{ip: '10.244.1.30', pod: 'bare-0'}], [{port: 9000}])],
+    },
     // ClusterIP with no endpoints: an empty slice, Endpoints without subsets.
     {ns: 'alpha', name: 'empty', ports: http, slices: [v4([], http)]},
-    // ExternalName to an out-of-zone name (the test upstream answers it), to an in-zone name, to a missing
+    // ExternalName to an out-of-zone name (the upstream, unreachable in the tier, fails it), to an in-zone name, to a missing
     // in-zone name, and to an IP.
-    {ns: 'alpha', name: 'ext', type: 'ExternalName', externalName: 'db.example.org', ports: [{name: 'pg', port: 5432}], slices: []},
+    {
+      ns: 'alpha',
+      name: 'ext',
+      type: 'ExternalName',
+      externalName: 'db.example.org',
+      ports: [{name: 'pg', port: 5432}],
+      slices: [],
+    },
     {ns: 'alpha', name: 'ext-in', type: 'ExternalName', externalName: `web.beta-2.svc.${zone}`, ports: [], slices: []},
-    {ns: 'alpha', name: 'ext-missing', type: 'ExternalName', externalName: `nosuch.alpha.svc.${zone}`, ports: [], slices: []},
+    {
+      ns: 'alpha',
+      name: 'ext-missing',
+      type: 'ExternalName',
+      externalName: `nosuch.alpha.svc.${zone}`,
+      ports: [],
+      slices: [],
+    },
     {ns: 'alpha', name: 'ext-ip', type: 'ExternalName', externalName: '10.0.0.99', ports: [], slices: []},
     // Headless, StatefulSet style: hostnames, subdomain = Service name.
     {
@@ -111,7 +156,7 @@ function services(zone: string): SvcSpec[] {
       ports: [{name: 'mongo', port: 27017}],
       slices: [
         v4(
-          [0, 1, 2].map(i => ({ip: `10.244.2.${10 + i}`, pod: `mongo-${i}`, hostname: `mongo-${i}`})),
+          [0, 1, 2].map((i) => ({ip: `10.244.2.${10 + i}`, pod: `mongo-${i}`, hostname: `mongo-${i}`})),
           [{name: 'mongo', port: 27017}],
         ),
       ],
@@ -122,7 +167,16 @@ function services(zone: string): SvcSpec[] {
       name: 'hl',
       headless: true,
       ports: hlPorts,
-      slices: [v4([{ip: '10.244.1.10', pod: 'web-0'}, {ip: '10.244.1.11', pod: 'web-1'}, {ip: '10.244.1.12', ready: null}], hlPorts)],
+      slices: [
+        v4(
+          [
+            {ip: '10.244.1.10', pod: 'web-0'},
+            {ip: '10.244.1.11', pod: 'web-1'},
+            {ip: '10.244.1.12', ready: null},
+          ],
+          hlPorts,
+        ),
+      ],
     },
     // publishNotReadyAddresses: a ready pod, and a not-serving one the controller still marks ready.
     {
@@ -156,8 +210,22 @@ function services(zone: string): SvcSpec[] {
       headless: true,
       ports: http,
       slices: [
-        v4([{ip: '10.244.3.1', pod: 'split-0'}, {ip: '10.244.3.2', pod: 'split-1'}], http, 'a'),
-        v4([{ip: '10.244.3.2', pod: 'split-1'}, {ip: '10.244.3.3', pod: 'split-2'}], http, 'b'),
+        v4(
+          [
+            {ip: '10.244.3.1', pod: 'split-0'},
+            {ip: '10.244.3.2', pod: 'split-1'},
+          ],
+          http,
+          'a',
+        ),
+        v4(
+          [
+            {ip: '10.244.3.2', pod: 'split-1'},
+            {ip: '10.244.3.3', pod: 'split-2'},
+          ],
+          http,
+          'b',
+        ),
       ],
     },
     // A terminating endpoint (ready false, serving true, terminating true) beside a ready one.
@@ -209,7 +277,13 @@ function services(zone: string): SvcSpec[] {
     // NodePort.
     {ns: 'alpha', name: 'np', type: 'NodePort', ports: http, slices: [v4([{ip: '10.244.4.20', pod: 'np-0'}], http)]},
     // Headless without ports: the slice has no ports.
-    {ns: 'alpha', name: 'noports', headless: true, ports: [], slices: [{suffix: 'v4', family: 'IPv4', endpoints: [{ip: '10.244.4.30', pod: 'noports-0'}], ports: null}]},
+    {
+      ns: 'alpha',
+      name: 'noports',
+      headless: true,
+      ports: [],
+      slices: [{suffix: 'v4', family: 'IPv4', endpoints: [{ip: '10.244.4.30', pod: 'noports-0'}], ports: null}],
+    },
     // Second namespace: a Service named like alpha's, and odd pod names (longer than 63, with a dot).
     {ns: 'beta-2', name: 'web', ports: http, slices: [v4([{ip: '10.244.5.10', pod: 'beta-web-0'}], http)]},
     {
@@ -229,7 +303,12 @@ function services(zone: string): SvcSpec[] {
       ],
     },
     // ClusterIP with pod endpoints, to test endpoint_pod_names on a non-headless Service.
-    {ns: 'beta-2', name: 'api', ports: [{name: 'grpc', port: 9090}], slices: [v4([{ip: '10.244.5.30', pod: 'api-0'}], [{name: 'grpc', port: 9090}])]},
+    {
+      ns: 'beta-2',
+      name: 'api',
+      ports: [{name: 'grpc', port: 9090}],
+      slices: [v4([{ip: '10.244.5.30', pod: 'api-0'}], [{name: 'grpc', port: 9090}])],
+    },
     // The labelled namespace (namespace_labels).
     {ns: 'gamma', name: 'visible', ports: http, slices: [v4([{ip: '10.244.6.10', pod: 'gamma-0'}], http)]},
   ]
@@ -248,7 +327,7 @@ function pods(): PodSpec[] {
         list.push(pod)
       }
   // dual-0 is dual-stack (primary IPv4).
-  list.find(p => p.name === 'dual-0')!.ips = ['10.244.4.10', 'fd00:10:244:4::10']
+  list.find((p) => p.name === 'dual-0')!.ips = ['10.244.4.10', 'fd00:10:244:4::10']
   // A pod behind no Service, and a terminating one (for `pods verified`).
   list.push({ns: 'alpha', name: 'loner', ips: ['10.244.7.1']})
   list.push({ns: 'alpha', name: 'leaving', ips: ['10.244.7.2'], terminating: true})
@@ -259,7 +338,11 @@ function namespaceObjects(): Obj[] {
   return [
     {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'alpha'}},
     {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'beta-2'}},
-    {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'gamma', labels: {[NAMESPACE_LABEL.key]: NAMESPACE_LABEL.value}}},
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {name: 'gamma', labels: {[NAMESPACE_LABEL.key]: NAMESPACE_LABEL.value}},
+    },
   ]
 }
 
@@ -282,7 +365,7 @@ function serviceObject(s: SvcSpec): Obj {
     if (s.publishNotReadyAddresses) spec.publishNotReadyAddresses = true
   }
   if (s.ports.length > 0)
-    spec.ports = s.ports.map(p => ({
+    spec.ports = s.ports.map((p) => ({
       ...(p.name ? {name: p.name} : {}),
       port: p.port,
       protocol: p.protocol ?? 'TCP',
@@ -306,7 +389,7 @@ function sliceObject(s: SvcSpec, slice: SliceSpec): Obj {
       labels: {'kubernetes.io/service-name': s.name, 'endpointslice.kubernetes.io/managed-by': MANAGED_BY},
     },
     addressType: slice.family,
-    endpoints: slice.endpoints.map(ep => ({
+    endpoints: slice.endpoints.map((ep) => ({
       addresses: [ep.ip],
       conditions: conditions(ep),
       ...(ep.hostname ? {hostname: ep.hostname} : {}),
@@ -333,11 +416,13 @@ function endpointsObject(s: SvcSpec): Obj {
     }
   const subsets: Obj[] = []
   if (ready.size + notReady.size > 0) {
-    const ports = s.slices.find(sl => sl.ports)?.ports
+    const ports = s.slices.find((sl) => sl.ports)?.ports
     subsets.push({
       ...(ready.size ? {addresses: [...ready.values()]} : {}),
       ...(notReady.size ? {notReadyAddresses: [...notReady.values()]} : {}),
-      ...(ports && ports.length ? {ports: ports.map(p => ({...(p.name ? {name: p.name} : {}), port: p.port, protocol: p.protocol}))} : {}),
+      ...(ports && ports.length
+        ? {ports: ports.map((p) => ({...(p.name ? {name: p.name} : {}), port: p.port, protocol: p.protocol}))}
+        : {}),
     })
   }
   return {apiVersion: 'v1', kind: 'Endpoints', metadata: {name: s.name, namespace: s.ns}, subsets}
@@ -357,7 +442,7 @@ function podObject(p: PodSpec): Obj {
 }
 
 function podStatus(p: PodSpec): Obj {
-  return {status: {phase: 'Running', podIP: p.ips[0], podIPs: p.ips.map(ip => ({ip}))}}
+  return {status: {phase: 'Running', podIP: p.ips[0], podIPs: p.ips.map((ip) => ({ip}))}}
 }
 
 /** Every object to create, in apply order (no status, no apiserver-chosen fields). */
@@ -367,26 +452,57 @@ export function worldManifests(zone = WORLD_ZONE): Obj[] {
     ...namespaceObjects(),
     ...pods().map(podObject),
     ...svcs.map(serviceObject),
-    ...svcs.flatMap(s => s.slices.map(slice => sliceObject(s, slice))),
-    ...svcs.filter(s => s.type !== 'ExternalName').map(endpointsObject),
+    ...svcs.flatMap((s) => s.slices.map((slice) => sliceObject(s, slice))),
+    ...svcs.filter((s) => s.type !== 'ExternalName').map(endpointsObject),
   ]
 }
 
 function kubectl(bin: string, kubeconfig: string, args: string[], input?: string): string {
-  return execFileSync(bin, ['--kubeconfig', kubeconfig, ...args], {input, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['pipe', 'pipe', 'pipe']})
+  return execFileSync(bin, ['--kubeconfig', kubeconfig, ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+}
+
+function kubectlAsync(bin: string, kubeconfig: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(bin, ['--kubeconfig', kubeconfig, ...args], {encoding: 'utf8'}, (error, stdout, stderr) =>
+      error ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
+    ),
+  )
 }
 
 /** Apply the world, set pod statuses, delete the terminating pod (its finalizer keeps it), read it all back. */
-export function applyWorld(kubectlBin: string, kubeconfig: string, zone = WORLD_ZONE): Obj[] {
+export async function applyWorld(kubectlBin: string, kubeconfig: string, zone = WORLD_ZONE): Promise<Obj[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dns-tier-world-'))
   try {
     const file = path.join(dir, 'world.json')
     writeFileSync(file, JSON.stringify({apiVersion: 'v1', kind: 'List', items: worldManifests(zone)}))
     kubectl(kubectlBin, kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', file])
-    for (const p of pods()) {
-      kubectl(kubectlBin, kubeconfig, ['-n', p.ns, 'patch', 'pod', p.name, '--subresource=status', '--type=merge', '-p', JSON.stringify(podStatus(p))])
-      if (p.terminating) kubectl(kubectlBin, kubeconfig, ['-n', p.ns, 'delete', 'pod', p.name, '--wait=false'])
-    }
+    // Pod statuses through the status subresource, six kubectl processes at a time.
+    const queue = pods()
+    await Promise.all(
+      Array.from({length: 6}, async () => {
+        for (let p = queue.shift(); p; p = queue.shift()) {
+          const status = JSON.stringify(podStatus(p))
+          await kubectlAsync(kubectlBin, kubeconfig, [
+            '-n',
+            p.ns,
+            'patch',
+            'pod',
+            p.name,
+            '--subresource=status',
+            '--type=merge',
+            '-p',
+            status,
+          ])
+          if (p.terminating)
+            await kubectlAsync(kubectlBin, kubeconfig, ['-n', p.ns, 'delete', 'pod', p.name, '--wait=false'])
+        }
+      }),
+    )
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
@@ -416,7 +532,7 @@ export function readWorld(kubectlBin: string, kubeconfig: string): Obj[] {
 if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === 'apply') {
   const [, , , kubeconfig, outFile, zone] = process.argv
   const bin = process.env.KUBECTL ?? 'kubectl'
-  const objects = applyWorld(bin, kubeconfig, zone ?? WORLD_ZONE)
+  const objects = await applyWorld(bin, kubeconfig, zone ?? WORLD_ZONE)
   writeFileSync(outFile, JSON.stringify(objects, null, 1) + '\n')
   console.error(`world: ${objects.length} objects written to ${outFile}`)
 }
