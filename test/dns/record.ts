@@ -121,17 +121,23 @@ async function stopCoreDNS(child: ChildProcess, name: string) {
 /** Ports handed out in this run: the unreachable upstream's must never become a server's listen port. */
 const handedOut = new Set<number>()
 
-/** A port free for both TCP and UDP on 127.0.0.1, not handed out before in this run. */
-async function freePort(): Promise<number> {
-  for (;;) {
+/**
+ * A port free for both TCP and UDP on 127.0.0.1, not handed out before in this run: from the OS's ephemeral range,
+ * or, for `below`, the first free one counting down from there. The unreachable upstream's port must lie outside
+ * the ephemeral range: a forward socket to an unbound ephemeral port can get that very port as its source port,
+ * read back its own query and answer FORMERR (seen here, about one server in four).
+ */
+async function freePort(below?: number): Promise<number> {
+  for (let candidate = below; ; candidate = candidate === undefined ? undefined : candidate - 1) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer()
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
+      server.once('error', (error) => (candidate === undefined ? reject(error) : resolve(-1)))
+      server.listen(candidate ?? 0, '127.0.0.1', () => {
         const {port} = server.address() as {port: number}
         server.close(() => resolve(port))
       })
     })
+    if (port < 0) continue
     const udpFree = await new Promise<boolean>((resolve) => {
       const socket = createSocket('udp4')
       socket.once('error', () => resolve(false))
@@ -141,6 +147,14 @@ async function freePort(): Promise<number> {
       handedOut.add(port)
       return port
     }
+  }
+}
+
+function ephemeralPortStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768
+  } catch {
+    return 32768
   }
 }
 
@@ -306,7 +320,8 @@ async function main() {
       only.includes(job.release),
   )
   // Nothing listens on the upstream port: every forwarded question fails at once (connection refused).
-  const upstreamPort = await freePort()
+  const upstreamPort = await freePort(ephemeralPortStart() - 1)
+  console.error(`upstream 127.0.0.1:${upstreamPort} (nothing listens); ${jobs.length} recordings`)
   const started = Date.now()
   let failed = 0
   const jobsAtOnce = Math.max(1, Number(flag('jobs') ?? 3))
