@@ -12,6 +12,8 @@ import {
 import {diagnose} from './diagnose.js'
 import {sortNaturally} from './dns-names.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
+import {assumedProfile} from './dns-server/profile.js'
+import {dnsServerSection} from './dns-server/section.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble} from './pods.js'
 
@@ -22,7 +24,14 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const endpoints = sortNaturally(found, (endpoint) => [endpoint.address])
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
-  const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)
+  const profile = snapshot.dnsProfile ?? assumedProfile(zone)
+  const {records, mustNotResolve} = expectedRecords(service, endpoints, zone, profile, {
+    endpointSlices: snapshot.endpointSlices
+      ? slicesOfService(snapshot.endpointSlices, namespace, service.metadata.name)
+      : undefined,
+    endpoints: snapshot.endpoints,
+    pods: snapshot.pods,
+  })
   const findings = diagnose({
     service,
     endpoints,
@@ -41,6 +50,7 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     clusterDomainSource: snapshot.clusterDomain.source,
     endpointSource,
     endpoints,
+    dnsServer: dnsServerSection(profile),
     records,
     mustNotResolve,
     findings,

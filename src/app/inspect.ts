@@ -5,6 +5,7 @@ import type {Expectation} from '../analyse/expectations.js'
 import {addFindings, buildReport, resolverUnavailable} from '../analyse/report.js'
 import type {QueryResult} from '../dns/types.js'
 import type {KubeGateway} from '../kube/gateway.js'
+import type {DnsFlags} from '../gather/objects.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import {ResolverForbidden} from '../kube/resolver-pod.js'
 import type {ServiceReport} from '../model/report.js'
@@ -17,14 +18,19 @@ import type {ServiceReport} from '../model/report.js'
  */
 export async function inspectLive(
   gateway: KubeGateway,
-  target: {namespace: string; name: string; clusterDomainFlag?: string},
+  target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags},
   options: LiveDnsOptions,
   expectations: Expectation[],
   contractSource: string | undefined,
   progress: (message: string) => void,
 ): Promise<ServiceReport> {
   const serviceRead = gateway.readService(target.namespace, target.name)
-  const surroundings = gateway.readSurroundings(target.namespace, target.name, target.clusterDomainFlag)
+  const surroundings = gateway.readSurroundings(
+    target.namespace,
+    target.name,
+    target.clusterDomainFlag,
+    target.dnsFlags,
+  )
   surroundings.catch(() => undefined) // awaited below, unless the Service read fails first
   const open = () => LiveDnsCheck.open(gateway, {...options, onProgress: progress})
   // A --resolver-pod check creates nothing, so it opens (an exec in that pod) alongside the reads.

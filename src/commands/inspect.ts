@@ -3,6 +3,8 @@ import {
   BaseCommand,
   connectionFlags,
   connectionOptions,
+  dnsFlagValues,
+  dnsServerFlags,
   liveDnsOptions,
   parseDuration,
   outputFlags,
@@ -19,12 +21,14 @@ import type {ServiceReport} from '../model/report.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {readContract} from '../cli/contract.js'
 import type {OutputFormat} from '../render/index.js'
+import type {DnsFlags} from '../gather/objects.js'
 
 interface InspectOptions {
   service: string
   namespace?: string
   fromFile?: string
   clusterDomain?: string
+  dnsFlags: DnsFlags
   connection: ConnectionOptions
   output: OutputFormat
   noColor: boolean
@@ -76,6 +80,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.',
     }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
+    ...dnsServerFlags,
     ...resolverFlags,
   }
 
@@ -93,6 +98,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       namespace: flags.namespace,
       fromFile: flags['from-file'],
       clusterDomain: flags['cluster-domain'],
+      dnsFlags: await dnsFlagValues(flags),
       connection: connectionOptions(flags),
       output: outputFormat(flags.output),
       noColor: flags['no-color'],
@@ -135,7 +141,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
   private async live(
     gateway: KubeGateway,
-    target: {namespace: string; name: string; clusterDomainFlag?: string},
+    target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags},
     options: LiveDnsOptions,
     expectations: Expectation[],
     source?: string,
@@ -177,7 +183,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       options.namespace,
       options.fromFile === '-' ? 'stdin' : options.fromFile!,
     )
-    return buildReport(snapshotFromObjects(objects, service, options.clusterDomain))
+    return buildReport(snapshotFromObjects(objects, service, options.clusterDomain, options.dnsFlags))
   }
 
   private async fromCluster(options: InspectOptions, expectations: Expectation[]): Promise<ServiceReport> {
@@ -188,9 +194,14 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const gateway = await KubeGateway.connect(options.connection)
     const namespace = gateway.defaultNamespace
     if (options.dns) {
-      const target = {namespace, name: options.service, clusterDomainFlag: options.clusterDomain}
+      const target = {
+        namespace,
+        name: options.service,
+        clusterDomainFlag: options.clusterDomain,
+        dnsFlags: options.dnsFlags,
+      }
       return this.live(gateway, target, liveDnsOptions(options.resolver, namespace), expectations, options.expect)
     }
-    return buildReport(await gateway.gatherService(namespace, options.service, options.clusterDomain))
+    return buildReport(await gateway.gatherService(namespace, options.service, options.clusterDomain, options.dnsFlags))
   }
 }

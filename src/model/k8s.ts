@@ -133,3 +133,10 @@ export interface KubeEvent extends KubeObject {
 export interface ConfigMap extends KubeObject {
   data?: Record<string, string>
 }
+
+/** apps/v1 Deployment or DaemonSet, only what DNS server detection reads: the pod template's containers. */
+export interface Workload extends KubeObject {
+  spec?: {
+    template?: {spec?: {containers?: Array<{name: string; image?: string; command?: string[]; args?: string[]}>}}
+  }
+}

@@ -1,5 +1,7 @@
 // The ServiceReport contract (`-o json|yaml`). Later features add fields; none is renamed or removed.
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from './k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from './k8s.js'
+
+import type {DnsProfile as DnsServerProfile} from './dns-profile.js'
 
 export const REPORT_API_VERSION = 'svc-inspect/v1alpha1'
 
@@ -101,6 +103,8 @@ export interface ServiceReport {
   mustNotResolve: AbsentName[]
   findings: Finding[]
   summary: {errors: number; warnings: number; infos: number}
+  /** The cluster's DNS server as the records were predicted for it. */
+  dnsServer?: DnsServerSection
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: unknown
   /** Results of a --expect DNS contract. */
@@ -131,6 +135,8 @@ export interface ServiceSnapshot {
   events: KubeEvent[]
   clusterDomain: {value: string; source: ClusterDomainSource}
   readProblems: ReadProblem[]
+  /** The cluster's DNS server profile; absent: kubeadm-style CoreDNS is assumed. */
+  dnsProfile?: DnsServerProfile
 }
 
 export interface ClusterObjects {
@@ -140,4 +146,31 @@ export interface ClusterObjects {
   pods: Pod[]
   events: KubeEvent[]
   configMaps: ConfigMap[]
+  /** kube-system's Deployments and DaemonSets: which DNS server runs, at which release. */
+  deployments?: Workload[]
+  daemonSets?: Workload[]
+}
+
+/** What the report says about the DNS server it predicted records for (`dnsServer`). */
+export interface DnsServerSection {
+  implementation: 'coredns' | 'kube-dns' | 'unknown'
+  version: string | null
+  /** Where the implementation and release came from. */
+  source: string
+  /** true when nothing in the cluster or the flags said which server runs. */
+  assumed: boolean
+  zones: string[]
+  /** The options that change which records exist, as the Corefile spells them (e.g. `endpoint_pod_names`, `ttl 30`). */
+  options: string[]
+  caches: Array<{
+    layer: string
+    successTtl: number
+    denialTtl: number
+    successDisabled: boolean
+    denialDisabled: boolean
+    source: string
+  }>
+  /** Plugins that can answer before the kubernetes plugin, e.g. `hosts /etc/coredns/NodeHosts`. */
+  mayChangeAnswers: string[]
+  notes: string[]
 }
