@@ -156,7 +156,7 @@ function questionsFor(
       name: base,
       type,
       basis: 'spec',
-      absentReason: emptyReason ?? emptyServiceReason(service, endpoints, profile),
+      absentReason: emptyReason ?? emptyServiceReason(service, endpoints, profile) ?? unservedReason(profile),
     })
   asks.push({name: base, type: 'SRV', basis: implementation})
   const portNames = new Map<string, string>()
@@ -206,6 +206,13 @@ function emptyServiceReason(service: Service, endpoints: EndpointView[], profile
   return endpoints.some((endpoint) => endpoint.ready)
     ? undefined
     : 'the service has no ready endpoints and CoreDNS runs with `ignore empty_service`'
+}
+
+/** Any other reason the server has not to serve a Service's name: an option that hides it. */
+function unservedReason(profile: DnsProfile): string {
+  if (profile.implementation === 'coredns' && profile.kubernetes.noEndpoints)
+    return 'CoreDNS runs with `noendpoints`: it reads no EndpointSlices, so headless names do not exist'
+  return `${profile.implementation === 'kube-dns' ? 'kube-dns' : 'CoreDNS'} does not serve this name (its options hide it)`
 }
 
 function reasonFor(ask: Ask, answer: PredictedAnswer, profile: DnsProfile): string {

@@ -51,6 +51,7 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     endpointSource,
     endpoints,
     dnsServer: dnsServerSection(profile),
+    ...endpointsChange(snapshot),
     records,
     mustNotResolve,
     findings,
@@ -136,4 +137,34 @@ function notReadyReason(endpoint: EndpointView, snapshot: ServiceSnapshot): stri
   if (!podIsReady(pod) && pod.spec.containers.some((container) => container.readinessProbe))
     return 'ReadinessProbeFailing'
   return 'NotReady'
+}
+
+/**
+ * When the Service's endpoints last changed, as far as the API shows: the EndpointSlice controller's
+ * change-trigger annotation and the slices' last writes, the Service's pods' readiness transitions. A DNS
+ * answer older than that may come from a cache.
+ */
+function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: string} {
+  const times: number[] = []
+  const add = (time: string | undefined) => {
+    const value = time ? Date.parse(time) : Number.NaN
+    if (Number.isFinite(value)) times.push(value)
+  }
+  const namespace = snapshot.service.metadata.namespace ?? 'default'
+  const slices = snapshot.endpointSlices
+    ? slicesOfService(snapshot.endpointSlices, namespace, snapshot.service.metadata.name)
+    : []
+  for (const object of [...slices, ...(snapshot.endpoints ? [snapshot.endpoints] : [])]) {
+    add(object.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'])
+    for (const field of object.metadata.managedFields ?? []) add(field.time)
+  }
+  const selector = snapshot.service.spec.selector
+  if (selector && Object.keys(selector).length > 0) {
+    for (const pod of snapshot.pods) {
+      if (!Object.entries(selector).every(([key, value]) => pod.metadata.labels?.[key] === value)) continue
+      add(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.lastTransitionTime)
+      add(pod.metadata.deletionTimestamp)
+    }
+  }
+  return times.length > 0 ? {endpointsChangedAt: new Date(Math.max(...times)).toISOString()} : {}
 }

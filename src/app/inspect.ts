@@ -18,7 +18,7 @@ import type {ServiceReport} from '../model/report.js'
  */
 export async function inspectLive(
   gateway: KubeGateway,
-  target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags},
+  target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags; waitDns?: boolean},
   options: LiveDnsOptions,
   expectations: Expectation[],
   contractSource: string | undefined,
@@ -66,13 +66,17 @@ export async function inspectLive(
     const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
     if (zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
     progress('querying the cluster DNS')
-    report = applyDnsObservation(
-      report,
-      await check.observe(
-        report,
-        expectations.map(({name, type}) => ({name, type})),
-      ),
-    )
+    const questions = expectations.map(({name, type}) => ({name, type}))
+    const predicted = report
+    report = applyDnsObservation(predicted, await check.observe(predicted, questions))
+    const expiry = cacheExpiry(report)
+    if (target.waitDns && expiry !== null) {
+      // Answers a cache still holds: wait until the last of them expires, then ask everything again.
+      progress(`waiting for the DNS cache until ${new Date(expiry).toISOString()}`)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 1000))
+      progress('querying the cluster DNS again')
+      report = applyDnsObservation(predicted, await check.observe(predicted, questions))
+    }
   } finally {
     await check.close()
   }
@@ -85,4 +89,13 @@ export async function inspectLive(
     dns.queries.filter((query) => query.server === dns.primaryServer),
   )
   return {...addFindings(report, expectationFindings(results, contractSource ?? 'the contract')), expectations: results}
+}
+
+/** The moment the last answer a cache may still hold expires (DNSAnswerCached findings), or null. */
+function cacheExpiry(report: ServiceReport): number | null {
+  const times = report.findings
+    .filter((finding) => finding.code === 'DNSAnswerCached')
+    .map((finding) => Date.parse(String(finding.details?.expiresAt)))
+    .filter(Number.isFinite)
+  return times.length > 0 ? Math.max(...times) : null
 }

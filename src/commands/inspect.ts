@@ -37,6 +37,7 @@ interface InspectOptions {
   expect?: string
   watch: boolean
   watchDurationMs?: number
+  waitDns: boolean
 }
 
 export default class Inspect extends BaseCommand {
@@ -80,6 +81,11 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.',
     }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
+    'wait-dns': Flags.boolean({
+      description:
+        'When an answer may still come from a DNS cache (DNSAnswerCached), wait until the cache expires and ask again.',
+      default: false,
+    }),
     ...dnsServerFlags,
     ...resolverFlags,
   }
@@ -106,6 +112,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       resolver: flags,
       expect: flags.expect,
       watch: flags.watch,
+      waitDns: flags['wait-dns'],
       watchDurationMs: flags['watch-duration'] ? parseDuration(flags['watch-duration'], 'watch-duration') : undefined,
     }
   }
@@ -141,7 +148,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
   private async live(
     gateway: KubeGateway,
-    target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags},
+    target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags; waitDns?: boolean},
     options: LiveDnsOptions,
     expectations: Expectation[],
     source?: string,
@@ -199,6 +206,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
         name: options.service,
         clusterDomainFlag: options.clusterDomain,
         dnsFlags: options.dnsFlags,
+        waitDns: options.waitDns,
       }
       return this.live(gateway, target, liveDnsOptions(options.resolver, namespace), expectations, options.expect)
     }

@@ -98,6 +98,8 @@ export interface ServiceReport {
   clusterDomain: string
   clusterDomainSource: ClusterDomainSource
   endpointSource: 'EndpointSlice' | 'Endpoints' | 'none'
+  /** The latest change to the Service's endpoints the API shows (slice change-trigger time, pod readiness): what a DNS cache may not have seen yet. */
+  endpointsChangedAt?: string
   endpoints: EndpointView[]
   records: DnsRecord[]
   mustNotResolve: AbsentName[]
@@ -160,6 +162,8 @@ export interface DnsServerSection {
   /** true when nothing in the cluster or the flags said which server runs. */
   assumed: boolean
   zones: string[]
+  /** The TTL of the records the server answers, and of its negative answers (SOA minimum). */
+  ttl: number
   /** The options that change which records exist, as the Corefile spells them (e.g. `endpoint_pod_names`, `ttl 30`). */
   options: string[]
   caches: Array<{

@@ -25,6 +25,7 @@ export function dnsServerSection(profile: DnsProfile): DnsServerSection {
     source: profile.source,
     assumed: profile.sourceKind === 'default',
     zones: profile.kubernetes.zones,
+    ttl: profile.kubernetes.ttl,
     options: optionsThatChangeRecords(profile),
     caches: profile.caches.map(({layer, successTtl, denialTtl, successDisabled, denialDisabled, source}) => ({
       layer,
