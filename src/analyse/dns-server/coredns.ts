@@ -3,11 +3,12 @@
 // Records/findServices/findPods, reverse.go serviceRecordForIP; plugin/backend_lookup.go A/SRV/CNAME/PTR) at
 // v1.11.1, with the rules that changed between releases gated on the release (notes/coredns-1.x.y.md).
 import {isIP} from 'node:net'
-import type {EndpointSlice, Service} from '../../model/k8s.js'
+import type {EndpointSlice, Pod, Service} from '../../model/k8s.js'
 import {expandIPv6} from '../dns-names.js'
 import {selectorMatcher} from '../label-selector.js'
 import {
   addressFromReverse,
+  compressIPv6,
   ipFamilyType,
   labelsBelow,
   lower,
@@ -125,6 +126,13 @@ export class CoreDnsModel {
   // ---------------------------------------------------------------- forward names
 
   private forward(name: string, type: string, zone: string): PredictedAnswer | null {
+    if (name === `dns-version.${zone}`) {
+      // kubernetes.go Services: the schema version as TXT, TTL 28800 (cut to the cache's cap, as recorded).
+      if (type !== 'TXT') return {name, type, rcode: 'NOERROR', answers: []}
+      const caps = this.profile.caches.filter((cache) => cache.layer === 'coredns').map((cache) => cache.successTtl)
+      const ttl = Math.min(28800, ...caps)
+      return {name, type, rcode: 'NOERROR', answers: [{name, type, ttl, data: '"1.1.0"'}]}
+    }
     const lookup = this.records(name, zone)
     const result = (records: PredictedRecord[], upstream = false): PredictedAnswer => ({
       name,
@@ -150,6 +158,7 @@ export class CoreDnsModel {
         return result(first && isIP(first.host) === 0 ? [this.record(name, 'CNAME', `${lower(first.host)}`)] : [])
       }
       case 'PTR':
+      case 'TXT':
         return result([])
       default:
         return null
@@ -181,8 +190,16 @@ export class CoreDnsModel {
         upstream ||= next.upstream === true
         continue
       }
-      // Out of zone: CoreDNS asks its own plugin chain (upstream) and keeps the CNAME with whatever came back.
+      // Out of the question's zone: CoreDNS asks its own plugin chain (upstream), which this plugin answers when
+      // the target is in another of its zones, and keeps the CNAME with whatever came back.
       records.push(cname)
+      const otherZone = zoneOf(target, this.zones)
+      if (otherZone !== null) {
+        const chased = this.records(target, otherZone)
+        if (!chased.nameError)
+          records.push(...this.addresses(target, type, otherZone, chased.entries, depth + 1).answers)
+        continue
+      }
       upstream = this.upstream !== 'unreachable'
     }
     return {name, type, rcode: 'NOERROR', answers: records, ...(upstream ? {upstream} : {})}
@@ -247,13 +264,29 @@ export class CoreDnsModel {
         : label.replaceAll('-', ':')
     if (isIP(ip) === 0) return NAME_ERROR
     const key = `${label}.${request.namespace}.pod.${zone}`
-    if (mode === 'insecure') return {entries: [{host: ip, port: 0, key}], nameError: false}
+    // The answer carries the address as Go prints a parsed IP: fd00:10:244:1::0 comes back as fd00:10:244:1::.
+    const host = isIP(ip) === 6 ? compressIPv6(expandIPv6(ip).map((group) => group.replace(/^0+(?=.)/, ''))) : ip
+    if (mode === 'insecure') return {entries: [{host, port: 0, key}], nameError: false}
     // verified: a pod of that namespace has this primary IP (object/pod.go ToPod keeps status.podIP only).
-    const pods = (this.world.podsByIP.get(ip) ?? []).filter(
+    // verified compares the label's address as converted, before parsing: `fd00:10:244:1::0` matches no pod.
+    const pods = this.podsWithIP(ip).filter(
       (pod) =>
         namespaceOf(pod) === request.namespace && this.serviceVisible(pod.metadata.labels) && this.podCounts(pod),
     )
-    return pods.length > 0 ? {entries: pods.map(() => ({host: ip, port: 0, key})), nameError: false} : NAME_ERROR
+    return pods.length > 0 ? {entries: pods.map(() => ({host, port: 0, key})), nameError: false} : NAME_ERROR
+  }
+
+  /**
+   * Pods `pods verified` knows by this address: status.podIP through 1.12.x (object/pod.go ToPod); 1.15.0 also
+   * answers a dual-stack pod's second address (recorded in test/dns; releases in between were not recorded).
+   */
+  private podsWithIP(ip: string): Pod[] {
+    const primary = this.world.podsByIP.get(ip) ?? []
+    if (!atLeast(this.profile.version, '1.15.0')) return primary
+    const secondary = this.world.world.pods.filter(
+      (pod) => pod.status?.podIP !== ip && (pod.status?.podIPs ?? []).some((entry) => entry.ip === ip),
+    )
+    return [...primary, ...secondary]
   }
 
   /** A terminating pod is dropped by the pod informer (fixed in 1.12.1 #7119, intended before). */
