@@ -8,4 +8,4 @@ const {requireWithCodeCache} = require(join(__dirname, '../bin/code-cache.cjs'))
 }
 const client = requireWithCodeCache(join(__dirname, 'client-node.cjs')) as typeof import('@kubernetes/client-node')
 
-export const {CoreV1Api, DiscoveryV1Api, Exec, KubeConfig, PortForward, Watch} = client
+export const {AppsV1Api, CoreV1Api, DiscoveryV1Api, Exec, KubeConfig, PortForward, Watch} = client
