@@ -201,9 +201,12 @@ function cachedAnswer(
   const server = report.dnsServer
   if (!server || !observation.observedAt) return null
   const observedAt = Date.parse(observation.observedAt)
+  // A layer keeps an answer for its TTL (a negative one: the SOA minimum) cut to the layer's cap, and at least
+  // CoreDNS cache's MINTTL of 5 s.
+  const answerTtlOf = negative ? (server.negativeTtl ?? server.ttl) : server.ttl
   const windows = server.caches.map((cache) => {
     if (negative ? cache.denialDisabled : cache.successDisabled) return 0
-    return Math.min(negative ? cache.denialTtl : cache.successTtl, server.ttl)
+    return Math.max(5, Math.min(negative ? cache.denialTtl : cache.successTtl, answerTtlOf))
   })
   const window = Math.max(0, ...windows)
   let expiresAt: number | null = null

@@ -178,7 +178,9 @@ function questionsFor(
     asks.push({
       name: fqdn(label, base),
       type: addressRecordType(endpoint.address),
-      basis: headless && endpoint.hostname ? 'spec' : implementation,
+      // Spec 2.4.1: a headless endpoint's name exists whatever its label (spec 2.1 lets the system assign one);
+      // the label's form, and any name under a ClusterIP Service, is the server's.
+      basis: headless ? 'spec' : implementation,
       absentReason: `endpoint ${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''} is ${state}`,
     })
   }
@@ -193,7 +195,7 @@ function reverseQuestions(service: Service, endpoints: EndpointView[], implement
     asks.push({
       name: reverseName(endpoint.address),
       type: 'PTR',
-      basis: headless && endpoint.hostname ? 'spec' : implementation,
+      basis: headless ? 'spec' : implementation,
     })
   }
   return asks

@@ -162,8 +162,10 @@ export interface DnsServerSection {
   /** true when nothing in the cluster or the flags said which server runs. */
   assumed: boolean
   zones: string[]
-  /** The TTL of the records the server answers, and of its negative answers (SOA minimum). */
+  /** The TTL of the records the server answers. */
   ttl: number
+  /** The TTL of its negative answers (the SOA minimum): CoreDNS's ttl, kube-dns's 60. */
+  negativeTtl?: number
   /** The options that change which records exist, as the Corefile spells them (e.g. `endpoint_pod_names`, `ttl 30`). */
   options: string[]
   caches: Array<{

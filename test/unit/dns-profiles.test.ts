@@ -190,16 +190,29 @@ describe('expected records per DNS server profile', () => {
   }
 
   it('each record says whether the spec asks for it or only the server serves it', () => {
-    const own = slicesOfService(twoPods, NS, 'hdls')
-    const out = expectedRecords(headless('hdls'), endpointsFromSlices(own), 'cluster.local', coredns('1.11.3'), {
-      endpointSlices: own,
+    const ownSlices = slicesOfService(twoPods, NS, 'hdls')
+    const out = expectedRecords(headless('hdls'), endpointsFromSlices(ownSlices), 'cluster.local', coredns('1.11.3'), {
+      endpointSlices: ownSlices,
     })
     const basis = Object.fromEntries(out.records.map((record) => [rr(record), record.basis]))
     assert.equal(basis[`${hd} A 10.244.1.5`], 'spec')
     assert.equal(basis[`db-0.${hd} A 10.244.1.6`], 'spec')
-    assert.equal(basis[`10-244-1-5.${hd} A 10.244.1.5`], 'coredns')
+    // The name of a headless endpoint is the spec's (2.4.1); only its dashed form is CoreDNS's choice.
+    assert.equal(basis[`10-244-1-5.${hd} A 10.244.1.5`], 'spec')
     assert.equal(basis[`${hd} SRV 0 50 8080 db-0.${hd}`], 'coredns')
     assert.equal(basis[`_http._tcp.${hd} SRV 0 50 8080 db-0.${hd}`], 'spec')
-    assert.equal(basis[`${PTR4('10.244.1.5')} PTR 10-244-1-5.${hd}`], 'coredns')
+    assert.equal(basis[`${PTR4('10.244.1.5')} PTR 10-244-1-5.${hd}`], 'spec')
+    const own = slicesOfService([slice('web', [endpoint('10.244.2.5')])], NS, 'web')
+    const clusterIPOut = expectedRecords(
+      clusterIP('web', '10.96.0.10'),
+      endpointsFromSlices(own),
+      'cluster.local',
+      coredns('1.11.3'),
+      {endpointSlices: own},
+    )
+    const clusterIPBasis = Object.fromEntries(clusterIPOut.records.map((record) => [rr(record), record.basis]))
+    assert.equal(clusterIPBasis[`10-244-2-5.${web} A 10.244.2.5`], 'coredns')
+    assert.equal(clusterIPBasis[`${PTR4('10.244.2.5')} PTR 10-244-2-5.${web}`], 'coredns')
+    assert.equal(clusterIPBasis[`${PTR4('10.96.0.10')} PTR ${web}`], 'spec')
   })
 })

@@ -246,7 +246,7 @@ const headlessCases: Case[] = [
   },
   {
     name: 'headless SRV carries the ENDPOINT port (8080), never the service port (80): there is no port translation',
-    cite: 'spec 2.4.2 (<port-number> of the ready endpoint); CoreDNS findServices builds headless entries from eps.Ports',
+    cite: 'spec 2.4.2 names the Service port, but both servers answer the endpoint port: CoreDNS findServices builds headless entries from eps.Ports (kube-dns alike, shared/fixtures/kube-dns-1.26.7.json)',
     svc: headless('hdls', [port('http', 80, 'TCP', 8080)]),
     slices: [slice('hdls', [endpoint('10.244.1.5')], [epPort('http', 8080)])],
     has: [`_http._tcp.${hd} SRV 0 100 8080 10-244-1-5.${hd}`, `${hd} SRV 0 100 8080 10-244-1-5.${hd}`],

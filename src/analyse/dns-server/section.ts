@@ -26,6 +26,8 @@ export function dnsServerSection(profile: DnsProfile): DnsServerSection {
     assumed: profile.sourceKind === 'default',
     zones: profile.kubernetes.zones,
     ttl: profile.kubernetes.ttl,
+    // kube-dns: pkg/dns SetDefaults MinTtl 60; CoreDNS: the SOA minimum is the plugin's ttl.
+    negativeTtl: profile.implementation === 'kube-dns' ? 60 : profile.kubernetes.ttl,
     options: optionsThatChangeRecords(profile),
     caches: profile.caches.map(({layer, successTtl, denialTtl, successDisabled, denialDisabled, source}) => ({
       layer,
