@@ -123,9 +123,10 @@ const handedOut = new Set<number>()
 
 /**
  * A port free for both TCP and UDP on 127.0.0.1, not handed out before in this run: from the OS's ephemeral range,
- * or, for `below`, the first free one counting down from there. The unreachable upstream's port must lie outside
- * the ephemeral range: a forward socket to an unbound ephemeral port can get that very port as its source port,
- * read back its own query and answer FORMERR (seen here, about one server in four).
+ * or, for `below`, the first free one counting down from there. Every port of the tier lies below the ephemeral
+ * range: a client socket to an ephemeral port can be given that very port as its source port (CoreDNS listens with
+ * SO_REUSEPORT, and so do dig and CoreDNS's forward) and then reads back its own query. Seen here: dig took its
+ * own query for a NOERROR reply (about one question in 10,000), forward to the unbound upstream answered FORMERR.
  */
 async function freePort(below?: number): Promise<number> {
   for (let candidate = below; ; candidate = candidate === undefined ? undefined : candidate - 1) {
@@ -186,6 +187,11 @@ export async function ask(port: number, questions: Question[], dir: string): Pro
     batch,
   ])
   unlinkSync(batch)
+  // SVC_INSPECT_DNS_RAW=DIR keeps dig's raw output, to look into an answer.
+  if (process.env.SVC_INSPECT_DNS_RAW) {
+    mkdirSync(process.env.SVC_INSPECT_DNS_RAW, {recursive: true})
+    writeFileSync(path.join(process.env.SVC_INSPECT_DNS_RAW, `dig-${port}-${Date.now()}.txt`), out)
+  }
   const blocks = out.split(/^; <<>> DiG [^\n]*<<>> /m).slice(1)
   if (blocks.length !== questions.length)
     throw new Error(`dig printed ${blocks.length} replies to ${questions.length} questions`)
@@ -195,6 +201,11 @@ export async function ask(port: number, questions: Question[], dir: string): Pro
     // dig echoes its arguments: `@127.0.0.1 -p PORT ... NAME TYPE` or just `NAME TYPE`.
     if (asked.at(-2)?.toLowerCase() !== q.name.toLowerCase() || asked.at(-1) !== q.type)
       throw new Error(`dig reply ${index} is for ${asked.join(' ')}, expected ${q.name} ${q.type}`)
+    // A reply without the QR flag is a query read back (see freePort): never an answer.
+    const flags = /^;; flags:([^;]*);/m.exec(block)?.[1].trim().split(/\s+/) ?? []
+    // (dig's "Warning: query response not set" lands in the block before, so the flags decide.)
+    if (flags.length > 0 && !flags.includes('qr'))
+      return {...q, rcode: 'NOREPLY', answers: [], error: 'a query came back instead of a reply'} as RecordedQuestion
     const status = /status: ([A-Z]+)/.exec(block)?.[1]
     if (!status) {
       const reason = /^;; (.*(timed out|no servers|error).*)$/m.exec(block)?.[1] ?? 'no reply'
@@ -262,7 +273,7 @@ export async function recordOne(options: {
 }) {
   const binary = path.join(COREDNS_CACHE, options.release, 'coredns')
   if (!existsSync(binary)) throw new Error(`no ${binary}: run test/dns/build-coredns.sh`)
-  const port = await freePort()
+  const port = await freePort(ephemeralPortStart() - 2)
   const corefile = renderCorefile(options.corefileName, {
     port,
     zone: WORLD_ZONE,
