@@ -308,6 +308,16 @@ export async function recordOne(options: {
   }
 }
 
+/** JSON with one object and one question per line: small, and a re-recording diffs line by line. */
+export function serialise(recording: Record<string, unknown>): string {
+  const fields = Object.entries(recording).map(([key, value]) =>
+    Array.isArray(value) && value.length > 0 && typeof value[0] === 'object'
+      ? `${JSON.stringify(key)}: [\n  ${value.map((item) => JSON.stringify(item)).join(',\n  ')}\n ]`
+      : `${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  )
+  return `{\n ${fields.join(',\n ')}\n}\n`
+}
+
 async function main() {
   const args = process.argv.slice(2)
   const flag = (name: string) => {
@@ -358,7 +368,7 @@ async function main() {
                 `${broken.length} questions got ${broken[0].rcode}, e.g. ${broken[0].name} ${broken[0].type}`,
               )
             const file = path.join(out, `${job.release}-${job.corefile}.json`)
-            writeFileSync(file, JSON.stringify(recording, null, 1) + '\n')
+            writeFileSync(file, serialise(recording))
             console.error(
               `recorded ${path.basename(file)}: ${recording.questions.length} questions in ${Date.now() - t0} ms`,
             )
