@@ -70,7 +70,11 @@ export function expectedRecords(
   const namespace = service.metadata.namespace ?? 'default'
   const implementation: RecordBasis = profile.implementation === 'kube-dns' ? 'kube-dns' : 'coredns'
   // Records exist under every zone the server serves; the report's zone leads (a flag may name another).
-  const zones = [zone, ...profile.kubernetes.zones.filter((other) => other !== zone)]
+  // Other zones only when the profile serves the report's zone too: a profile that names another zone was assumed
+  // or overridden (--cluster-domain, resolv.conf), and its zones say nothing about this cluster.
+  const zones = profile.kubernetes.zones.includes(zone)
+    ? [zone, ...profile.kubernetes.zones.filter((other) => other !== zone)]
+    : [zone]
   const modelProfile: DnsProfile = {...profile, kubernetes: {...profile.kubernetes, zones}}
   const model = dnsModel(
     {

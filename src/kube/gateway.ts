@@ -173,8 +173,9 @@ export class KubeGateway {
     readProblems: ReadProblem[],
     flags: DnsFlags,
   ): Promise<{profile: DnsProfile; zone: string | null}> {
-    const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) =>
-      readOrNote(readProblems, what, read, fallback)
+    // Refusals become one problem: which reads would have named the server, and why they failed.
+    const refused: ReadProblem[] = []
+    const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(refused, what, read, fallback)
     const apps = this.config.makeApiClient(this.client.AppsV1Api)
     const configMap = (name: string) =>
       tolerate(
@@ -211,6 +212,11 @@ export class KubeGateway {
       configMap('node-local-dns'),
     ])
     const configMaps = [...coredns, ...nodeLocal]
+    if (refused.length > 0)
+      readProblems.push({
+        what: `${refused.map((problem) => problem.what).join(', ')} (which DNS server runs)`,
+        message: refused[0].message,
+      })
     return {
       profile: detectDnsProfile({configMaps, deployments, daemonSets, flags}),
       zone: zoneFromCoreDnsConfigMap(coredns[0]),

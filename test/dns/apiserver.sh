@@ -100,6 +100,50 @@ up() {
       --listen-metrics-urls "http://127.0.0.1:$((ETCD_CLIENT_PORT + 2))" \
       --quota-backend-bytes 268435456 --logger zap --log-level warn
   fi
+  # kube-apiserver gives up when etcd does not answer in time (a busy machine right after the e2e cluster went
+  # down): etcd first, healthy.
+  for i in $(seq 1 60); do
+    etcd_healthy && break
+    pid_alive etcd >/dev/null || die_with_log etcd
+    ((i == 60)) && die_with_log etcd
+    sleep 0.5
+  done
+  start_apiserver
+  local kubectl=("$K8S_BIN_DIR/kubectl" --kubeconfig "$DNS_KUBECONFIG")
+  local attempts=1
+  for i in $(seq 1 120); do
+    if "${kubectl[@]}" get --raw /readyz >/dev/null 2>&1; then
+      # The default namespace (and its kubernetes Service) comes from a post-start hook.
+      "${kubectl[@]}" get namespace default >/dev/null 2>&1 && break
+    fi
+    if ! pid_alive kube-apiserver >/dev/null; then
+      # One more start: its log is printed either way, so a second failure explains itself.
+      ((attempts < 2)) || die_with_log kube-apiserver
+      log "kube-apiserver exited; its log:"
+      tail -n 20 "$DNS_LOG_DIR/kube-apiserver.log" >&2 || true
+      attempts=$((attempts + 1))
+      start_apiserver
+    fi
+    pid_alive etcd >/dev/null || die_with_log etcd
+    ((i == 120)) && die_with_log kube-apiserver
+    sleep 0.5
+  done
+  log "apiserver ready: KUBECONFIG=$DNS_KUBECONFIG (context $DNS_CONTEXT)"
+}
+
+# etcd's /health over bash's /dev/tcp (no curl needed on the machine).
+etcd_healthy() {
+  local reply
+  reply="$( (exec 3<>"/dev/tcp/127.0.0.1/$ETCD_CLIENT_PORT" && printf 'GET /health HTTP/1.0\r\n\r\n' >&3 && cat <&3) 2>/dev/null)" || return 1
+  [[ $reply == *'"health":"true"'* ]]
+}
+
+die_with_log() {
+  tail -n 30 "$DNS_LOG_DIR/$1.log" >&2 || true
+  die "$1 exited or did not become ready; its log is above"
+}
+
+start_apiserver() {
   if ! pid_alive kube-apiserver >/dev/null; then
     port_free $APISERVER_PORT || die "port $APISERVER_PORT is taken by a process we did not start"
     log "starting kube-apiserver on 127.0.0.1:$APISERVER_PORT"
@@ -122,18 +166,6 @@ up() {
       --enable-priority-and-fairness=false \
       --profiling=false
   fi
-  local kubectl=("$K8S_BIN_DIR/kubectl" --kubeconfig "$DNS_KUBECONFIG")
-  for i in $(seq 1 120); do
-    if "${kubectl[@]}" get --raw /readyz >/dev/null 2>&1; then
-      # The default namespace (and its kubernetes Service) comes from a post-start hook.
-      "${kubectl[@]}" get namespace default >/dev/null 2>&1 && break
-    fi
-    pid_alive kube-apiserver >/dev/null || die "kube-apiserver exited; see $DNS_LOG_DIR/kube-apiserver.log"
-    pid_alive etcd >/dev/null || die "etcd exited; see $DNS_LOG_DIR/etcd.log"
-    ((i == 120)) && die "kube-apiserver not ready after 60 s; see $DNS_LOG_DIR/kube-apiserver.log"
-    sleep 0.5
-  done
-  log "apiserver ready: KUBECONFIG=$DNS_KUBECONFIG (context $DNS_CONTEXT)"
 }
 
 down() {

@@ -216,3 +216,16 @@ describe('expected records per DNS server profile', () => {
     assert.equal(clusterIPBasis[`${PTR4('10.96.0.10')} PTR ${web}`], 'spec')
   })
 })
+
+describe('the zones records are expected under', () => {
+  it('a profile that does not serve the report zone (assumed, or another --cluster-domain) adds no zone of its own', () => {
+    // No access to kube-system: the profile assumes cluster.local, the resolver pod's resolv.conf says e2e.test.
+    const out = expectedRecords(clusterIP('web', '10.96.0.10', [port('http', 80)]), [], 'e2e.test', coredns(null))
+    assert.deepEqual(out.records.map(rr).sort(), [
+      `${PTR4('10.96.0.10')} PTR web.${NS}.svc.e2e.test.`,
+      `_http._tcp.web.${NS}.svc.e2e.test. SRV 0 100 80 web.${NS}.svc.e2e.test.`,
+      `web.${NS}.svc.e2e.test. A 10.96.0.10`,
+      `web.${NS}.svc.e2e.test. SRV 0 100 80 web.${NS}.svc.e2e.test.`,
+    ])
+  })
+})

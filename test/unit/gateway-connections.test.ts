@@ -151,7 +151,8 @@ describe('KubeGateway connections', () => {
   it('the slices, pods and DNS server reads (kube-system Deployments, DaemonSets, coredns and node-local-dns ConfigMaps) run alongside the Service read, and a refused read is a problem, not a failure', async () => {
     state.requests = []
     state.maxInFlight = 0
-    state.delayMs = 30
+    // Long enough that every read is sent before the first answer, even on a busy machine.
+    state.delayMs = 300
     try {
       const snapshot = await gateway.gatherService('shop', 'web')
       assert.equal(snapshot.service.metadata.name, 'web')
