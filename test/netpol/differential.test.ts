@@ -80,7 +80,9 @@ class Gen {
 const NS_NAMES = ['x', 'y', 'z'] as const
 const CONTAINER_PORTS = [
   {name: 'serve-80-tcp', containerPort: 80, protocol: 'TCP'},
+  {name: 'serve-80-udp', containerPort: 80, protocol: 'UDP'},
   {name: 'serve-81-udp', containerPort: 81, protocol: 'UDP'},
+  {name: 'serve-81-tcp', containerPort: 81, protocol: 'TCP'},
   {name: 'dns', containerPort: 53, protocol: 'UDP'},
   {name: 'dns-tcp', containerPort: 53, protocol: 'TCP'},
   {name: 'http', containerPort: 8080, protocol: 'TCP'},
@@ -123,7 +125,7 @@ function world(gen: Gen): World {
       const ip = namespace === 'z' && n === 0 ? `fd00:244::${index}${n}` : `10.244.${index}.${10 + n}`
       pods.push({
         metadata: {name: `p${n}`, namespace, labels},
-        spec: {containers: [{name: 'c', ports: gen.some(CONTAINER_PORTS, 0, 4)}]},
+        spec: {containers: [{name: 'c', ports: gen.some(CONTAINER_PORTS, 0, 6)}]},
         status: {podIP: ip, podIPs: [{ip}]},
       })
     }
@@ -185,14 +187,11 @@ function policyPort(gen: Gen): NetworkPolicyPort {
   return kind === 'range' ? {...base, port, endPort: port + gen.pick([0, 1, 100, 1000])} : {...base, port}
 }
 
-function rules<K extends 'from' | 'to'>(
-  gen: Gen,
-  key: K,
-): Array<{ports?: NetworkPolicyPort[]} & Record<K, NetworkPolicyPeer[]>> {
-  // 0 rules (default deny for the direction) a quarter of the time.
+function rules(gen: Gen, key: 'from' | 'to'): Array<Record<string, NetworkPolicyPort[] | NetworkPolicyPeer[]>> {
+  // 0 rules (default deny for the direction) a fifth of the time.
   const count = gen.pick([0, 1, 1, 2, 3])
   return Array.from({length: count}, () => {
-    const rule = {} as {ports?: NetworkPolicyPort[]} & Record<K, NetworkPolicyPeer[]>
+    const rule: Record<string, NetworkPolicyPort[] | NetworkPolicyPeer[]> = {}
     if (gen.chance(0.7)) rule.ports = Array.from({length: gen.int(1, 2)}, () => policyPort(gen))
     if (gen.chance(0.8)) rule[key] = Array.from({length: gen.int(1, 2)}, () => peer(gen))
     return rule
@@ -202,10 +201,13 @@ function rules<K extends 'from' | 'to'>(
 function policies(gen: Gen, set: number): NetworkPolicy[] {
   return Array.from({length: gen.int(1, 4)}, (_, index) => {
     const policyTypes: PolicyType[] = gen.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']])
-    const spec: NetworkPolicy['spec'] = {podSelector: selector(gen, 'pod'), policyTypes}
+    // A broad podSelector often, so that most sets isolate some pods.
+    const spec: NetworkPolicy['spec'] = {podSelector: gen.chance(0.4) ? {} : selector(gen, 'pod'), policyTypes}
     // Sometimes rules of a direction the policyTypes leave out: they must be ignored.
-    if (policyTypes.includes('Ingress') || gen.chance(0.2)) spec.ingress = rules(gen, 'from')
-    if (policyTypes.includes('Egress') || gen.chance(0.2)) spec.egress = rules(gen, 'to')
+    if (policyTypes.includes('Ingress') || gen.chance(0.2))
+      spec.ingress = rules(gen, 'from') as NetworkPolicy['spec']['ingress']
+    if (policyTypes.includes('Egress') || gen.chance(0.2))
+      spec.egress = rules(gen, 'to') as NetworkPolicy['spec']['egress']
     return {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
