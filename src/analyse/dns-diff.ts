@@ -10,6 +10,7 @@ import {
   type ReachResult,
   type TransportCheck,
 } from '../dns/types.js'
+import {reverseName} from './dns-names.js'
 import {addFindings} from './report.js'
 
 export interface DnsObservation {
@@ -112,7 +113,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       if (status === 'missing') {
         const message = `${record.name} ${record.type} ${record.data} is expected but ${primary?.label} (${primary?.address}) answered ${describe(result, question.type)}`
         findings.push(
-          cachedAnswer(report, observation, observed.length === 0, null, service, message) ??
+          cachedAnswer(report, observation, record.name, observed.length === 0, null, service, message) ??
             trustOf(report, {
               code: 'DNSRecordMissing',
               severity: 'error',
@@ -133,6 +134,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       const stale = cachedAnswer(
         report,
         observation,
+        question.name,
         false,
         answer.ttl,
         service,
@@ -193,6 +195,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
 function cachedAnswer(
   report: ServiceReport,
   observation: DnsObservation,
+  name: string,
   negative: boolean,
   answerTtl: number | null,
   service: string,
@@ -200,6 +203,9 @@ function cachedAnswer(
 ): Finding | null {
   const server = report.dnsServer
   if (!server || !observation.observedAt) return null
+  // A name in no zone the server serves (e.g. a wrong --cluster-domain) is not a question of caches.
+  const reverse = /\.(in-addr|ip6)\.arpa\.$/.test(name)
+  if (!reverse && !server.zones.some((zone) => name.endsWith(`.${zone.replace(/\.$/, '')}.`))) return null
   const observedAt = Date.parse(observation.observedAt)
   // A layer keeps an answer for its TTL (a negative one: the SOA minimum) cut to the layer's cap, and at least
   // CoreDNS cache's MINTTL of 5 s.
@@ -211,10 +217,17 @@ function cachedAnswer(
   const window = Math.max(0, ...windows)
   let expiresAt: number | null = null
   let why = ''
-  const changedAt = report.endpointsChangedAt ? Date.parse(report.endpointsChangedAt) : Number.NaN
+  // The names of a ClusterIP Service follow the Service alone; the rest follow its endpoints too.
+  const base = `${report.service.name}.${report.service.namespace}.svc.`
+  const followsEndpoints =
+    report.service.headless || (!name.startsWith(base) && !name.startsWith('_') && !reverseOfClusterIP(report, name))
+  const changes = [report.serviceChangedAt, followsEndpoints ? report.endpointsChangedAt : undefined]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter(Number.isFinite)
+  const changedAt = changes.length > 0 ? Math.max(...changes) : Number.NaN
   if (window > 0 && Number.isFinite(changedAt) && observedAt - changedAt < window * 1000) {
     expiresAt = changedAt + window * 1000
-    why = `the endpoints changed at ${report.endpointsChangedAt}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and ${cacheNames(server.caches)} may keep ${negative ? 'a negative' : 'an'} answer for ${window} s`
+    why = `the ${followsEndpoints ? 'endpoints' : 'Service'} changed at ${new Date(changedAt).toISOString()}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and ${cacheNames(server.caches)} may keep ${negative ? 'a negative' : 'an'} answer for ${window} s`
   } else if (answerTtl !== null && server.caches.length > 0 && answerTtl < server.ttl) {
     expiresAt = observedAt + answerTtl * 1000
     why = `its TTL ${answerTtl} s is below the server's ${server.ttl} s, so ${cacheNames(server.caches)} is serving a copy`
@@ -228,6 +241,10 @@ function cachedAnswer(
     hint: 'run again after that time, or pass --wait-dns to wait for the cache and ask again',
     details: {expiresAt: new Date(expiresAt).toISOString()},
   }
+}
+
+function reverseOfClusterIP(report: ServiceReport, name: string): boolean {
+  return report.service.clusterIPs.some((ip) => reverseName(ip) === name)
 }
 
 function cacheNames(caches: NonNullable<ServiceReport['dnsServer']>['caches']): string {

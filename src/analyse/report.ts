@@ -144,7 +144,7 @@ function notReadyReason(endpoint: EndpointView, snapshot: ServiceSnapshot): stri
  * change-trigger annotation and the slices' last writes, the Service's pods' readiness transitions. A DNS
  * answer older than that may come from a cache.
  */
-function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: string} {
+function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: string; serviceChangedAt?: string} {
   const times: number[] = []
   const add = (time: string | undefined) => {
     const value = time ? Date.parse(time) : Number.NaN
@@ -166,5 +166,14 @@ function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: strin
       add(pod.metadata.deletionTimestamp)
     }
   }
-  return times.length > 0 ? {endpointsChangedAt: new Date(Math.max(...times)).toISOString()} : {}
+  const serviceTimes = [
+    ...(snapshot.service.metadata.managedFields ?? []).map((field) => field.time),
+    snapshot.service.metadata.creationTimestamp,
+  ]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter(Number.isFinite)
+  return {
+    ...(times.length > 0 ? {endpointsChangedAt: new Date(Math.max(...times)).toISOString()} : {}),
+    ...(serviceTimes.length > 0 ? {serviceChangedAt: new Date(Math.max(...serviceTimes)).toISOString()} : {}),
+  }
 }

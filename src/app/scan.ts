@@ -4,7 +4,7 @@
 import {applyDnsObservation, observationFor, questionKey, questionsFor} from '../analyse/dns-diff.js'
 import {buildReport, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
-import type {DnsFlags} from '../gather/objects.js'
+import type {DnsFlags} from '../model/dns-profile.js'
 import type {ReadProblem} from '../model/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'

@@ -21,7 +21,7 @@ import type {ServiceReport} from '../model/report.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {readContract} from '../cli/contract.js'
 import type {OutputFormat} from '../render/index.js'
-import type {DnsFlags} from '../gather/objects.js'
+import type {DnsFlags} from '../model/dns-profile.js'
 
 interface InspectOptions {
   service: string

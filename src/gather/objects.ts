@@ -2,7 +2,7 @@
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
-import type {DnsProfile} from '../analyse/dns-server/profile.js'
+import type {DnsFlags, DnsProfile} from '../model/dns-profile.js'
 import type {ClusterObjects, ServiceSnapshot} from '../model/report.js'
 import {InspectError} from '../errors.js'
 import {SERVICE_NAME_LABEL} from '../analyse/endpoints.js'
@@ -145,15 +145,6 @@ export function indexObjects(objects: ClusterObjects): ObjectIndex {
     },
     hasEndpointSlices: objects.endpointSlices.length > 0 || objects.endpoints.length === 0,
   }
-}
-
-/** The flags that override what the cluster says about its DNS server. */
-export interface DnsFlags {
-  clusterDomain?: string
-  server?: 'coredns' | 'kube-dns'
-  version?: string
-  /** The text of a --corefile. */
-  corefile?: string
 }
 
 export function snapshotFromIndex(

@@ -11,7 +11,7 @@ import {InspectError} from '../errors.js'
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
 import type {DnsProfile} from '../analyse/dns-server/profile.js'
-import type {DnsFlags} from '../gather/objects.js'
+import type {DnsFlags} from '../model/dns-profile.js'
 import type {ClusterObjects, ReadProblem, ServiceSnapshot} from '../model/report.js'
 
 export interface ConnectionOptions {

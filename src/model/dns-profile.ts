@@ -131,3 +131,12 @@ export function atLeast(version: string | null, wanted: string): boolean {
   }
   return true
 }
+
+/** The flags that override what the cluster says about its DNS server. */
+export interface DnsFlags {
+  clusterDomain?: string
+  server?: 'coredns' | 'kube-dns'
+  version?: string
+  /** The text of a --corefile. */
+  corefile?: string
+}

@@ -100,6 +100,8 @@ export interface ServiceReport {
   endpointSource: 'EndpointSlice' | 'Endpoints' | 'none'
   /** The latest change to the Service's endpoints the API shows (slice change-trigger time, pod readiness): what a DNS cache may not have seen yet. */
   endpointsChangedAt?: string
+  /** The Service's last write (managedFields, else creation): a ClusterIP Service's names follow it alone. */
+  serviceChangedAt?: string
   endpoints: EndpointView[]
   records: DnsRecord[]
   mustNotResolve: AbsentName[]

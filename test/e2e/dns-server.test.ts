@@ -93,6 +93,7 @@ describe('the cluster DNS server profile', {timeout: 600_000}, () => {
         assumed: false,
         zones: [zone],
         ttl: 30,
+        negativeTtl: 30,
         options: ['pods insecure', 'ttl 30', 'fallthrough in-addr.arpa ip6.arpa'],
         caches: [
           {

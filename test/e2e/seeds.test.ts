@@ -104,17 +104,18 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     // At once: a cache may still hold the NXDOMAIN asked above. That is a warning naming the cache, never an error.
     const first = await inspect('test-headless-svc', 'seed-readiness')
     const secondsSinceAsked = (Date.now() - askedWhileNotReady) / 1000
-    assert.equal(first.code, 0, JSON.stringify(first.report.findings))
+    // Exit 1 all the same, for one error only: the service's own port trap (headless 80 -> 8080), seen below.
+    assert.equal(first.code, 1)
     assert.deepEqual(
-      first.report.findings.filter((finding) => finding.code.startsWith('DNS') && finding.severity === 'error'),
-      [],
+      first.report.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code),
+      ['HeadlessPortMismatch'],
     )
     const cached = first.report.findings.filter((finding) => finding.code === 'DNSAnswerCached')
     for (const finding of cached) assert.match(finding.message, /the CoreDNS cache may keep a negative answer for 30 s/)
     const stale = first.report.records.filter((record) => record.status !== 'match')
     assert.equal(stale.length > 0, cached.length > 0, JSON.stringify({stale, cached}))
-    // The NXDOMAIN was cached less than 25 s ago: unless kube-proxy sent this question to the other replica, it is
-    // still there. Printed, not asserted: which replica answers is kube-proxy's choice.
+    // Printed, not asserted: whether a cache still holds the NXDOMAIN depends on the time since it was asked and
+    // on which CoreDNS replica kube-proxy picked each time.
     console.log(
       `seed 000 fixed: ${cached.length} cached answers ${secondsSinceAsked.toFixed(1)} s after the NXDOMAIN was asked`,
     )

@@ -898,6 +898,31 @@ describe('applyDnsObservation: answers a DNS cache may still hold', () => {
     assert.equal(cached[0].details?.expiresAt, at(112))
   })
 
+  it('a name in no zone the server serves (a wrong --cluster-domain) is never explained by a cache', () => {
+    const report = {
+      ...fixedAt([cache('coredns', 30, 30)]),
+      dnsServer: {...fixedAt([cache('coredns', 30, 30)]).dnsServer!, zones: ['other.zone']},
+    }
+    const out = run(report, 5)
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+  })
+
+  it("a ClusterIP Service's own name follows the Service, not its endpoints: a fresh endpoint change does not excuse it", () => {
+    const report: ServiceReport = {
+      ...CLUSTERIP,
+      endpointsChangedAt: T0,
+      serviceChangedAt: at(-3600),
+      dnsServer: {...CLUSTERIP.dnsServer!, caches: [cache('coredns', 30, 30)], ttl: 30},
+    }
+    const out = run(report, 5, {[`${WEB} A`]: {rcode: 'NXDOMAIN' as const, answers: []}})
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+    // Its endpoints' own names do follow the endpoints.
+    const endpointName = report.records.find((record) => record.type === 'A' && record.name !== WEB)!
+    const cachedOut = run(report, 5, {[`${endpointName.name} A`]: {rcode: 'NXDOMAIN' as const, answers: []}})
+    assert.deepEqual(codes(dnsFindings(cachedOut)), [])
+    assert.equal(cachedOut.findings.filter((finding) => finding.code === 'DNSAnswerCached').length, 1)
+  })
+
   it('an unknown DNS server: a mismatch is a warning whose hint names what was assumed', () => {
     const out = run(fixedAt([], 'unknown'), 100)
     const missing = out.findings.filter((finding) => finding.code === 'DNSRecordMissing')
