@@ -26,6 +26,12 @@ export interface ConnectionOptions {
 
 type ClientNode = typeof import('@kubernetes/client-node')
 
+/**
+ * The label the DNS workloads carry on kubeadm, kind, k3s, EKS, AKS and GKE (CoreDNS and kube-dns keep the
+ * kube-dns label), and NodeLocal DNSCache's: only these are listed, not all of kube-system.
+ */
+const DNS_WORKLOADS = 'k8s-app in (kube-dns,node-local-dns)'
+
 export class KubeGateway {
   private constructor(
     readonly client: ClientNode,
@@ -196,7 +202,12 @@ export class KubeGateway {
             'deployments in kube-system',
             () =>
               this.listAll<Workload>('deployments', (_continue) =>
-                apps.listNamespacedDeployment({namespace: 'kube-system', limit: 500, _continue}),
+                apps.listNamespacedDeployment({
+                  namespace: 'kube-system',
+                  labelSelector: DNS_WORKLOADS,
+                  limit: 500,
+                  _continue,
+                }),
               ),
             [] as Workload[],
           ),
@@ -204,7 +215,12 @@ export class KubeGateway {
         'daemonsets in kube-system',
         () =>
           this.listAll<Workload>('daemonsets', (_continue) =>
-            apps.listNamespacedDaemonSet({namespace: 'kube-system', limit: 500, _continue}),
+            apps.listNamespacedDaemonSet({
+              namespace: 'kube-system',
+              labelSelector: DNS_WORKLOADS,
+              limit: 500,
+              _continue,
+            }),
           ),
         [] as Workload[],
       ),

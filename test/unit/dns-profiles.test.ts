@@ -6,6 +6,8 @@ import type {EndpointSlice, Service} from '../../src/model/k8s.js'
 import {expectedRecords} from '../../src/analyse/expected-records.js'
 import {endpointsFromSlices, slicesOfService} from '../../src/analyse/endpoints.js'
 import {assumedProfile, kubeDnsProfile, type DnsProfile} from '../../src/analyse/dns-server/profile.js'
+import {dnsServerLine} from '../../src/analyse/dns-server/section.js'
+import type {DnsServerSection} from '../../src/model/report.js'
 import {clusterIP, endpoint, epPort, headless, port, rr, slice, svcName, NS} from './factories.js'
 
 const coredns = (version: string | null, options: Partial<DnsProfile['kubernetes']> = {}): DnsProfile => {
@@ -228,4 +230,68 @@ describe('the zones records are expected under', () => {
       `web.${NS}.svc.e2e.test. SRV 0 100 80 web.${NS}.svc.e2e.test.`,
     ])
   })
+})
+
+describe('the DNS line of the table', () => {
+  const section = (over: Partial<DnsServerSection>): DnsServerSection => ({
+    implementation: 'coredns',
+    version: '1.12.0',
+    source: 'deployment/kube-system/coredns image registry.k8s.io/coredns/coredns:v1.12.0',
+    assumed: false,
+    zones: ['cluster.local'],
+    ttl: 30,
+    negativeTtl: 30,
+    options: ['pods insecure', 'ttl 30', 'fallthrough in-addr.arpa ip6.arpa'],
+    caches: [],
+    mayChangeAnswers: [],
+    notes: [],
+    ...over,
+  })
+  const cache = {
+    layer: 'coredns',
+    successTtl: 30,
+    denialTtl: 30,
+    successDisabled: false,
+    denialDisabled: false,
+    source: 'x',
+  }
+  const rows: Array<[string, Partial<DnsServerSection>, string]> = [
+    [
+      'kubeadm with its cache',
+      {caches: [cache]},
+      'CoreDNS 1.12.0 (deployment/kube-system/coredns), zone cluster.local, ttl 30, cache 30 s',
+    ],
+    [
+      'endpoint_pod_names, the newer kubeadm cache that skips the zone, NodeLocal DNSCache',
+      {
+        options: ['pods insecure', 'ttl 30', 'endpoint_pod_names'],
+        caches: [
+          {...cache, successDisabled: true, denialDisabled: true},
+          {...cache, layer: 'node-local-dns', successTtl: 30, denialTtl: 5},
+        ],
+      },
+      'CoreDNS 1.12.0 (deployment/kube-system/coredns), zone cluster.local, ttl 30, endpoint_pod_names, cache off for the zone, node-local-dns cache 30 s',
+    ],
+    [
+      'kube-dns',
+      {
+        implementation: 'kube-dns',
+        version: '1.26.7',
+        source: 'deployment/kube-system/kube-dns image gke.gcr.io/k8s-dns-kube-dns:1.26.7',
+        options: [],
+      },
+      'kube-dns 1.26.7 (deployment/kube-system/kube-dns), zone cluster.local',
+    ],
+    [
+      'nothing read: assumed',
+      {
+        implementation: 'unknown',
+        version: null,
+        assumed: true,
+        source: 'no DNS Deployment, DaemonSet or Corefile found',
+      },
+      'unknown DNS server (assumed), zone cluster.local, ttl 30',
+    ],
+  ]
+  for (const [name, over, want] of rows) it(name, () => assert.equal(dnsServerLine(section(over)), want))
 })

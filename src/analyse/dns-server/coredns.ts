@@ -28,6 +28,8 @@ interface EndpointAddress {
   hostname: string
   /** targetRef name, when short enough to be a label. */
   targetRefName: string
+  /** The label it is known by (endpointHostname), lowercase: computed once per address. */
+  label: string
 }
 
 /** One subset: a slice's ready addresses and its ports (port -1: the slice has no ports). */
@@ -96,6 +98,8 @@ export function coreDnsEndpointLabel(
 export class CoreDnsModel {
   readonly rules: CoreDnsRules
   private readonly zones: string[]
+  private readonly subsetCache = new Map<Service, Subset[]>()
+  private reverseIndex: {clusterIPs: Map<string, string[]>; endpoints: Map<string, string[]>} | undefined
   private readonly ttl: number
   private readonly serviceVisible: (labels: Record<string, string> | undefined) => boolean
   private readonly namespaceSelected: (labels: Record<string, string> | undefined) => boolean
@@ -323,12 +327,11 @@ export class CoreDnsModel {
     if (headless || request.endpoint) {
       for (const subset of this.subsets(service)) {
         for (const address of subset.addresses) {
-          const label = coreDnsEndpointLabel(address, this.profile.kubernetes.endpointPodNames, this.rules)
-          if (request.endpoint && request.endpoint !== label.toLowerCase()) continue
+          if (request.endpoint && request.endpoint !== address.label) continue
           for (const port of subset.ports) {
             if (!portMatches(request, port)) continue
             found = true
-            entries.push({host: address.ip, port: port.port, key: `${label.toLowerCase()}.${base}`})
+            entries.push({host: address.ip, port: port.port, key: `${address.label}.${base}`})
           }
         }
       }
@@ -355,17 +358,22 @@ export class CoreDnsModel {
 
   /** object/endpoint.go: one subset per EndpointSlice (or Endpoints subset), ready addresses only. */
   subsets(service: Service): Subset[] {
+    // Each question reads the subsets again: built once per Service.
+    let subsets = this.subsetCache.get(service)
+    if (!subsets) this.subsetCache.set(service, (subsets = this.buildSubsets(service)))
+    return subsets
+  }
+
+  private buildSubsets(service: Service): Subset[] {
     if (this.profile.kubernetes.noEndpoints) return []
     const namespace = namespaceOf(service)
     if (this.rules.legacyEndpoints || !this.world.hasSlices) {
       const legacy = this.world.legacyEndpoints(namespace, service.metadata.name)
       if (!legacy || !this.serviceVisible(legacy.metadata.labels)) return []
       return (legacy.subsets ?? []).map((subset) => ({
-        addresses: (subset.addresses ?? []).map((address) => ({
-          ip: address.ip,
-          hostname: address.hostname ?? '',
-          targetRefName: this.targetRefName(address.targetRef?.name),
-        })),
+        addresses: (subset.addresses ?? []).map((address) =>
+          this.address(address.ip, address.hostname, address.targetRef?.name),
+        ),
         ports: portsOrSentinel(subset.ports ?? []),
       }))
     }
@@ -381,11 +389,7 @@ export class CoreDnsModel {
       const ready = endpoint.conditions?.ready ?? true
       if (!ready && !this.rules.servesNotReady) continue
       for (const ip of endpoint.addresses) {
-        addresses.push({
-          ip,
-          hostname: endpoint.hostname ?? '',
-          targetRefName: this.targetRefName(endpoint.targetRef?.name),
-        })
+        addresses.push(this.address(ip, endpoint.hostname, endpoint.targetRef?.name))
       }
     }
     const ports = (slice.ports ?? []).map((port) => ({
@@ -394,6 +398,12 @@ export class CoreDnsModel {
       protocol: port.protocol ?? 'TCP',
     }))
     return {addresses, ports: portsOrSentinel(ports)}
+  }
+
+  private address(ip: string, hostname: string | undefined, targetRef: string | undefined): EndpointAddress {
+    const address = {ip, hostname: hostname ?? '', targetRefName: this.targetRefName(targetRef), label: ''}
+    address.label = coreDnsEndpointLabel(address, this.profile.kubernetes.endpointPodNames, this.rules).toLowerCase()
+    return address
   }
 
   private targetRefName(name: string | undefined): string {
@@ -436,30 +446,35 @@ export class CoreDnsModel {
 
   /** reverse.go serviceRecordForIP: a ClusterIP names its Service; else every slice holding the address. */
   ptrTargets(address: string): string[] {
+    this.reverseIndex ??= this.buildReverseIndex()
+    const key = canonicalAddress(address)
+    return this.reverseIndex.clusterIPs.get(key) ?? this.reverseIndex.endpoints.get(key) ?? []
+  }
+
+  /** Every address's PTR targets, built on the first PTR question: each question then is one lookup. */
+  private buildReverseIndex(): {clusterIPs: Map<string, string[]>; endpoints: Map<string, string[]>} {
     const primary = lower(this.zones[0] ?? 'cluster.local')
+    const clusterIPs = new Map<string, string[]>()
+    const endpoints = new Map<string, string[]>()
     for (const service of this.world.services.values()) {
       if (!this.serviceVisible(service.metadata.labels) || !this.ptrNamespace(namespaceOf(service))) continue
-      if (this.clusterIPs(service).some((ip) => sameAddress(ip, address))) {
-        return [`${service.metadata.name}.${namespaceOf(service)}.svc.${primary}`]
-      }
-    }
-    const targets: string[] = []
-    for (const service of this.world.services.values()) {
-      if (!this.serviceVisible(service.metadata.labels) || !this.ptrNamespace(namespaceOf(service))) continue
+      const name = `${service.metadata.name}.${namespaceOf(service)}.svc.${primary}`
+      // The first matching Service wins.
+      for (const ip of this.clusterIPs(service))
+        if (!clusterIPs.has(canonicalAddress(ip))) clusterIPs.set(canonicalAddress(ip), [name])
       if (service.spec.type === 'ExternalName') continue
       for (const subset of this.subsets(service)) {
         for (const endpoint of subset.addresses) {
-          if (!sameAddress(endpoint.ip, address)) continue
           if (this.rules.ptrHostnameOnly && !endpoint.hostname) continue
-          const label = this.rules.ptrHostnameOnly
-            ? endpoint.hostname
-            : coreDnsEndpointLabel(endpoint, this.profile.kubernetes.endpointPodNames, this.rules)
-          const target = `${label.toLowerCase()}.${service.metadata.name}.${namespaceOf(service)}.svc.${primary}`
-          if (!targets.includes(target)) targets.push(target)
+          const label = this.rules.ptrHostnameOnly ? endpoint.hostname.toLowerCase() : endpoint.label
+          const key = canonicalAddress(endpoint.ip)
+          const targets = endpoints.get(key) ?? []
+          if (!targets.includes(`${label}.${name}`)) targets.push(`${label}.${name}`)
+          endpoints.set(key, targets)
         }
       }
     }
-    return targets
+    return {clusterIPs, endpoints}
   }
 
   /** reverse.go skips namespaces outside `namespaces` (not namespace_labels: it checks the configured list only). */
@@ -489,7 +504,8 @@ function portsOrSentinel(ports: Array<{name?: string; port: number; protocol?: s
   return mapped.length > 0 ? mapped : [{name: '', port: -1, protocol: ''}]
 }
 
-function sameAddress(a: string, b: string): boolean {
-  if (a === b) return true
-  return a.includes(':') && b.includes(':') && expandIPv6(a).join(':') === expandIPv6(b).join(':')
+/** One text per address: IPv6 expanded, so fd00::1 and fd00:0::1 meet. */
+function canonicalAddress(ip: string): string {
+  return ip.includes(':') ? expandIPv6(ip).join(':') : ip
 }
+

@@ -47,7 +47,8 @@ const NAMES = {coredns: 'CoreDNS', 'kube-dns': 'kube-dns', unknown: 'unknown DNS
 /** e.g. `CoreDNS 1.12.0 (deployment/kube-system/coredns), zone cluster.local, endpoint_pod_names, cache 30 s`. */
 export function dnsServerLine(section: DnsServerSection): string {
   const parts = [
-    `${NAMES[section.implementation]}${section.version ? ` ${section.version}` : ''} (${section.assumed ? 'assumed' : section.source})`,
+    // The workload only: the image (in the JSON report) makes the line too long for a terminal.
+    `${NAMES[section.implementation]}${section.version ? ` ${section.version}` : ''} (${section.assumed ? 'assumed' : section.source.replace(/ image .*$/, '')})`,
     `zone${section.zones.length > 1 ? 's' : ''} ${section.zones.join(', ')}`,
     ...section.options.filter((option) => !/^(pods insecure|fallthrough)/.test(option)),
   ]
