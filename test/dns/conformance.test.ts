@@ -43,11 +43,6 @@ const KNOWN_DIFFERENCES: Array<{recording: RegExp; question: RegExp; why: string
     question: /^(bare\.alpha\.svc\.tier\.test\. (A|SRV)|2\.9\.250\.10\.in-addr\.arpa\. PTR):/,
     why: 'k3s answers bare.alpha from its hosts file (NodeHosts), which runs before kubernetes; the model does not read hosts files and the report lists the hosts plugin under dnsServer.mayChangeAnswers',
   },
-  {
-    recording: /^v1\.12\.0-eks\.json$/,
-    question: /^term-0\.term\.alpha\.svc\.tier\.test\. A:/,
-    why: 'not explained: CoreDNS 1.12.0 under the EKS Corefile answered NODATA for the pod name of a ready endpoint (other 1.12.0 Corefiles answered NXDOMAIN); left for the next session',
-  },
 ]
 
 function recordingFiles(): string[] {
