@@ -134,7 +134,7 @@ rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   minify: true,
   sourcemap: 'linked',
   outdir: 'dist',

@@ -6,7 +6,7 @@
 // 1. Builds (npm run build), unless --skip-build.
 // 2. `npm pack` -> release/svc-inspect-<version>.tgz: exactly what `npm install -g` installs.
 // 3. A krew archive, release/svc-inspect-v<version>-<os>-<arch>.tar.gz for linux/darwin x amd64/arm64, that needs
-//    nothing but Node.js >= 20.11 on PATH. Layout (krew copies it whole into its store and links `bin`):
+//    nothing but Node.js >= 22 on PATH. Layout (krew copies it whole into its store and links `bin`):
 //      kubectl-svc_inspect            launcher -> svc-inspect/bin/run.cjs (checks the Node.js version first)
 //      kubectl_complete-svc_inspect   launcher -> svc-inspect/bin/complete.js (shell completion, kubectl >= 1.26)
 //      package.json                   {"type": "commonjs"}: pins how Node reads the two extensionless launchers
@@ -53,7 +53,7 @@ const MANIFEST = resolve(options.manifest)
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 const VERSION = pkg.version
-const NODE_RANGE = pkg.engines.node // ">=20.11"
+const NODE_RANGE = pkg.engines.node // ">=22"
 const NODE_MIN = NODE_RANGE.replace(/^>=\s*/, '')
 const [NODE_MAJOR, NODE_MINOR] = NODE_MIN.split('.').map(Number)
 const PLUGIN = 'svc-inspect'

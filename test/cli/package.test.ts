@@ -331,9 +331,9 @@ describe('npm run package: krew archives and manifest', {timeout: 240_000}, () =
         spec.shortDescription.length > 0 &&
         spec.shortDescription.length <= 60,
     )
-    assert.match(spec.description, /Node\.js 20\.11 or newer/)
+    assert.match(spec.description, /Node\.js 22 or newer/)
     assert.match(spec.description, /same JavaScript for every os\/arch/)
-    assert.match(spec.caveats, /Node\.js 20\.11 or newer/)
+    assert.match(spec.caveats, /Node\.js 22 or newer/)
     assert.equal(spec.platforms.length, PLATFORMS.length)
     for (const [index, [os, arch]] of PLATFORMS.entries()) {
       const platform = spec.platforms[index]

@@ -41,4 +41,4 @@ t0=$(date +%s)
 kubeconfig=$(bash test/cluster/up.sh | tail -n 1)
 echo "== cluster ready in $(( $(date +%s) - t0 ))s: $kubeconfig"
 npm run build --silent
-KUBECONFIG="$kubeconfig" node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.test.ts
+KUBECONFIG="$kubeconfig" scripts/node.sh --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.test.ts
