@@ -145,7 +145,7 @@ if (!options['skip-build']) {
   log('npm run build')
   run('npm', ['run', 'build'])
 }
-for (const needed of ['dist/oclif.cjs', 'dist/commands.cjs', 'oclif.manifest.json']) {
+for (const needed of ['dist/svc-inspect.cjs', 'oclif.manifest.json']) {
   if (!existsSync(join(ROOT, needed))) throw new Error(`${needed} is missing: run npm run build (or drop --skip-build)`)
 }
 
@@ -169,11 +169,8 @@ try {
     'README.md',
     'oclif.manifest.json',
     'bin/run.cjs',
-    'bin/code-cache.cjs',
-    'dist/client-node.cjs',
     'bin/complete.js',
-    'dist/oclif.cjs',
-    'dist/commands.cjs',
+    'dist/svc-inspect.cjs',
   ]) {
     if (!packed.files.some((file) => file.path === needed))
       throw new Error(`npm pack left out ${needed}: check "files" in package.json`)

@@ -85,9 +85,7 @@ const isolated = (...path: string[]): NodeJS.ProcessEnv => ({PATH: path.join(del
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 async function packageInto(out: string): Promise<Run> {
-  const built = ['dist/oclif.cjs', 'dist/commands.cjs', 'oclif.manifest.json'].every((file) =>
-    existsSync(join(ROOT, file)),
-  )
+  const built = ['dist/svc-inspect.cjs', 'oclif.manifest.json'].every((file) => existsSync(join(ROOT, file)))
   const args = [
     join(ROOT, 'scripts/package.mjs'),
     '--out',
@@ -230,11 +228,8 @@ describe('npm run package: krew archives and manifest', {timeout: 240_000}, () =
       'svc-inspect/package.json',
       'svc-inspect/oclif.manifest.json',
       'svc-inspect/bin/run.cjs',
-      'svc-inspect/bin/code-cache.cjs',
       'svc-inspect/bin/complete.js',
-      'svc-inspect/dist/oclif.cjs',
-      'svc-inspect/dist/client-node.cjs',
-      'svc-inspect/dist/commands.cjs',
+      'svc-inspect/dist/svc-inspect.cjs',
     ]) {
       assert.ok(names.includes(name), `${name} in the archive`)
     }
@@ -292,16 +287,13 @@ describe('npm run package: krew archives and manifest', {timeout: 240_000}, () =
   it('loads every dist/ bundle, and every package dist/ imports, from the archive alone', async () => {
     const dist = join(extracted, 'svc-inspect', 'dist')
     const chunks = readdirSync(dist).filter((name) => name.endsWith('.mjs') || name.endsWith('.cjs'))
-    assert.ok(
-      chunks.includes('commands.cjs') && chunks.includes('oclif.cjs') && chunks.includes('client-node.cjs'),
-      chunks.join(' '),
-    )
+    assert.ok(chunks.includes('svc-inspect.cjs'), chunks.join(' '))
     const imported = new Set<string>()
     for (const chunk of chunks) {
       for (const match of readFileSync(join(dist, chunk), 'utf8').matchAll(
         /(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`]((?:@[a-z0-9._-]+\/)?[a-z0-9][a-z0-9._-]*)["'`]/g,
       )) {
-        if (match[1] in pkg.dependencies) imported.add(match[1])
+        if (match[1] in (pkg.dependencies ?? {})) imported.add(match[1])
       }
     }
     const names = [...chunks.map((chunk) => `./${chunk}`), ...imported]
@@ -390,11 +382,9 @@ describe('npm pack: what npm install -g needs', () => {
     const files = new Map(packed.files.map((file) => [file.path, file.mode]))
     for (const path of [
       'bin/run.cjs',
-      'bin/code-cache.cjs',
-      'dist/client-node.cjs',
+
       'bin/complete.js',
-      'dist/oclif.cjs',
-      'dist/commands.cjs',
+      'dist/svc-inspect.cjs',
       'oclif.manifest.json',
       'package.json',
       'README.md',
