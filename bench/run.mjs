@@ -5,6 +5,7 @@
 //  3. with --cluster (a running local cluster, KUBECONFIG set): the DNS check of a headless service with 100
 //     endpoints vs one `kubectl exec ... dig` per name (target >= 20x) and vs a single exec (target <= 2x), and
 //     `scan -A` over 200 services vs `kubectl get svc,endpointslices -A`.
+//  4. with --baseline DIR (bash bench/baseline.sh builds one): an earlier build side by side (bench/compare.mjs).
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, writeFileSync, existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
@@ -103,6 +104,12 @@ function report(name, measured, target, pass) {
   }
   const growth = points[1].ms / points[0].ms
   report('scan time growth for 2x the services', `${growth.toFixed(2)}x`, 'about 2x (linear), < 2.5x', growth < 2.5)
+}
+
+const baselineAt = process.argv.indexOf('--baseline')
+if (baselineAt > 0) {
+  const {compareBuilds} = await import('./compare.mjs')
+  await compareBuilds({cli, baseline: process.argv[baselineAt + 1], compare, report})
 }
 
 if (process.argv.includes('--cluster')) {

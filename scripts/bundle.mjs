@@ -26,8 +26,8 @@ const common = {
   // oclif's optional TypeScript support, which a built CLI never uses.
   external: ['typescript', 'ts-node'],
   // node-fetch 2 (client-node's HTTP client) loads tr46, which requires Node's deprecated built-in punycode: Node
-  // warns on stderr (DEP0040) unless the caller is in node_modules, which bundled code is not. The npm package
-  // of the same name is that module; the build gives it to tr46 instead (see docs/design.md, Adapters).
+  // warns on stderr (DEP0040) unless the caller is under node_modules, which bundled code is not. The npm package
+  // of the same name is that module; the build gives it to tr46 instead (docs/design.md, Adapters).
   alias: {punycode: 'punycode/'},
 }
 

@@ -24,7 +24,7 @@ export interface ConnectionOptions {
   requestTimeoutMs: number
 }
 
-type ClientNode = typeof import('@kubernetes/client-node')
+type ClientNode = typeof import('./client-node.js')
 
 export class KubeGateway {
   private constructor(
@@ -37,7 +37,7 @@ export class KubeGateway {
   ) {}
 
   static async connect(options: ConnectionOptions): Promise<KubeGateway> {
-    const client = await import('@kubernetes/client-node')
+    const client = await import('./client-node.js')
     const config = sharedConnectionsConfig(client, options.requestTimeoutMs)
     try {
       if (options.kubeconfig) config.loadFromFile(options.kubeconfig)

@@ -158,7 +158,7 @@ describe('KubeGateway connections', () => {
   it('the slices, pods and coredns reads run alongside the Service read, and a refused read is a problem, not a failure', async () => {
     state.requests = []
     state.maxInFlight = 0
-    state.delayMs = 30
+    state.delayMs = 100 // long enough that all four overlap on a busy machine (the tests run in parallel)
     try {
       const snapshot = await gateway.gatherService('shop', 'web')
       assert.equal(snapshot.service.metadata.name, 'web')
