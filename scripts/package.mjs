@@ -12,8 +12,9 @@
 //    the same version (scripts/node.sh brings it). The code cache (useCodeCache) is V8 bytecode for the building
 //    platform: only linux-amd64 gets it. The Linux amd64 binary is stripped of its symbols first.
 //    macOS refuses arm64 code without a signature, and injection breaks Node's: the darwin executables are
-//    signed ad hoc with `rcodesign sign` when rcodesign is on PATH (scripts/sign-macos.sh is the release step);
-//    without it they are left unsigned and this says so.
+//    signed ad hoc by scripts/sign-macos.sh (rcodesign) when rcodesign is on PATH or built into
+//    ~/.cache/svc-inspect/rcodesign (scripts/install-rcodesign.sh, ~8 min); without it they are left unsigned and
+//    this says so.
 // 4. The archives, release/svc-inspect-v<version>-<os>-<arch>.tar.gz (.zip for windows): the executable
 //    (kubectl-svc_inspect[.exe]), the completion helper (kubectl_complete-svc_inspect, a script that runs the
 //    executable's `__complete`), LICENSE and README.md. Reproducible: sorted entries, one fixed mtime
@@ -179,7 +180,8 @@ try {
     run(process.execPath, ['--experimental-sea-config', config], {capture: true})
     blobs[codeCache] = readFileSync(blob)
   }
-  const signer = onPath('rcodesign')
+  const signer =
+    onPath('rcodesign') || existsSync(join(CACHE, '..', 'rcodesign', 'bin', 'rcodesign')) || process.env.RCODESIGN
   const artefacts = []
   for (const platform of SELECTED) {
     const stage = join(work, id(platform))
@@ -198,7 +200,7 @@ try {
         run('bash', [join(ROOT, 'scripts', 'sign-macos.sh'), exe], {capture: true})
         signed = ', signed ad hoc (rcodesign)'
       } else {
-        signed = ', NOT SIGNED: macOS arm64 refuses to run it (put rcodesign on PATH, see scripts/sign-macos.sh)'
+        signed = ', NOT SIGNED: macOS arm64 refuses to run it (run scripts/install-rcodesign.sh, then this again)'
       }
     }
     // The completion helper: kubectl >= 1.26 runs it; it asks the executable beside it.

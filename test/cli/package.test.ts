@@ -223,6 +223,31 @@ describe('npm run package: one executable per platform, archives and the krew ma
       ])
   })
 
+  it('signs the macOS executables ad hoc when rcodesign is there (else says they are not signed)', (t) => {
+    const cached = join(
+      process.env.XDG_CACHE_HOME || join(process.env.HOME ?? '', '.cache'),
+      'svc-inspect/rcodesign/bin/rcodesign',
+    )
+    const onPath = spawnSync('sh', ['-c', 'command -v rcodesign'], {encoding: 'utf8'}).stdout.trim()
+    const rcodesign = onPath || (existsSync(cached) ? cached : '')
+    if (!rcodesign) {
+      assert.match(packaged.stderr, /darwin-arm64\.tar\.gz: kubectl-svc_inspect [\d.]+ MiB, NOT SIGNED/)
+      t.skip('no rcodesign (scripts/install-rcodesign.sh): the darwin executables are unsigned, as the script said')
+      return
+    }
+    for (const arch of ['amd64', 'arm64']) {
+      assert.match(
+        packaged.stderr,
+        new RegExp(`darwin-${arch}\\.tar\\.gz: kubectl-svc_inspect [\\d.]+ MiB, signed ad hoc`),
+      )
+      const dir = join(work, `darwin-${arch}`)
+      mkdirSync(dir)
+      spawnSync('tar', ['-xzf', join(out, archiveName('darwin', arch)), '-C', dir])
+      const info = spawnSync(rcodesign, ['print-signature-info', join(dir, 'kubectl-svc_inspect')], {encoding: 'utf8'})
+      assert.match(info.stdout, /flags: CodeSignatureFlags\(ADHOC\)/, info.stderr)
+    }
+  })
+
   it('the Linux executable runs with no node on PATH: --help, and completion through the helper beside it', async () => {
     assert.ok(!existsSync(join(tools, 'node')))
     const help = await exec(executable(), ['--help'], {env: isolated()})
