@@ -8,7 +8,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:https'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 
 const root = new URL('..', import.meta.url)
 const TLS = new URL('test/unit/fixtures/tls/', root)
@@ -98,7 +98,8 @@ export async function serveFakeApi() {
   })
 }
 
-export async function compareBuilds({cli, baseline, compare, report}) {
+export async function compareBuilds({cli, baseline: baselineDir, compare, report}) {
+  const baseline = resolve(baselineDir)
   const oldCli = join(baseline, 'bin', 'run.cjs')
   const node = process.execPath
   const noCache = {env: {...process.env, NODE_DISABLE_COMPILE_CACHE: '1'}}
