@@ -2,11 +2,13 @@
 // npm run bench: performance targets as ratios measured in one run (never as timed tests).
 //  1. cold start of `svc-inspect --help` vs `node -e 0`                          target <= 1.5x
 //  2. `scan --from-file` over 5,000 services / 50,000 endpoints (and half that)   target < 5 s, < 300 MB RSS, linear
-//  3. with --cluster (a running local cluster, KUBECONFIG set): the DNS check of a headless service with 100
+//  3. the single executable (linux-amd64): `--help` vs `node -e 0`              target <= 1.3x
+//  4. with --baseline DIR (bash bench/baseline.sh builds one): an earlier build side by side (bench/compare.mjs).
+//  5. with --cluster (a running local cluster, KUBECONFIG set): the DNS check of a headless service with 100
 //     endpoints vs one `kubectl exec ... dig` per name (target >= 20x) and vs a single exec (target <= 2x), and
 //     `scan -A` over 200 services vs `kubectl get svc,endpointslices -A`.
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, writeFileSync, existsSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {generateDump} from './generate-dump.mjs'
 
@@ -103,6 +105,62 @@ function report(name, measured, target, pass) {
   }
   const growth = points[1].ms / points[0].ms
   report('scan time growth for 2x the services', `${growth.toFixed(2)}x`, 'about 2x (linear), < 2.5x', growth < 2.5)
+}
+
+// 3. The single executable (scripts/package.mjs, linux-amd64 with its code cache): `--help` vs `node -e 0` of
+//    the same Node (target <= 1.3x), and an offline report.
+{
+  const out = `${cache}/sea`
+  const built = spawnSync(
+    process.execPath,
+    [
+      `${root}scripts/package.mjs`,
+      '--skip-build',
+      '--platforms',
+      'linux-amd64',
+      '--out',
+      out,
+      '--manifest',
+      `${out}/svc-inspect.yaml`,
+    ],
+    {encoding: 'utf8'},
+  )
+  if (built.status !== 0) throw new Error(`scripts/package.mjs: ${built.stderr}`)
+  const version = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version
+  mkdirSync(`${out}/x`, {recursive: true})
+  spawnSync('tar', ['-xzf', `${out}/svc-inspect-v${version}-linux-amd64.tar.gz`, '-C', `${out}/x`])
+  const exe = `${out}/x/kubectl-svc_inspect`
+  const seed = [
+    '-f',
+    `${root}examples/dumps/003-headless-port-mapping.yaml`,
+    '-n',
+    'seed-ports',
+    'svc-chroma',
+    '-o',
+    'json',
+  ]
+  time(exe, ['--help'])
+  const medians = compare(21, {
+    node: [process.execPath, ['-e', '0']],
+    help: [exe, ['--help']],
+    npmHelp: [process.execPath, [cli, '--help']],
+    report: [exe, seed],
+  })
+  const ratio = medians.help / medians.node
+  report(
+    'single executable `--help` / `node -e 0`',
+    `${ratio.toFixed(2)}x (${medians.help.toFixed(0)} ms vs ${medians.node.toFixed(0)} ms; under node with the compile cache ${medians.npmHelp.toFixed(0)} ms)`,
+    '<= 1.3x',
+    ratio <= 1.3,
+  )
+  report('single executable, offline report (inspect -f)', `${medians.report.toFixed(0)} ms`, 'context', true)
+  report('single executable size', `${(statSync(exe).size / 1024 / 1024).toFixed(1)} MiB`, 'context', true)
+}
+
+const baselineAt = process.argv.indexOf('--baseline')
+if (baselineAt > 0) {
+  const {compareBuilds} = await import('./compare.mjs')
+  await compareBuilds({cli, baseline: process.argv[baselineAt + 1], compare, report})
 }
 
 if (process.argv.includes('--cluster')) {

@@ -1,10 +1,13 @@
 // The only code that talks to the API server. Everything it returns is in wire form (plain JSON, string
 // timestamps), the same shape a dump file has, so the analysis never knows where its input came from.
-// client-node is loaded here, lazily, and only by commands that need a cluster (~40 ms with the code cache).
-import type {Agent} from 'node:https'
+// client-node is loaded here, lazily, and only by commands that need a cluster.
+import {Agent as HttpAgent} from 'node:http'
+import {Agent as HttpsAgent, type RequestOptions} from 'node:https'
 import {isIP, type Socket} from 'node:net'
 import {checkServerIdentity, createSecureContext, type PeerCertificate} from 'node:tls'
-import type {CoreV1Api, DiscoveryV1Api, KubeConfig} from '@kubernetes/client-node'
+import type {CoreV1Api, DiscoveryV1Api, KubeConfig, RequestContext} from '@kubernetes/client-node'
+import {HttpProxyAgent, HttpsProxyAgent} from 'hpagent'
+import {SocksProxyAgent} from 'socks-proxy-agent'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
 import {InspectError} from '../errors.js'
@@ -24,7 +27,7 @@ export interface ConnectionOptions {
   requestTimeoutMs: number
 }
 
-type ClientNode = typeof import('@kubernetes/client-node')
+type ClientNode = typeof import('./client-node.js')
 
 /**
  * The label the DNS workloads carry on kubeadm, kind, k3s, EKS, AKS and GKE (CoreDNS and kube-dns keep the
@@ -43,8 +46,8 @@ export class KubeGateway {
   ) {}
 
   static async connect(options: ConnectionOptions): Promise<KubeGateway> {
-    const client = await import('@kubernetes/client-node')
-    const config = new client.KubeConfig()
+    const client = await import('./client-node.js')
+    const config = sharedConnectionsConfig(client, options.requestTimeoutMs)
     try {
       if (options.kubeconfig) config.loadFromFile(options.kubeconfig)
       else config.loadFromDefault()
@@ -54,8 +57,6 @@ export class KubeGateway {
       )
     }
     applyOverrides(config, options)
-    shareAgents(config)
-    abortSlowRequests(config, options.requestTimeoutMs)
     if (!config.getCurrentCluster())
       throw new InspectError('no cluster in kubeconfig: set --kubeconfig, KUBECONFIG or --context')
     const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace
@@ -363,9 +364,8 @@ export class ApiError extends Error {
 }
 
 /**
- * The analysis reads wire JSON. The bundled client-node hands it over as the API sent it (plain objects, see
- * src/bundles/wire-serializer.ts); client-node itself (the unit tests) hands back model instances with Date
- * objects, which are converted.
+ * The analysis reads wire JSON; client-node hands back model instances with Date objects, which are converted.
+ * A plain object (as a test's fake may give) is taken as it is.
  */
 export function wire<T>(value: unknown): T {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype)
@@ -390,72 +390,86 @@ function apiMessage(error: unknown): string {
   return (body as {message?: string} | undefined)?.message ?? ''
 }
 
-type AgentFactory = (cluster: unknown, agentOptions: Record<string, unknown>) => unknown
-
 /** How long an idle connection is kept for the next call (Node's own default agent keeps them 5 s too). */
 export const IDLE_CONNECTION_MS = 5000
 
+/** The TLS options client-node's applyToHTTPSOptions fills in from the kubeconfig (and an exec credential). */
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const
+
 /**
- * client-node makes a new HTTPS agent for every request, so every API call opened its own TLS connection with a
- * full handshake (~10 ms of CPU here, and as much for the API server). One keep-alive agent per set of options
- * reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS, so a
- * --watch that reads again minutes later does not write into one a load balancer has silently dropped. The
- * options carry the CA and client certificate, which an exec credential plugin may rotate: they are in the key.
- * Without a proxy, the agent's connections also share one TLS context: the first reads open several at once, and
- * each would parse the CA and client key again (~2 ms each).
+ * client-node's KubeConfig, with the connections it hands out shared, through its two public hooks (every API
+ * client call goes through applySecurityAuthentication; exec, port-forward and watch through
+ * applyToHTTPSOptions):
+ *  - client-node makes a new agent for every request, so every API call opened its own TLS connection with a
+ *    full handshake (~10 ms of CPU here, and as much for the API server). One keep-alive agent per set of
+ *    options reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS,
+ *    so a --watch that reads again minutes later does not write into one a load balancer has silently dropped.
+ *    The options carry the CA and client certificate, which an exec credential plugin may rotate: they are in
+ *    the key. Without a proxy, the agent's connections also share one TLS context: the first reads open several
+ *    at once, and each would parse the CA and client key again.
+ *  - --request-timeout ends each API request (AbortSignal), not only the wait for it.
+ * The agent is chosen as client-node chooses it (direct, HTTP(S) proxy through hpagent, SOCKS through
+ * socks-proxy-agent), with the packages' public constructors; client-node's own choice has run first (in
+ * super.applyToHTTPSOptions), so a kubeconfig it refuses is refused with its message.
  */
-function shareAgents(config: KubeConfig): void {
-  const target = config as unknown as {createAgent: AgentFactory}
-  const create = target.createAgent.bind(config)
-  const agents = new Map<string, unknown>()
-  target.createAgent = (cluster, agentOptions) => {
-    const {server, proxyUrl} = (cluster ?? {}) as {server?: string; proxyUrl?: string}
-    // Certificates come as Buffers, which JSON.stringify would spell out byte by byte, for every call.
-    const key = JSON.stringify([
-      server,
-      proxyUrl,
-      Object.entries(agentOptions).map(([name, value]) => [
-        name,
-        Buffer.isBuffer(value) ? value.toString('base64') : value,
-      ]),
-    ])
-    let agent = agents.get(key)
-    if (agent) return agent
-    // `timeout` is the idle time of a kept connection; a request without a timeout of its own ignores it.
-    const options: Record<string, unknown> = {
-      ...agentOptions,
-      keepAlive: true,
-      timeout: agentOptions.timeout ?? IDLE_CONNECTION_MS,
+function sharedConnectionsConfig(client: ClientNode, requestTimeoutMs: number): KubeConfig {
+  class SharedConnectionsConfig extends client.KubeConfig {
+    private readonly agents = new Map<string, HttpAgent>()
+
+    override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+      await super.applyToHTTPSOptions(opts)
+      const cluster = this.getCurrentCluster()
+      if (cluster) opts.agent = this.sharedAgent(cluster, opts as RequestOptions)
     }
-    const direct = Boolean(server?.startsWith('https:') && !proxyUrl)
-    if (direct && !options.secureContext) options.secureContext = createSecureContext(options)
-    agents.set(key, (agent = create(cluster, options)))
-    if (direct) limitConnectionSetUp(agent as Agent)
-    if (proxyUrl?.startsWith('socks')) verifyAddressThroughSocks(agent as SocksAgent)
-    return agent
+
+    override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+      const opts: RequestOptions = {}
+      await this.applyToHTTPSOptions(opts)
+      for (const [name, value] of Object.entries(opts.headers ?? {})) context.setHeaderParam(name, `${value}`)
+      if (opts.auth) context.setHeaderParam('Authorization', `Basic ${Buffer.from(opts.auth).toString('base64')}`)
+      if (opts.agent instanceof HttpAgent) context.setAgent(opts.agent)
+      if (requestTimeoutMs > 0) context.setSignal(AbortSignal.timeout(requestTimeoutMs))
+    }
+
+    private sharedAgent(cluster: {server: string; proxyUrl?: string}, opts: RequestOptions): HttpAgent {
+      const tls: Record<string, unknown> = {}
+      for (const name of TLS_OPTIONS) if (opts[name] !== undefined) tls[name] = opts[name]
+      // Certificates come as Buffers, which JSON.stringify would spell out byte by byte, for every call.
+      const key = JSON.stringify([
+        cluster.server,
+        cluster.proxyUrl,
+        Object.entries(tls).map(([name, value]) => [name, Buffer.isBuffer(value) ? value.toString('base64') : value]),
+      ])
+      let agent = this.agents.get(key)
+      if (!agent) this.agents.set(key, (agent = newAgent(cluster, tls)))
+      return agent
+    }
   }
+  return new SharedConnectionsConfig()
 }
 
-interface SocksAgent {
-  connect(request: unknown, options: {host?: string; servername?: string; checkServerIdentity?: unknown}): unknown
+function newAgent({server, proxyUrl}: {server: string; proxyUrl?: string}, tls: Record<string, unknown>): HttpAgent {
+  // `timeout` is the idle time of a kept connection; a request without a timeout of its own ignores it.
+  const options = {...tls, keepAlive: true, timeout: IDLE_CONNECTION_MS}
+  if (proxyUrl?.startsWith('socks'))
+    return new SocksProxyAgent(proxyUrl, {...options, ...identityOfAddress(server, tls)})
+  if (proxyUrl && server.startsWith('https:')) return new HttpsProxyAgent({...options, proxy: proxyUrl})
+  if (proxyUrl) return new HttpProxyAgent({...options, proxy: proxyUrl})
+  if (server.startsWith('http:')) return new HttpAgent(options)
+  return new ConnectionSetUpLimitedAgent({...options, secureContext: createSecureContext(tls)})
 }
 
 /**
- * Through a SOCKS proxy, client-node's agent (socks-proxy-agent) checks an API server named by its IP address
- * against "localhost" (it passes TLS no host name for an IP), so `server: https://10.0.0.1:6443` with
- * `proxy-url: socks5://...` failed with ERR_TLS_CERT_ALTNAME_INVALID where kubectl connects. The certificate
- * is checked against that address instead, as it is without a proxy.
+ * Through a SOCKS proxy, socks-proxy-agent gives TLS no host name for an API server named by its IP address,
+ * and Node then checks the certificate against "localhost": `server: https://10.0.0.1:6443` with
+ * `proxy-url: socks5://...` failed with ERR_TLS_CERT_ALTNAME_INVALID where kubectl connects. The agent's options
+ * reach tls.connect, so its checkServerIdentity checks the certificate against that address instead, as Node does
+ * without a proxy.
  */
-function verifyAddressThroughSocks(agent: SocksAgent): void {
-  const connect = agent.connect.bind(agent)
-  agent.connect = (request, options) => {
-    const {host} = options
-    if (!host || !isIP(host) || options.servername || options.checkServerIdentity) return connect(request, options)
-    return connect(request, {
-      ...options,
-      checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate),
-    })
-  }
+function identityOfAddress(server: string, tls: Record<string, unknown>): {checkServerIdentity?: unknown} {
+  const host = new URL(server).hostname.replace(/^\[(.*)\]$/, '$1')
+  if (!isIP(host) || tls.servername) return {}
+  return {checkServerIdentity: (_name: string, certificate: PeerCertificate) => checkServerIdentity(host, certificate)}
 }
 
 /** How long a new connection may take to connect, then to finish its TLS handshake (client-go's dial and handshake timeouts). */
@@ -466,11 +480,11 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000
  * Node waits for a TCP connect or a TLS handshake as long as the OS lets it, forever for a server that accepts
  * and then says nothing; kubectl gives up after 30 s and 10 s. Without --request-timeout (kubectl's default),
  * the CLI would hang on such a server, in CI too; with these limits it says why and exits 2.
+ * (Agent#createConnection is Node's documented hook for this.)
  */
-function limitConnectionSetUp(agent: Agent): void {
-  const connect = agent.createConnection.bind(agent) as (options: object, callback?: unknown) => Socket
-  agent.createConnection = ((options: object, callback?: unknown) => {
-    const socket = connect(options, callback)
+class ConnectionSetUpLimitedAgent extends HttpsAgent {
+  override createConnection(...args: Parameters<HttpsAgent['createConnection']>): Socket {
+    const socket = super.createConnection(...args) as Socket
     let timer = setTimeout(
       () => socket.destroy(new SetUpTimeout(`dial tcp: i/o timeout after ${CONNECT_TIMEOUT_MS / 1000}s`)),
       CONNECT_TIMEOUT_MS,
@@ -485,25 +499,11 @@ function limitConnectionSetUp(agent: Agent): void {
     socket.once('secureConnect', () => clearTimeout(timer))
     socket.once('close', () => clearTimeout(timer))
     return socket
-  }) as Agent['createConnection']
+  }
 }
 
 /** No errno code: explain() then shows its message, which says which step timed out. */
 class SetUpTimeout extends Error {}
-
-/**
- * --request-timeout ends the request itself, not only the wait for it: a request the API server never answers
- * is aborted and its connection closed, so the CLI exits instead of hanging on the open socket. Every request of
- * the API clients gets its own deadline, as kubectl's do. (Watches, exec and port-forward do not pass here.)
- */
-function abortSlowRequests(config: KubeConfig, timeoutMs: number): void {
-  if (timeoutMs <= 0) return
-  const authenticate = config.applySecurityAuthentication.bind(config)
-  config.applySecurityAuthentication = async (context) => {
-    await authenticate(context)
-    context.setSignal(AbortSignal.timeout(timeoutMs))
-  }
-}
 
 /** --context, --cluster, --user, like kubectl: pick a context, then swap its cluster or user. */
 function applyOverrides(config: KubeConfig, options: ConnectionOptions): void {

@@ -1,7 +1,7 @@
-// The CLI's own copy of client-node (dist/client-node.cjs) against a throwaway API server on 127.0.0.1: the
-// bundle keeps the API's JSON as it is (no model classes, see src/bundles/wire-serializer.ts), and loads the
-// libraries some kubeconfigs need (proxies, auth providers) only when one does (see scripts/bundle.mjs). So these
-// run the built CLI, not the sources: a kubeconfig with a proxy or an auth provider must work through it.
+// The CLI's bundled client-node (dist/svc-inspect.cjs) against a throwaway API server on 127.0.0.1: lists
+// continued on a second page, kubeconfigs with a proxy (HTTP CONNECT, SOCKS) or an auth provider. These run the
+// built CLI, not the sources: a kubeconfig with a proxy or an auth provider must work through the bundle, and
+// the gateway's shared agents (src/kube/gateway.ts) must stay in the path of every call.
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer as createHttpServer} from 'node:http'

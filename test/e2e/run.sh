@@ -24,8 +24,10 @@ if ! { [ -f "$KUBECONFIG_PATH" ] && [ -x "$BIN_DIR/kubectl" ] && kubectl --kubec
   kubectl --kubeconfig "$KUBECONFIG_PATH" get configmap coredns -n kube-system -o jsonpath='{.data.Corefile}' 2>/dev/null | grep -q "kubernetes $SVC_INSPECT_CLUSTER_DOMAIN "; }; then
   started_here=1
 fi
+exe_dir=""
 teardown() {
   local rc=$?
+  if [ -n "$exe_dir" ]; then rm -rf "$exe_dir"; fi
   if [ "$rc" -ne 0 ]; then echo "== component logs (tail)"; bash test/cluster/logs.sh || true; fi
   if [ "$started_here" = 1 ] && [ "${SVC_INSPECT_KEEP_CLUSTER:-0}" != 1 ]; then bash test/cluster/down.sh || true; fi
   exit "$rc"
@@ -41,4 +43,11 @@ t0=$(date +%s)
 kubeconfig=$(bash test/cluster/up.sh | tail -n 1)
 echo "== cluster ready in $(( $(date +%s) - t0 ))s: $kubeconfig"
 npm run build --silent
-KUBECONFIG="$kubeconfig" node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.test.ts
+KUBECONFIG="$kubeconfig" scripts/node.sh --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.test.ts
+# One scenario again through the Linux single executable (scripts/package.mjs), with no node on its PATH.
+echo "== seed 003 through the single executable (linux-amd64), no node on PATH"
+exe_dir=$(mktemp -d)
+scripts/node.sh scripts/package.mjs --skip-build --platforms linux-amd64 --out "$exe_dir" --manifest "$exe_dir/svc-inspect.yaml"
+mkdir "$exe_dir/x" && tar -xzf "$exe_dir"/svc-inspect-v*-linux-amd64.tar.gz -C "$exe_dir/x"
+KUBECONFIG="$kubeconfig" SVC_INSPECT_CLI="$exe_dir/x/kubectl-svc_inspect" scripts/node.sh --import tsx --test \
+  --test-concurrency=1 --test-reporter=spec --test-name-pattern='seed 003: the headless port trap' test/e2e/seeds.test.ts

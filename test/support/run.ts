@@ -1,9 +1,24 @@
 // Helpers the CLI and e2e tests share: run the built CLI and kubectl as child processes.
 import {spawn, spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const CLI = `${ROOT}bin/run.cjs`
+/**
+ * SVC_INSPECT_CLI=/path/to/kubectl-svc_inspect: the tests run that single executable (scripts/package.mjs)
+ * instead, with no node on its PATH (test/e2e/run.sh runs one scenario so).
+ */
+const EXECUTABLE = process.env.SVC_INSPECT_CLI
+
+/** PATH without the directories that hold a `node`. */
+function pathWithoutNode(path = process.env.PATH ?? ''): string {
+  return path
+    .split(delimiter)
+    .filter((dir) => dir && !existsSync(join(dir, 'node')))
+    .join(delimiter)
+}
 
 export interface RunResult {
   code: number | null
@@ -18,9 +33,15 @@ export function cli(
   options: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
 ): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, argv] = EXECUTABLE ? [EXECUTABLE, args] : [process.execPath, [CLI, ...args]]
+    const child = spawn(command, argv, {
       cwd: ROOT,
-      env: {...process.env, NO_COLOR: '1', ...options.env},
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        ...options.env,
+        ...(EXECUTABLE ? {PATH: pathWithoutNode(options.env?.PATH)} : {}),
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''

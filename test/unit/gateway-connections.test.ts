@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {createServer} from 'node:https'
+import {Agent, createServer, type RequestOptions} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -99,9 +99,13 @@ describe('KubeGateway connections', () => {
             name: 'test',
             cluster: {server: `https://127.0.0.1:${port}`, 'certificate-authority-data': cert.toString('base64')},
           },
+          {name: 'insecure', cluster: {server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true}},
         ],
         users: [{name: 'test', user: {token: 'test-token'}}],
-        contexts: [{name: 'test', context: {cluster: 'test', user: 'test'}}],
+        contexts: [
+          {name: 'test', context: {cluster: 'test', user: 'test'}},
+          {name: 'insecure', context: {cluster: 'insecure', user: 'test'}},
+        ],
         'current-context': 'test',
       }),
     )
@@ -120,19 +124,22 @@ describe('KubeGateway connections', () => {
     assert.equal(state.connections, 1)
   })
 
-  it('one agent per set of options, keep-alive, with one TLS context for all its connections', () => {
-    const config = gateway.config as unknown as {
-      createAgent(cluster: unknown, options: object): {options: Record<string, unknown>}
+  it('one agent per set of options, keep-alive, with one TLS context for all its connections', async () => {
+    // What client-node's exec, port-forward and watch get (the API clients go through the same agents).
+    const agentOf = async () => {
+      const options: RequestOptions = {}
+      await gateway.config.applyToHTTPSOptions(options)
+      return options.agent as Agent & {options: Record<string, unknown>}
     }
-    const cluster = gateway.config.getCurrentCluster()
-    const options = {ca: cert}
-    const agent = config.createAgent(cluster, options)
-    assert.equal(config.createAgent(cluster, {...options}), agent, 'the same options give the same agent')
-    assert.notEqual(
-      config.createAgent(cluster, {ca: cert, rejectUnauthorized: false}),
-      agent,
-      'other options, another agent',
-    )
+    const agent = await agentOf()
+    assert.equal(await agentOf(), agent, 'the same options give the same agent')
+    gateway.config.setCurrentContext('insecure')
+    try {
+      assert.notEqual(await agentOf(), agent, 'other options (no CA, no verification), another agent')
+    } finally {
+      gateway.config.setCurrentContext('test')
+    }
+    assert.ok(agent instanceof Agent)
     assert.equal(agent.options.keepAlive, true)
     assert.equal(agent.options.timeout, IDLE_CONNECTION_MS)
     assert.ok(agent.options.secureContext, 'a TLS context made once, not per connection')

@@ -508,4 +508,3 @@ function portsOrSentinel(ports: Array<{name?: string; port: number; protocol?: s
 function canonicalAddress(ip: string): string {
   return ip.includes(':') ? expandIPv6(ip).join(':') : ip
 }
-
