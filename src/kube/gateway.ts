@@ -364,13 +364,21 @@ export class ApiError extends Error {
 }
 
 /**
- * The analysis reads wire JSON; client-node hands back model instances with Date objects, which are converted.
- * A plain object (as a test's fake may give) is taken as it is.
+ * The analysis reads wire JSON; client-node hands back model instances with Date objects, which are turned back
+ * into the API's own spelling: RFC 3339 in whole seconds ("2026-01-01T00:00:00Z", as metav1.Time writes it), with
+ * milliseconds only when there are some. A plain object (as a test's fake may give) is taken as it is.
  */
 export function wire<T>(value: unknown): T {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype)
     return value as T
-  return JSON.parse(JSON.stringify(value)) as T
+  return JSON.parse(
+    JSON.stringify(value, function (this: Record<string, unknown>, key, json) {
+      const original = this[key]
+      return original instanceof Date && !Number.isNaN(original.getTime())
+        ? original.toISOString().replace(/\.000Z$/, 'Z')
+        : json
+    }),
+  ) as T
 }
 
 function statusOf(error: unknown): number | undefined {
