@@ -3,6 +3,7 @@
 // coredns/caddy source files the parser follows.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {AKS, EKS, K3S, KUBEADM_1_31} from './corefiles.js'
 import {
   type Corefile,
   CorefileError,
@@ -12,105 +13,10 @@ import {
   serverBlockFor,
 } from '../../src/analyse/dns-server/corefile.js'
 
-const KUBEADM_OLD = `.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`
-
-const KUBEADM_NEW = KUBEADM_OLD.replace(
+const KUBEADM_NEW = KUBEADM_1_31.replace(
   '    cache 30\n',
   '    cache 30 {\n       disable success cluster.local\n       disable denial cluster.local\n    }\n',
 )
-
-const K3S = `.:53 {
-    errors
-    health
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    hosts /etc/coredns/NodeHosts {
-      ttl 60
-      reload 15s
-      fallthrough
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-    import /etc/coredns/custom/*.override
-}
-import /etc/coredns/custom/*.server
-`
-
-const EKS = `.:53 {
-    errors
-    health {
-        lameduck 5s
-      }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`
-
-const AKS = `.:53 {
-    errors
-    ready
-    health {
-      lameduck 5s
-    }
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-      ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-    import custom/*.override
-    template ANY ANY internal.cloudapp.net {
-      match "^(?:[^.]+\\.){4,}internal\\.cloudapp\\.net\\.$"
-      rcode NXDOMAIN
-      fallthrough
-    }
-    template ANY ANY reddog.microsoft.com {
-      rcode NXDOMAIN
-    }
-}
-import custom/*.server
-`
 
 const OPENSHIFT = `.:5353 {
     bufsize 512
@@ -198,7 +104,7 @@ describe('parseCorefile: real platform Corefiles', () => {
     {
       name: 'kubeadm, older (cache 30)',
       source: 'dns-field.md §4 kubeadm; K8S cmd/kubeadm/app/phases/addons/dns/manifests.go',
-      text: KUBEADM_OLD,
+      text: KUBEADM_1_31,
       expected: {
         blocks: [
           {
@@ -638,7 +544,7 @@ describe('serverBlockFor: the most specific zone on the port (core/dnsserver/ser
   const rows: Array<{name: string; corefile: Corefile; zone: string; port?: number; line: number | null}> = [
     {
       name: 'root block serves the cluster zone (kubeadm)',
-      corefile: parseCorefile(KUBEADM_OLD),
+      corefile: parseCorefile(KUBEADM_1_31),
       zone: 'cluster.local',
       line: 1,
     },

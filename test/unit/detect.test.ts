@@ -3,6 +3,7 @@
 // cite dns-field.md (/work/shared/notes) sections or the CoreDNS / Kubernetes files the rule comes from.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {AKS, EKS, K3S} from './corefiles.js'
 import {readFileSync} from 'node:fs'
 import {parseCorefile, type ServerBlock} from '../../src/analyse/dns-server/corefile.js'
 import {
@@ -41,79 +42,6 @@ const KUBEADM = `.:53 {
     reload
     loadbalance
 }
-`
-
-const K3S = `.:53 {
-    errors
-    health
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    hosts /etc/coredns/NodeHosts {
-      ttl 60
-      reload 15s
-      fallthrough
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-    import /etc/coredns/custom/*.override
-}
-import /etc/coredns/custom/*.server
-`
-
-const EKS = `.:53 {
-    errors
-    health {
-        lameduck 5s
-      }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`
-
-const AKS = `.:53 {
-    errors
-    ready
-    health {
-      lameduck 5s
-    }
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-      ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-    import custom/*.override
-    template ANY ANY internal.cloudapp.net {
-      match "^(?:[^.]+\\.){4,}internal\\.cloudapp\\.net\\.$"
-      rcode NXDOMAIN
-      fallthrough
-    }
-    template ANY ANY reddog.microsoft.com {
-      rcode NXDOMAIN
-    }
-}
-import custom/*.server
 `
 
 const OPENSHIFT = `.:5353 {
