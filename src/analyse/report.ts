@@ -12,6 +12,7 @@ import {
 import {diagnose} from './diagnose.js'
 import {sortNaturally} from './dns-names.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
+import {accessOf} from './access.js'
 import {assumedProfile} from './dns-server/profile.js'
 import {dnsServerSection} from './dns-server/section.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
@@ -42,6 +43,9 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     clusterDomainSource: snapshot.clusterDomain.source,
     readProblems: snapshot.readProblems,
   })
+  const {access, findings: accessFindings} = accessOf(snapshot)
+  if (accessFindings.length > 0) findings.push(...accessFindings)
+  findings.sort(bySeverity)
   return {
     apiVersion: REPORT_API_VERSION,
     kind: 'ServiceReport',
@@ -51,6 +55,7 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     endpointSource,
     endpoints,
     dnsServer: dnsServerSection(profile),
+    ...(access ? {access} : {}),
     ...endpointsChange(snapshot),
     records,
     mustNotResolve,

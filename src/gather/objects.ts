@@ -1,6 +1,6 @@
 // A snapshot from a bag of objects (a dump file): the same ServiceSnapshot the cluster gateway produces.
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
 import type {DnsFlags, DnsProfile} from '../model/dns-profile.js'
 import type {ClusterObjects, ServiceSnapshot} from '../model/report.js'
@@ -56,6 +56,12 @@ export function collectObjects(documents: unknown[]): ClusterObjects {
       case 'DaemonSet':
         objects.daemonSets?.push(value as Workload)
         break
+      case 'NetworkPolicy':
+        ;(objects.networkPolicies ??= []).push(value as KubeObject)
+        break
+      case 'Namespace':
+        ;(objects.namespaces ??= []).push(value as KubeObject)
+        break
       default:
         break
     }
@@ -90,6 +96,9 @@ export interface ObjectIndex {
   clusterDomain: (flag: string | undefined) => ServiceSnapshot['clusterDomain']
   /** The DNS server profile from the dump's kube-system objects and the flags. */
   dnsProfile: (flags: DnsFlags) => DnsProfile
+  /** True when the dump has NetworkPolicies (else they were not dumped, and nothing is said about them). */
+  networkPoliciesDumped: boolean
+  namespaceObjects: KubeObject[]
   /** True when the dump has EndpointSlices, or has no v1 Endpoints either (then there are simply none). */
   hasEndpointSlices: boolean
 }
@@ -99,6 +108,7 @@ interface NamespaceObjects {
   endpointsByName: Map<string, Endpoints>
   pods: Pod[]
   events: KubeEvent[]
+  networkPolicies: KubeObject[]
 }
 
 export function indexObjects(objects: ClusterObjects): ObjectIndex {
@@ -106,7 +116,7 @@ export function indexObjects(objects: ClusterObjects): ObjectIndex {
   const of = (namespace: string) => {
     let entry = namespaces.get(namespace)
     if (!entry) {
-      entry = {slicesByService: new Map(), endpointsByName: new Map(), pods: [], events: []}
+      entry = {slicesByService: new Map(), endpointsByName: new Map(), pods: [], events: [], networkPolicies: []}
       namespaces.set(namespace, entry)
     }
     return entry
@@ -121,6 +131,7 @@ export function indexObjects(objects: ClusterObjects): ObjectIndex {
     of(namespaceOf(endpoints)).endpointsByName.set(endpoints.metadata.name, endpoints)
   for (const pod of objects.pods) of(namespaceOf(pod)).pods.push(pod)
   for (const event of objects.events) of(namespaceOf(event)).events.push(event)
+  for (const policy of objects.networkPolicies ?? []) of(namespaceOf(policy)).networkPolicies.push(policy)
   const coredns = objects.configMaps.find(
     (configMap) => configMap.metadata.name === 'coredns' && configMap.metadata.namespace === 'kube-system',
   )
@@ -144,6 +155,8 @@ export function indexObjects(objects: ClusterObjects): ObjectIndex {
       return profile
     },
     hasEndpointSlices: objects.endpointSlices.length > 0 || objects.endpoints.length === 0,
+    networkPoliciesDumped: (objects.networkPolicies ?? []).length > 0,
+    namespaceObjects: objects.namespaces ?? [],
   }
 }
 
@@ -163,6 +176,10 @@ export function snapshotFromIndex(
     clusterDomain: index.clusterDomain(clusterDomainFlag),
     readProblems: [],
     dnsProfile: index.dnsProfile({...dnsFlags, clusterDomain: clusterDomainFlag}),
+    // Only a dump that has NetworkPolicies says anything about them: without any, they were not dumped.
+    ...(index.networkPoliciesDumped
+      ? {networkPolicies: objects?.networkPolicies ?? [], namespaces: index.namespaceObjects}
+      : {}),
   }
 }
 

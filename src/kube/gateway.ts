@@ -11,7 +11,7 @@ import {SocksProxyAgent} from 'socks-proxy-agent'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
 import {InspectError} from '../errors.js'
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
 import type {DnsProfile} from '../analyse/dns-server/profile.js'
 import type {DnsFlags} from '../model/dns-profile.js'
@@ -144,7 +144,8 @@ export class KubeGateway {
       readOrNote(readProblems, what, read, fallback)
     const podsRead = tolerate('pods', () => this.listPods(namespace), [] as Pod[])
     const dnsServer = this.readDnsServer(readProblems, {...dnsFlags, clusterDomain: clusterDomainFlag})
-    const [slices, pods, events, corefileZone, dnsProfile] = await Promise.all([
+    const access = this.readNetworkPolicies(namespace)
+    const [slices, pods, events, corefileZone, dnsProfile, policies] = await Promise.all([
       this.listEndpointSlices(namespace, name).catch((error) => {
         if (error instanceof ApiError && error.status === 404) return undefined
         throw error
@@ -155,6 +156,7 @@ export class KubeGateway {
       ),
       dnsServer.then(({zone}) => (clusterDomainFlag ? null : zone)),
       dnsServer.then(({profile}) => profile),
+      access,
     ])
     const endpoints =
       slices === undefined
@@ -168,7 +170,36 @@ export class KubeGateway {
       clusterDomain: chooseClusterDomain(clusterDomainFlag, corefileZone),
       readProblems,
       dnsProfile,
+      ...policies,
     }
+  }
+
+  /**
+   * The namespace's NetworkPolicies, and the namespaces' labels when a policy selects by namespace. Not readable
+   * (forbidden): nothing is said about access, rather than a guess.
+   */
+  async readNetworkPolicies(namespace: string): Promise<{networkPolicies?: KubeObject[]; namespaces?: KubeObject[]}> {
+    const networking = this.config.makeApiClient(this.client.NetworkingV1Api)
+    const unreadable: ReadProblem[] = []
+    const policies = await readOrNote(
+      unreadable,
+      'networkpolicies',
+      () =>
+        this.listAll<KubeObject>('networkpolicies', (_continue) =>
+          networking.listNamespacedNetworkPolicy({namespace, limit: 500, _continue}),
+        ),
+      undefined,
+    )
+    if (!policies) return {}
+    const bySelector = policies.some((policy) => JSON.stringify(policy).includes('"namespaceSelector"'))
+    if (!bySelector) return {networkPolicies: policies}
+    const namespaces = await readOrNote(
+      unreadable,
+      'namespaces',
+      () => this.listAll<KubeObject>('namespaces', (_continue) => this.core.listNamespace({limit: 500, _continue})),
+      [] as KubeObject[],
+    )
+    return {networkPolicies: policies, namespaces}
   }
 
   /**

@@ -1,5 +1,5 @@
 // The ServiceReport contract (`-o json|yaml`). Later features add fields; none is renamed or removed.
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from './k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from './k8s.js'
 
 import type {DnsProfile as DnsServerProfile} from './dns-profile.js'
 
@@ -109,6 +109,8 @@ export interface ServiceReport {
   summary: {errors: number; warnings: number; infos: number}
   /** The cluster's DNS server as the records were predicted for it. */
   dnsServer?: DnsServerSection
+  /** Who may reach the Service's pods under its namespace's NetworkPolicies (static: ingress at the pods only). */
+  access?: AccessSection
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: unknown
   /** Results of a --expect DNS contract. */
@@ -141,6 +143,10 @@ export interface ServiceSnapshot {
   readProblems: ReadProblem[]
   /** The cluster's DNS server profile; absent: kubeadm-style CoreDNS is assumed. */
   dnsProfile?: DnsServerProfile
+  /** networking.k8s.io/v1 NetworkPolicies of the Service's namespace; absent when not read (then no access section). */
+  networkPolicies?: KubeObject[]
+  /** Namespaces with their labels, for policies' namespaceSelectors (read only when a policy has one). */
+  namespaces?: KubeObject[]
 }
 
 export interface ClusterObjects {
@@ -153,6 +159,15 @@ export interface ClusterObjects {
   /** kube-system's Deployments and DaemonSets: which DNS server runs, at which release. */
   deployments?: Workload[]
   daemonSets?: Workload[]
+  networkPolicies?: KubeObject[]
+  namespaces?: KubeObject[]
+}
+
+/** NetworkPolicy's verdict on the Service's target ports: which sources its pods admit, per port. */
+export interface AccessSection {
+  /** The policies that select the Service's pods for ingress, `namespace/name`. */
+  policies: string[]
+  ports: Array<{port: number | string; protocol: string; mayReach: string}>
 }
 
 /** What the report says about the DNS server it predicted records for (`dnsServer`). */

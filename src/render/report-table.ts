@@ -44,6 +44,8 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
     ['Cluster domain', `${report.clusterDomain} (${DOMAIN_SOURCE[report.clusterDomainSource]})`],
   ]
   if (report.dnsServer) header.push(['DNS', dnsServerLine(report.dnsServer)])
+  // NetworkPolicy's verdict per target port, when the policies were read.
+  for (const port of report.access?.ports ?? []) header.push([`Ingress ${port.port}/${port.protocol}`, port.mayReach])
   if (service.publishNotReadyAddresses) header.push(['Publish not ready', 'true'])
   const width = Math.max(...header.map(([key]) => key.length)) + 2
   sections.push(header.map(([key, value]) => `${palette.bold(`${key}:`.padEnd(width))}${value}`).join('\n'))
