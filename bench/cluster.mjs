@@ -7,13 +7,13 @@ import {spawnSync} from 'node:child_process'
 
 const RESOLVER_IMAGE = process.env.SVC_INSPECT_RESOLVER_IMAGE ?? 'localhost/svc-inspect/resolver:v1'
 
-function kubectl(args, input) {
+export function kubectl(args, input) {
   const result = spawnSync('kubectl', args, {encoding: 'utf8', input, maxBuffer: 1 << 28})
   if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`)
   return result.stdout
 }
 
-function waitFor(what, check, timeoutMs = 120_000) {
+export function waitFor(what, check, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     try {
@@ -27,7 +27,7 @@ function waitFor(what, check, timeoutMs = 120_000) {
 }
 
 /** A headless service without selector and an EndpointSlice of 100 ready endpoints (addresses in a range no host uses). */
-function wideService() {
+export function wideService() {
   const endpoints = Array.from({length: 100}, (_, index) => ({
     addresses: [`10.245.0.${index + 1}`],
     conditions: {ready: true},

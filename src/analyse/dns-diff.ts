@@ -10,6 +10,7 @@ import {
   type ReachResult,
   type TransportCheck,
 } from '../dns/types.js'
+import {reverseName} from './dns-names.js'
 import {addFindings} from './report.js'
 
 export interface DnsObservation {
@@ -20,6 +21,8 @@ export interface DnsObservation {
   /** The UDP and TCP checks of each server (pod backend). */
   transports?: TransportCheck[]
   resolver: Record<string, unknown>
+  /** When the answers were taken (ISO time): a cache may be older than the endpoints' last change. */
+  observedAt?: string
   timings: Record<string, number>
   /** Problems that kept part of the check from running (e.g. CoreDNS replicas unreadable). */
   problems: string[]
@@ -108,13 +111,17 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
         })
       }
       if (status === 'missing') {
-        findings.push({
-          code: 'DNSRecordMissing',
-          severity: 'error',
-          object: service,
-          message: `${record.name} ${record.type} ${record.data} is expected but ${primary?.label} (${primary?.address}) answered ${describe(result, question.type)}`,
-          hint: 'CoreDNS serves what it sees in EndpointSlices: check the slice, CoreDNS logs, and its cache TTL (changes can take up to the TTL to show)',
-        })
+        const message = `${record.name} ${record.type} ${record.data} is expected but ${primary?.label} (${primary?.address}) answered ${describe(result, question.type)}`
+        findings.push(
+          cachedAnswer(report, observation, record.name, observed.length === 0, null, service, message) ??
+            trustOf(report, {
+              code: 'DNSRecordMissing',
+              severity: 'error',
+              object: service,
+              message,
+              hint: 'the DNS server serves what it sees in EndpointSlices: check the slice, its logs, and its cache (changes can take up to the TTL to show)',
+            }),
+        )
       }
     }
     const expectedIds = new Set(expected.map((record) => identity(record.type, record.data)))
@@ -124,22 +131,38 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       // A pod IP's PTR also names the other services that select the pod: not this service's business.
       if (question.type === 'PTR' && answer.data !== base && !answer.data.endsWith(`.${base}`)) continue
       records.push({name: question.name, type: question.type, data: answer.data, status: 'unexpected'})
+      const stale = cachedAnswer(
+        report,
+        observation,
+        question.name,
+        false,
+        answer.ttl,
+        service,
+        `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints ${mustNotResolve ? 'no longer list' : 'do not explain'}`,
+      )
+      if (stale) {
+        findings.push(stale)
+        continue
+      }
       findings.push(
-        mustNotResolve
-          ? {
-              code: 'DNSNameShouldNotResolve',
-              severity: 'error',
-              object: service,
-              message: `${question.name} ${question.type} answered ${answer.data}, but it should not resolve: ${mustNotResolve.reason}`,
-              hint: 'a stale answer: check the CoreDNS cache TTL and whether the EndpointSlice still lists the address',
-            }
-          : {
-              code: 'DNSRecordUnexpected',
-              severity: 'error',
-              object: service,
-              message: `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints do not explain`,
-              hint: 'a stale or foreign answer: compare with the EndpointSlices, and check for a stub domain or hosts entry shadowing the name',
-            },
+        trustOf(
+          report,
+          mustNotResolve
+            ? {
+                code: 'DNSNameShouldNotResolve',
+                severity: 'error',
+                object: service,
+                message: `${question.name} ${question.type} answered ${answer.data}, but it should not resolve: ${mustNotResolve.reason}`,
+                hint: 'a stale answer: check the CoreDNS cache TTL and whether the EndpointSlice still lists the address',
+              }
+            : {
+                code: 'DNSRecordUnexpected',
+                severity: 'error',
+                object: service,
+                message: `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints do not explain`,
+                hint: 'a stale or foreign answer: compare with the EndpointSlices, and check for a stub domain or hosts entry shadowing the name',
+              },
+        ),
       )
     }
   }
@@ -161,6 +184,82 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   )
   const dns: DnsSection = {...observation, primaryServer: primary?.label ?? null}
   return {...addFindings({...report, findings: kept}, findings), records, dns}
+}
+
+/**
+ * A mismatch a cache can explain: the endpoints changed less than a cache window ago (the longest time a layer
+ * may keep such an answer: its cap, bounded by the record TTL or, for negative answers, the SOA minimum), or the
+ * answer's TTL is below the server's own, so a cache is counting it down. Then the finding says when the cache
+ * lets go, as a warning: the server is not wrong, only not yet told.
+ */
+function cachedAnswer(
+  report: ServiceReport,
+  observation: DnsObservation,
+  name: string,
+  negative: boolean,
+  answerTtl: number | null,
+  service: string,
+  message: string,
+): Finding | null {
+  const server = report.dnsServer
+  if (!server || !observation.observedAt) return null
+  // A name in no zone the server serves (e.g. a wrong --cluster-domain) is not a question of caches.
+  const reverse = /\.(in-addr|ip6)\.arpa\.$/.test(name)
+  if (!reverse && !server.zones.some((zone) => name.endsWith(`.${zone.replace(/\.$/, '')}.`))) return null
+  const observedAt = Date.parse(observation.observedAt)
+  // A layer keeps an answer for its TTL (a negative one: the SOA minimum) cut to the layer's cap, and at least
+  // CoreDNS cache's MINTTL of 5 s.
+  const answerTtlOf = negative ? (server.negativeTtl ?? server.ttl) : server.ttl
+  const windows = server.caches.map((cache) => {
+    if (negative ? cache.denialDisabled : cache.successDisabled) return 0
+    return Math.max(5, Math.min(negative ? cache.denialTtl : cache.successTtl, answerTtlOf))
+  })
+  const window = Math.max(0, ...windows)
+  let expiresAt: number | null = null
+  let why = ''
+  // The names of a ClusterIP Service follow the Service alone; the rest follow its endpoints too.
+  const base = `${report.service.name}.${report.service.namespace}.svc.`
+  const followsEndpoints =
+    report.service.headless || (!name.startsWith(base) && !name.startsWith('_') && !reverseOfClusterIP(report, name))
+  const changes = [report.serviceChangedAt, followsEndpoints ? report.endpointsChangedAt : undefined]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter(Number.isFinite)
+  const changedAt = changes.length > 0 ? Math.max(...changes) : Number.NaN
+  if (window > 0 && Number.isFinite(changedAt) && observedAt - changedAt < window * 1000) {
+    expiresAt = changedAt + window * 1000
+    why = `the ${followsEndpoints ? 'endpoints' : 'Service'} changed at ${new Date(changedAt).toISOString()}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and ${cacheNames(server.caches)} may keep ${negative ? 'a negative' : 'an'} answer for ${window} s`
+  } else if (answerTtl !== null && server.caches.length > 0 && answerTtl < server.ttl) {
+    expiresAt = observedAt + answerTtl * 1000
+    why = `its TTL ${answerTtl} s is below the server's ${server.ttl} s, so ${cacheNames(server.caches)} is serving a copy`
+  }
+  if (expiresAt === null) return null
+  return {
+    code: 'DNSAnswerCached',
+    severity: 'warning',
+    object: service,
+    message: `${message}; ${why}: expect the right answer by ${new Date(expiresAt).toISOString()}`,
+    hint: 'run again after that time, or pass --wait-dns to wait for the cache and ask again',
+    details: {expiresAt: new Date(expiresAt).toISOString()},
+  }
+}
+
+function reverseOfClusterIP(report: ServiceReport, name: string): boolean {
+  return report.service.clusterIPs.some((ip) => reverseName(ip) === name)
+}
+
+function cacheNames(caches: NonNullable<ServiceReport['dnsServer']>['caches']): string {
+  const names = caches.map((cache) => (cache.layer === 'coredns' ? 'the CoreDNS cache' : `the ${cache.layer} cache`))
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0]
+}
+
+/** With an unknown DNS server the prediction is an assumption: its mismatches are warnings that say so. */
+function trustOf(report: ServiceReport, finding: Finding): Finding {
+  if (report.dnsServer?.implementation !== 'unknown') return finding
+  return {
+    ...finding,
+    severity: 'warning',
+    hint: `the cluster's DNS server is unknown (${report.dnsServer.source}): records were predicted as CoreDNS serves them; name the server with --dns-server, --dns-version or --corefile`,
+  }
 }
 
 function describe(result: QueryResult, type: string): string {

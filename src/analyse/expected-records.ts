@@ -1,16 +1,27 @@
-// The DNS records a Service should have, computed from plain objects the way the Kubernetes DNS-Based Service
-// Discovery specification (kubernetes/dns docs/specification.md, "spec" below) and CoreDNS's kubernetes plugin
-// (plugin/kubernetes/kubernetes.go findServices, reverse.go, plugin/backend_lookup.go) define them.
-// Where the two differ, CoreDNS wins, since it is what clusters run; each such place says so.
-import {isIP} from 'node:net'
-import type {Service} from '../model/k8s.js'
-import type {AbsentName, DnsRecord, EndpointView, RecordType} from '../model/report.js'
-import {addressRecordType, dashedAddress, fqdn, reverseName, serviceFqdn, sortNaturally} from './dns-names.js'
-import {publishedEndpoints} from './published.js'
+// The DNS records a Service should have: the questions svc-inspect asks about it, each answered by the model of
+// the cluster's DNS server (dns-server/: CoreDNS's kubernetes plugin at its release and options, or kube-dns).
+// Every record says whether the Kubernetes DNS-Based Service Discovery specification (kubernetes/dns
+// docs/specification.md) asks for it or only the server serves it, so a reader can tell the spec from a habit.
+import type {Endpoints, EndpointSlice, Pod, Service} from '../model/k8s.js'
+import type {AbsentName, DnsRecord, EndpointView, RecordBasis, RecordType} from '../model/report.js'
+import {addressRecordType, dashedAddress, fqdn, reverseName, sortNaturally} from './dns-names.js'
+import type {PredictedAnswer} from './dns-server/answer.js'
+import {coreDnsEndpointLabel, coreDnsRules} from './dns-server/coredns.js'
+import {kubeDnsHashLabel} from './dns-server/kube-dns.js'
+import {dnsModel} from './dns-server/predict.js'
+import {assumedProfile, type DnsProfile} from './dns-server/profile.js'
+import {SERVICE_NAME_LABEL} from './dns-server/world.js'
 
 export interface ExpectedDns {
   records: DnsRecord[]
   mustNotResolve: AbsentName[]
+}
+
+/** The objects a server reads for one Service, when the caller has them; else they are rebuilt from the views. */
+export interface ServiceObjects {
+  endpointSlices?: EndpointSlice[]
+  endpoints?: Endpoints
+  pods?: Pod[]
 }
 
 export function isHeadless(service: Service): boolean {
@@ -26,108 +37,253 @@ export function clusterIPsOf(service: Service): string[] {
   return ips.filter((ip) => ip !== 'None' && ip !== '')
 }
 
-/** The label an endpoint is known by: its hostname, else CoreDNS's dashed address (spec 2.4.1). */
+/** The label an endpoint is known by on the newest CoreDNS without endpoint_pod_names: hostname, else dashed IP. */
 export function endpointLabel(endpoint: EndpointView): string {
   return endpoint.hostname || dashedAddress(endpoint.address)
 }
 
-export function expectedRecords(service: Service, endpoints: EndpointView[], zone: string): ExpectedDns {
+/** The label an endpoint is known by on the profile's server. */
+export function endpointLabelFor(endpoint: EndpointView, profile: DnsProfile): string {
+  if (profile.implementation === 'kube-dns') return endpoint.hostname || kubeDnsHashLabel(endpoint.address)
+  return coreDnsEndpointLabel(
+    {ip: endpoint.address, hostname: endpoint.hostname ?? '', targetRefName: endpoint.pod ?? ''},
+    profile.kubernetes.endpointPodNames,
+    coreDnsRules(profile.version),
+  )
+}
+
+interface Ask {
+  name: string
+  type: RecordType
+  basis: RecordBasis
+  /** Why the name would not resolve, in the report's words. */
+  absentReason?: string
+}
+
+export function expectedRecords(
+  service: Service,
+  endpoints: EndpointView[],
+  zone: string,
+  profile: DnsProfile = assumedProfile(zone),
+  objects: ServiceObjects = {},
+): ExpectedDns {
   const namespace = service.metadata.namespace ?? 'default'
-  const base = serviceFqdn(service.metadata.name, namespace, zone)
-  const out = new RecordSet()
-
-  if (service.spec.type === 'ExternalName') {
-    const target = service.spec.externalName ?? ''
-    // CoreDNS serves the CNAME only when externalName is a name (msg.Service.HostType); an IP gets NXDOMAIN.
-    if (target && isIP(target) === 0) out.add(base, 'CNAME', fqdn(target))
-    else out.absent(base, 'CNAME', 'externalName is not a DNS name, so CoreDNS serves no CNAME for it')
-    return out.result()
-  }
-
-  if (!isHeadless(service)) {
-    clusterIPRecords(service, base, out)
-    return out.result()
-  }
-  headlessRecords(service, endpoints, base, out)
-  return out.result()
-}
-
-/** Spec 2.3: ClusterIP (and NodePort, LoadBalancer) services. */
-function clusterIPRecords(service: Service, base: string, out: RecordSet): void {
-  const ips = clusterIPsOf(service)
-  const ports = service.spec.ports ?? []
-  // Spec 2.3.1 / 2.3.2: one A or AAAA record per cluster IP (dual-stack: one of each).
-  for (const ip of ips) out.add(base, addressRecordType(ip), ip)
-  // Spec 2.3.3: SRV `_<port>._<proto>.<svc>` for each named port, target the service name. CoreDNS builds one
-  // entry per (port, cluster IP) and weighs 100/entries, then drops duplicate (target, port) pairs, so a
-  // dual-stack service answers one SRV with weight 50.
-  // No cluster IP yet (a manifest not applied): CoreDNS would answer nothing for it.
-  if (ips.length === 0) return
-  for (const port of ports) {
-    if (!port.name) continue
-    out.add(srvName(port.name, port.protocol, base), 'SRV', srvData(weight(ips.length), port.port, base))
-  }
-  // CoreDNS (not the spec): SRV on the bare service name answers every port, named or not.
-  for (const port of ports) out.add(base, 'SRV', srvData(weight(ips.length * ports.length), port.port, base))
-  // Spec 2.3.4: PTR for each cluster IP.
-  for (const ip of ips) out.add(reverseName(ip), 'PTR', base)
-}
-
-/** Spec 2.4: headless services. */
-function headlessRecords(service: Service, endpoints: EndpointView[], base: string, out: RecordSet): void {
-  const published = publishedEndpoints(endpoints, service.spec.publishNotReadyAddresses ?? false)
-  if (published.length === 0) {
-    // CoreDNS findServices finds nothing to answer and replies NXDOMAIN for every name of the service.
-    out.absent(base, 'A', 'the headless service has no ready endpoints')
-  }
-  // Each endpoint's own name, `<hostname or dashed address>.<svc>`, is used four times below.
-  const names = new Map<EndpointView, string>()
-  const nameOf = (endpoint: EndpointView) => {
-    let name = names.get(endpoint)
-    if (name === undefined) names.set(endpoint, (name = fqdn(endpointLabel(endpoint), base)))
-    return name
-  }
-  // Spec 2.4.1: one A/AAAA per ready endpoint on the service name, and on `<hostname>.<svc>`.
-  for (const endpoint of published) out.add(base, addressRecordType(endpoint.address), endpoint.address)
-  for (const endpoint of published) out.add(nameOf(endpoint), addressRecordType(endpoint.address), endpoint.address)
-
-  // Spec 2.4.2: SRV per named port and ready endpoint, target the endpoint's name, port the endpoint's port
-  // (the pod's port: a headless service translates nothing). CoreDNS weighs 100/matching entries.
-  const pairs = published.flatMap((endpoint) => endpoint.ports.map((port) => ({endpoint, port})))
-  const named = new Map<string, typeof pairs>()
-  for (const pair of pairs) {
-    if (!pair.port.name) continue
-    const owner = srvName(pair.port.name, pair.port.protocol, base)
-    named.set(owner, [...(named.get(owner) ?? []), pair])
-  }
-  for (const [owner, matches] of named) {
-    for (const {endpoint, port} of matches) {
-      out.add(owner, 'SRV', srvData(weight(matches.length), port.port, nameOf(endpoint)))
-    }
-  }
-  // CoreDNS (not the spec): SRV on the bare service name answers every (endpoint, port), named or not. An
-  // endpoint without ports (a service without ports) has no SRV at all (CoreDNS's port -1 sentinel).
-  for (const {endpoint, port} of pairs) {
-    out.add(base, 'SRV', srvData(weight(pairs.length), port.port, nameOf(endpoint)))
-  }
-
-  // Spec 2.4.3 asks PTR only for endpoints with a hostname; CoreDNS (reverse.go serviceRecordForIP) answers
-  // every ready endpoint address, with the dashed name when there is no hostname. We follow CoreDNS.
-  for (const endpoint of published) out.add(reverseName(endpoint.address), 'PTR', nameOf(endpoint))
-
-  // Endpoints left out of DNS: their per-endpoint names must not resolve (unless a published one shares it).
-  const publishedNames = new Set(published.map(nameOf))
-  const inDns = new Set(published)
-  for (const endpoint of endpoints) {
-    if (inDns.has(endpoint)) continue
-    const name = nameOf(endpoint)
-    if (publishedNames.has(name)) continue
-    const state = endpoint.terminating ? 'terminating' : 'not ready'
-    out.absent(
-      name,
-      addressRecordType(endpoint.address),
-      `endpoint ${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''} is ${state}`,
+  const implementation: RecordBasis = profile.implementation === 'kube-dns' ? 'kube-dns' : 'coredns'
+  // Records exist under every zone the server serves; the report's zone leads (a flag may name another).
+  // Other zones only when the profile serves the report's zone too: a profile that names another zone was assumed
+  // or overridden (--cluster-domain, resolv.conf), and its zones say nothing about this cluster.
+  const zones = profile.kubernetes.zones.includes(zone)
+    ? [zone, ...profile.kubernetes.zones.filter((other) => other !== zone)]
+    : [zone]
+  const modelProfile: DnsProfile = {...profile, kubernetes: {...profile.kubernetes, zones}}
+  const model = dnsModel(
+    {
+      services: [service],
+      endpointSlices: objects.endpointSlices ?? slicesFromViews(service, endpoints),
+      endpoints: objects.endpoints
+        ? [objects.endpoints]
+        : profile.implementation === 'kube-dns'
+          ? [endpointsFromViews(service, endpoints)]
+          : [],
+      pods: objects.pods ?? [],
+      namespaces: [{name: namespace, labels: {}}],
+    },
+    modelProfile,
+  )
+  const asks: Ask[] = []
+  for (const each of zones)
+    asks.push(
+      ...questionsFor(service, endpoints, fqdn(service.metadata.name, namespace, 'svc', each), profile, implementation),
     )
+  // PTR targets name the primary zone only; one question per address.
+  asks.push(...reverseQuestions(service, endpoints, implementation))
+
+  const records = new Map<string, DnsRecord>()
+  const absent = new Map<string, AbsentName>()
+  for (const ask of asks) {
+    const answer = model.answer(ask)
+    if (!answer || answer.upstream || answer.rcode === 'SERVFAIL') continue
+    const own = answer.answers.filter((record) => record.type === ask.type)
+    if (answer.rcode === 'NOERROR' && own.length > 0) {
+      for (const record of own) {
+        const key = `${record.name} ${record.type} ${record.data}`
+        if (!records.has(key))
+          records.set(key, {name: record.name, type: ask.type, data: record.data, status: 'expected', basis: ask.basis})
+      }
+      continue
+    }
+    if (ask.absentReason === undefined) continue
+    if (!absent.has(ask.name))
+      absent.set(ask.name, {
+        name: ask.name,
+        type: ask.type,
+        reason: reasonFor(ask, answer, profile),
+        rcode: answer.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'NODATA',
+      })
+  }
+  const sorted = sortNaturally([...records.values()], (record) => [
+    TYPE_ORDER[record.type],
+    labelCount(record.name),
+    record.name,
+    record.data,
+  ])
+  return {records: sorted, mustNotResolve: [...absent.values()]}
+}
+
+/** The questions about one Service under one zone: its name, its ports, each endpoint's own name. */
+function questionsFor(
+  service: Service,
+  endpoints: EndpointView[],
+  base: string,
+  profile: DnsProfile,
+  implementation: RecordBasis,
+): Ask[] {
+  if (service.spec.type === 'ExternalName') {
+    return [
+      {
+        name: base,
+        type: 'CNAME',
+        basis: 'spec',
+        absentReason: 'externalName is not a DNS name, so no CNAME is served for it',
+      },
+    ]
+  }
+  const headless = isHeadless(service)
+  const asks: Ask[] = []
+  const addresses = headless ? endpoints.map((endpoint) => endpoint.address) : clusterIPsOf(service)
+  const families = new Set(addresses.map(addressRecordType))
+  if (families.size === 0) families.add('A')
+  const published = headless ? publishedOf(service, endpoints) : endpoints
+  const emptyReason = headless && published.length === 0 ? 'the headless service has no ready endpoints' : undefined
+  for (const type of families)
+    asks.push({
+      name: base,
+      type,
+      basis: 'spec',
+      absentReason: emptyReason ?? emptyServiceReason(service, endpoints, profile) ?? unservedReason(profile),
+    })
+  asks.push({name: base, type: 'SRV', basis: implementation})
+  const portNames = new Map<string, string>()
+  for (const port of service.spec.ports ?? []) if (port.name) portNames.set(port.name, port.protocol ?? 'TCP')
+  if (headless)
+    for (const endpoint of endpoints)
+      for (const port of endpoint.ports) if (port.name) portNames.set(port.name, port.protocol)
+  for (const [name, protocol] of portNames)
+    asks.push({name: fqdn(`_${name}`, `_${protocol.toLowerCase()}`, base), type: 'SRV', basis: 'spec'})
+  if (profile.implementation === 'kube-dns' && !headless) {
+    for (const ip of clusterIPsOf(service))
+      asks.push({name: fqdn(kubeDnsHashLabel(ip), base), type: addressRecordType(ip), basis: 'kube-dns'})
+  }
+  // Each endpoint's own name. kube-dns has none for ClusterIP Services; CoreDNS answers them for every Service.
+  if (profile.implementation === 'kube-dns' && !headless) return asks
+  for (const endpoint of endpoints) {
+    const label = endpointLabelFor(endpoint, profile)
+    const state = endpoint.terminating ? 'terminating' : 'not ready'
+    asks.push({
+      name: fqdn(label, base),
+      type: addressRecordType(endpoint.address),
+      // Spec 2.4.1: a headless endpoint's name exists whatever its label (spec 2.1 lets the system assign one);
+      // the label's form, and any name under a ClusterIP Service, is the server's.
+      basis: headless ? 'spec' : implementation,
+      absentReason: `endpoint ${endpoint.address}${endpoint.pod ? ` (pod ${endpoint.pod})` : ''} is ${state}`,
+    })
+  }
+  return asks
+}
+
+function reverseQuestions(service: Service, endpoints: EndpointView[], implementation: RecordBasis): Ask[] {
+  if (service.spec.type === 'ExternalName') return []
+  const asks: Ask[] = clusterIPsOf(service).map((ip) => ({name: reverseName(ip), type: 'PTR', basis: 'spec'}))
+  const headless = isHeadless(service)
+  for (const endpoint of endpoints) {
+    asks.push({
+      name: reverseName(endpoint.address),
+      type: 'PTR',
+      basis: headless ? 'spec' : implementation,
+    })
+  }
+  return asks
+}
+
+/** A ClusterIP Service whose names vanish when it has no ready endpoint: CoreDNS's `ignore empty_service`. */
+function emptyServiceReason(service: Service, endpoints: EndpointView[], profile: DnsProfile): string | undefined {
+  if (isHeadless(service) || profile.implementation !== 'coredns' || !profile.kubernetes.ignoreEmptyService)
+    return undefined
+  return endpoints.some((endpoint) => endpoint.ready)
+    ? undefined
+    : 'the service has no ready endpoints and CoreDNS runs with `ignore empty_service`'
+}
+
+/** Any other reason the server has not to serve a Service's name: an option that hides it. */
+function unservedReason(profile: DnsProfile): string {
+  if (profile.implementation === 'coredns' && profile.kubernetes.noEndpoints)
+    return 'CoreDNS runs with `noendpoints`: it reads no EndpointSlices, so headless names do not exist'
+  return `${profile.implementation === 'kube-dns' ? 'kube-dns' : 'CoreDNS'} does not serve this name (its options hide it)`
+}
+
+function reasonFor(ask: Ask, answer: PredictedAnswer, profile: DnsProfile): string {
+  const reason = ask.absentReason ?? ''
+  if (answer.rcode === 'NXDOMAIN') return reason
+  return `${reason} (${profile.implementation === 'kube-dns' ? 'kube-dns' : 'CoreDNS'} answers no ${ask.type} records)`
+}
+
+/** Endpoints the EndpointSlice controller marks ready: every one under publishNotReadyAddresses. */
+function publishedOf(service: Service, endpoints: EndpointView[]): EndpointView[] {
+  return service.spec.publishNotReadyAddresses ? endpoints : endpoints.filter((endpoint) => endpoint.ready)
+}
+
+/**
+ * One slice per port set, rebuilt from the views when the caller has no slices (a unit test, a legacy cluster).
+ * publishNotReadyAddresses marks every endpoint ready, as the EndpointSlice controller does.
+ */
+function slicesFromViews(service: Service, endpoints: EndpointView[]): EndpointSlice[] {
+  const groups = new Map<string, EndpointView[]>()
+  for (const endpoint of endpoints) {
+    const key = JSON.stringify(endpoint.ports)
+    groups.set(key, [...(groups.get(key) ?? []), endpoint])
+  }
+  const publishAll = service.spec.publishNotReadyAddresses ?? false
+  return [...groups.values()].map((group, index) => ({
+    kind: 'EndpointSlice',
+    addressType: group[0].address.includes(':') ? 'IPv6' : 'IPv4',
+    metadata: {
+      name: `${service.metadata.name}-${index}`,
+      namespace: service.metadata.namespace ?? 'default',
+      labels: {[SERVICE_NAME_LABEL]: service.metadata.name},
+    },
+    ports: group[0].ports.map((port) => ({name: port.name, port: port.port, protocol: port.protocol})),
+    endpoints: group.map((endpoint) => ({
+      addresses: [endpoint.address],
+      conditions: {ready: publishAll || endpoint.ready, serving: endpoint.serving, terminating: endpoint.terminating},
+      ...(endpoint.hostname ? {hostname: endpoint.hostname} : {}),
+      ...(endpoint.pod ? {targetRef: {kind: 'Pod', name: endpoint.pod}} : {}),
+    })),
+  }))
+}
+
+/** The core/v1 Endpoints the endpoints controller mirrors from the same pods, for kube-dns. */
+export function endpointsFromViews(service: Service, endpoints: EndpointView[]): Endpoints {
+  const publishAll = service.spec.publishNotReadyAddresses ?? false
+  const groups = new Map<string, EndpointView[]>()
+  for (const endpoint of endpoints) {
+    const key = JSON.stringify(endpoint.ports)
+    groups.set(key, [...(groups.get(key) ?? []), endpoint])
+  }
+  const address = (endpoint: EndpointView) => ({
+    ip: endpoint.address,
+    ...(endpoint.hostname ? {hostname: endpoint.hostname} : {}),
+    ...(endpoint.pod ? {targetRef: {kind: 'Pod', name: endpoint.pod}} : {}),
+  })
+  return {
+    kind: 'Endpoints',
+    metadata: {name: service.metadata.name, namespace: service.metadata.namespace ?? 'default'},
+    subsets: [...groups.values()].map((group) => ({
+      addresses: group.filter((endpoint) => publishAll || (endpoint.ready && !endpoint.terminating)).map(address),
+      notReadyAddresses: group
+        .filter((endpoint) => !(publishAll || (endpoint.ready && !endpoint.terminating)))
+        .map(address),
+      ports: group[0].ports.map((port) => ({name: port.name || undefined, port: port.port, protocol: port.protocol})),
+    })),
   }
 }
 
@@ -146,40 +302,7 @@ export function weight(entries: number): number {
 
 const TYPE_ORDER: Record<RecordType, number> = {A: 0, AAAA: 1, CNAME: 2, SRV: 3, PTR: 4}
 
-class RecordSet {
-  private readonly records = new Map<string, DnsRecord>()
-  private readonly absentNames = new Map<string, AbsentName>()
-
-  add(name: string, type: RecordType, data: string): void {
-    const key = `${name} ${type} ${srvIdentity(type, data)}`
-    if (!this.records.has(key)) this.records.set(key, {name, type, data, status: 'expected'})
-  }
-
-  absent(name: string, type: RecordType, reason: string): void {
-    if (!this.absentNames.has(name)) this.absentNames.set(name, {name, type, reason})
-  }
-
-  result(): ExpectedDns {
-    // By type, then shorter names first (the service name leads its endpoints), names and data in natural order
-    // (pod-2 before pod-10).
-    const records = sortNaturally([...this.records.values()], (record) => [
-      TYPE_ORDER[record.type],
-      labelCount(record.name),
-      record.name,
-      record.data,
-    ])
-    return {records, mustNotResolve: [...this.absentNames.values()]}
-  }
-}
-
-/** CoreDNS drops SRV answers whose (target, port) repeats, whatever their weight. */
-function srvIdentity(type: RecordType, data: string): string {
-  if (type !== 'SRV') return data
-  const fields = data.split(' ')
-  return `${fields[2]} ${fields[3]}`
-}
-
-/** The dots in a name (split is native: a loop over the characters runs slowly in cold code). */
+/** The dots in a name. */
 function labelCount(name: string): number {
   return name.split('.').length - 1
 }

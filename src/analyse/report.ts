@@ -12,6 +12,8 @@ import {
 import {diagnose} from './diagnose.js'
 import {sortNaturally} from './dns-names.js'
 import {endpointsFromLegacy, endpointsFromSlices, slicesOfService} from './endpoints.js'
+import {assumedProfile} from './dns-server/profile.js'
+import {dnsServerSection} from './dns-server/section.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble} from './pods.js'
 
@@ -22,7 +24,14 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const endpoints = sortNaturally(found, (endpoint) => [endpoint.address])
   for (const endpoint of endpoints) endpoint.reason = notReadyReason(endpoint, snapshot)
   const zone = snapshot.clusterDomain.value
-  const {records, mustNotResolve} = expectedRecords(service, endpoints, zone)
+  const profile = snapshot.dnsProfile ?? assumedProfile(zone)
+  const {records, mustNotResolve} = expectedRecords(service, endpoints, zone, profile, {
+    endpointSlices: snapshot.endpointSlices
+      ? slicesOfService(snapshot.endpointSlices, namespace, service.metadata.name)
+      : undefined,
+    endpoints: snapshot.endpoints,
+    pods: snapshot.pods,
+  })
   const findings = diagnose({
     service,
     endpoints,
@@ -41,6 +50,8 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     clusterDomainSource: snapshot.clusterDomain.source,
     endpointSource,
     endpoints,
+    dnsServer: dnsServerSection(profile),
+    ...endpointsChange(snapshot),
     records,
     mustNotResolve,
     findings,
@@ -126,4 +137,43 @@ function notReadyReason(endpoint: EndpointView, snapshot: ServiceSnapshot): stri
   if (!podIsReady(pod) && pod.spec.containers.some((container) => container.readinessProbe))
     return 'ReadinessProbeFailing'
   return 'NotReady'
+}
+
+/**
+ * When the Service's endpoints last changed, as far as the API shows: the EndpointSlice controller's
+ * change-trigger annotation and the slices' last writes, the Service's pods' readiness transitions. A DNS
+ * answer older than that may come from a cache.
+ */
+function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: string; serviceChangedAt?: string} {
+  const times: number[] = []
+  const add = (time: string | undefined) => {
+    const value = time ? Date.parse(time) : Number.NaN
+    if (Number.isFinite(value)) times.push(value)
+  }
+  const namespace = snapshot.service.metadata.namespace ?? 'default'
+  const slices = snapshot.endpointSlices
+    ? slicesOfService(snapshot.endpointSlices, namespace, snapshot.service.metadata.name)
+    : []
+  for (const object of [...slices, ...(snapshot.endpoints ? [snapshot.endpoints] : [])]) {
+    add(object.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'])
+    for (const field of object.metadata.managedFields ?? []) add(field.time)
+  }
+  const selector = snapshot.service.spec.selector
+  if (selector && Object.keys(selector).length > 0) {
+    for (const pod of snapshot.pods) {
+      if (!Object.entries(selector).every(([key, value]) => pod.metadata.labels?.[key] === value)) continue
+      add(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.lastTransitionTime)
+      add(pod.metadata.deletionTimestamp)
+    }
+  }
+  const serviceTimes = [
+    ...(snapshot.service.metadata.managedFields ?? []).map((field) => field.time),
+    snapshot.service.metadata.creationTimestamp,
+  ]
+    .map((time) => (time ? Date.parse(time) : Number.NaN))
+    .filter(Number.isFinite)
+  return {
+    ...(times.length > 0 ? {endpointsChangedAt: new Date(Math.max(...times)).toISOString()} : {}),
+    ...(serviceTimes.length > 0 ? {serviceChangedAt: new Date(Math.max(...serviceTimes)).toISOString()} : {}),
+  }
 }

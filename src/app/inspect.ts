@@ -5,6 +5,7 @@ import type {Expectation} from '../analyse/expectations.js'
 import {addFindings, buildReport, resolverUnavailable} from '../analyse/report.js'
 import type {QueryResult} from '../dns/types.js'
 import type {KubeGateway} from '../kube/gateway.js'
+import type {DnsFlags} from '../model/dns-profile.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import {ResolverForbidden} from '../kube/resolver-pod.js'
 import type {ServiceReport} from '../model/report.js'
@@ -17,14 +18,19 @@ import type {ServiceReport} from '../model/report.js'
  */
 export async function inspectLive(
   gateway: KubeGateway,
-  target: {namespace: string; name: string; clusterDomainFlag?: string},
+  target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags; waitDns?: boolean},
   options: LiveDnsOptions,
   expectations: Expectation[],
   contractSource: string | undefined,
   progress: (message: string) => void,
 ): Promise<ServiceReport> {
   const serviceRead = gateway.readService(target.namespace, target.name)
-  const surroundings = gateway.readSurroundings(target.namespace, target.name, target.clusterDomainFlag)
+  const surroundings = gateway.readSurroundings(
+    target.namespace,
+    target.name,
+    target.clusterDomainFlag,
+    target.dnsFlags,
+  )
   surroundings.catch(() => undefined) // awaited below, unless the Service read fails first
   const open = () => LiveDnsCheck.open(gateway, {...options, onProgress: progress})
   // A --resolver-pod check creates nothing, so it opens (an exec in that pod) alongside the reads.
@@ -60,13 +66,17 @@ export async function inspectLive(
     const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
     if (zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
     progress('querying the cluster DNS')
-    report = applyDnsObservation(
-      report,
-      await check.observe(
-        report,
-        expectations.map(({name, type}) => ({name, type})),
-      ),
-    )
+    const questions = expectations.map(({name, type}) => ({name, type}))
+    const predicted = report
+    report = applyDnsObservation(predicted, await check.observe(predicted, questions))
+    const expiry = cacheExpiry(report)
+    if (target.waitDns && expiry !== null) {
+      // Answers a cache still holds: wait until the last of them expires, then ask everything again.
+      progress(`waiting for the DNS cache until ${new Date(expiry).toISOString()}`)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 1000))
+      progress('querying the cluster DNS again')
+      report = applyDnsObservation(predicted, await check.observe(predicted, questions))
+    }
   } finally {
     await check.close()
   }
@@ -79,4 +89,13 @@ export async function inspectLive(
     dns.queries.filter((query) => query.server === dns.primaryServer),
   )
   return {...addFindings(report, expectationFindings(results, contractSource ?? 'the contract')), expectations: results}
+}
+
+/** The moment the last answer a cache may still hold expires (DNSAnswerCached findings), or null. */
+function cacheExpiry(report: ServiceReport): number | null {
+  const times = report.findings
+    .filter((finding) => finding.code === 'DNSAnswerCached')
+    .map((finding) => Date.parse(String(finding.details?.expiresAt)))
+    .filter(Number.isFinite)
+  return times.length > 0 ? Math.max(...times) : null
 }

@@ -4,6 +4,8 @@
 import {applyDnsObservation, observationFor, questionKey, questionsFor} from '../analyse/dns-diff.js'
 import {buildReport, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
+import type {DnsFlags} from '../model/dns-profile.js'
+import type {ReadProblem} from '../model/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
 import {primaryServer, type DnsQuestion, type QueryResult} from '../dns/types.js'
@@ -13,6 +15,8 @@ import {chooseClusterDomain} from '../analyse/cluster-domain.js'
 
 export interface ScanOptions {
   clusterDomainFlag?: string
+  /** --dns-server, --dns-version, --corefile. */
+  dnsFlags?: DnsFlags
   concurrency: number
   /** Live DNS options without the namespace: the resolver goes to each scanned namespace (or this one). */
   dns?: Omit<LiveDnsOptions, 'namespace'> & {namespace?: string}
@@ -32,14 +36,14 @@ const namespaceOf = (service: Service) => service.metadata.namespace ?? 'default
 /** Offline scan over a dump (no DNS check). */
 export function scanObjects(
   objects: ClusterObjects,
-  options: Pick<ScanOptions, 'clusterDomainFlag'>,
+  options: Pick<ScanOptions, 'clusterDomainFlag' | 'dnsFlags'>,
   filter: (service: Service) => boolean,
 ): ServiceReport[] {
   const index = indexObjects(objects)
   return objects.services
     .filter(filter)
     .sort(byName)
-    .map((service) => buildReport(snapshotFromIndex(index, service, options.clusterDomainFlag)))
+    .map((service) => buildReport(snapshotFromIndex(index, service, options.clusterDomainFlag, options.dnsFlags)))
 }
 
 export async function scanCluster(
@@ -50,7 +54,12 @@ export async function scanCluster(
   const byNamespace = new Map<string, Service[]>()
   for (const service of services.sort(byName))
     byNamespace.set(namespaceOf(service), [...(byNamespace.get(namespaceOf(service)) ?? []), service])
-  const zone = options.clusterDomainFlag ? null : await gateway.readCoreDnsZone().catch(() => null)
+  const dnsReadProblems: ReadProblem[] = []
+  const dnsServer = await gateway.readDnsServer(dnsReadProblems, {
+    ...options.dnsFlags,
+    clusterDomain: options.clusterDomainFlag,
+  })
+  const zone = options.clusterDomainFlag ? null : dnsServer.zone
   let done = 0
   const reports: ServiceReport[] = []
   let extraAnswers: QueryResult[] = []
@@ -60,7 +69,12 @@ export async function scanCluster(
     const index = indexObjects(objects)
     const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
     let namespaceReports = members.map((service) =>
-      buildReport({...snapshotFromIndex(index, service, options.clusterDomainFlag), clusterDomain, readProblems}),
+      buildReport({
+        ...snapshotFromIndex(index, service, options.clusterDomainFlag),
+        clusterDomain,
+        readProblems: [...dnsReadProblems, ...readProblems],
+        dnsProfile: dnsServer.profile,
+      }),
     )
     if (options.dns) {
       const extra = extraPending

@@ -1,5 +1,6 @@
 // What every svc-inspect command shares: kubectl's connection flags, -o, colour, and the error contract
 // (one `error:` line on stderr, exit 2, never a stack trace).
+import {readFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
 import {InspectError, EXIT_CANNOT_INSPECT, oneLineMessage} from '../errors.js'
 import {dns1123LabelError, dns1123SubdomainError} from '../analyse/dns-names.js'
@@ -34,6 +35,49 @@ export const outputFlags = {
     description: 'Never colour the output (also: NO_COLOR=1). Colour is only used on a terminal.',
     default: false,
   }),
+}
+
+/** What the user says about the cluster's DNS server, over what the cluster says (see README "DNS servers"). */
+export const dnsServerFlags = {
+  'dns-server': Flags.string({
+    description: 'The cluster DNS server, when detection cannot tell or is wrong (default: from kube-system).',
+    options: ['coredns', 'kube-dns'],
+    helpGroup: 'DNS SERVER',
+  }),
+  'dns-version': Flags.string({
+    description: "The DNS server's release, e.g. 1.12.0 (default: the image tag of its Deployment).",
+    helpGroup: 'DNS SERVER',
+  }),
+  corefile: Flags.string({
+    description: 'A Corefile to predict records for, instead of the kube-system/coredns ConfigMap.',
+    helpGroup: 'DNS SERVER',
+  }),
+}
+
+/** The --dns-server, --dns-version and --corefile flags as the core takes them (the Corefile read here). */
+export async function dnsFlagValues(flags: {
+  'dns-server'?: string
+  'dns-version'?: string
+  corefile?: string
+}): Promise<{server?: 'coredns' | 'kube-dns'; version?: string; corefile?: string}> {
+  const version = flags['dns-version']?.replace(/^v/, '')
+  if (version !== undefined && !/^\d+\.\d+(\.\d+)?([-+.][0-9A-Za-z.-]+)?$/.test(version))
+    throw new InspectError(`invalid --dns-version "${flags['dns-version']}": use a release such as 1.12.0`)
+  let corefile: string | undefined
+  if (flags.corefile !== undefined) {
+    corefile = await readFile(flags.corefile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new InspectError(
+        `cannot read --corefile ${flags.corefile}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+      )
+    })
+    const [{parseCorefile}] = await Promise.all([import('../analyse/dns-server/corefile.js')])
+    try {
+      parseCorefile(corefile)
+    } catch (error) {
+      throw new InspectError(`--corefile ${flags.corefile}: ${(error as Error).message}`)
+    }
+  }
+  return {server: flags['dns-server'] as 'coredns' | 'kube-dns' | undefined, version, corefile}
 }
 
 export abstract class BaseCommand extends Command {

@@ -3,6 +3,8 @@ import {
   BaseCommand,
   connectionFlags,
   connectionOptions,
+  dnsFlagValues,
+  dnsServerFlags,
   liveDnsOptions,
   parseDuration,
   outputFlags,
@@ -19,12 +21,14 @@ import type {ServiceReport} from '../model/report.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {readContract} from '../cli/contract.js'
 import type {OutputFormat} from '../render/index.js'
+import type {DnsFlags} from '../model/dns-profile.js'
 
 interface InspectOptions {
   service: string
   namespace?: string
   fromFile?: string
   clusterDomain?: string
+  dnsFlags: DnsFlags
   connection: ConnectionOptions
   output: OutputFormat
   noColor: boolean
@@ -33,6 +37,7 @@ interface InspectOptions {
   expect?: string
   watch: boolean
   watchDurationMs?: number
+  waitDns: boolean
 }
 
 export default class Inspect extends BaseCommand {
@@ -76,6 +81,12 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.',
     }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
+    'wait-dns': Flags.boolean({
+      description:
+        'When an answer may still come from a DNS cache (DNSAnswerCached), wait until the cache expires and ask again.',
+      default: false,
+    }),
+    ...dnsServerFlags,
     ...resolverFlags,
   }
 
@@ -93,6 +104,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       namespace: flags.namespace,
       fromFile: flags['from-file'],
       clusterDomain: flags['cluster-domain'],
+      dnsFlags: await dnsFlagValues(flags),
       connection: connectionOptions(flags),
       output: outputFormat(flags.output),
       noColor: flags['no-color'],
@@ -100,6 +112,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       resolver: flags,
       expect: flags.expect,
       watch: flags.watch,
+      waitDns: flags['wait-dns'],
       watchDurationMs: flags['watch-duration'] ? parseDuration(flags['watch-duration'], 'watch-duration') : undefined,
     }
   }
@@ -135,7 +148,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
   /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
   private async live(
     gateway: KubeGateway,
-    target: {namespace: string; name: string; clusterDomainFlag?: string},
+    target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags; waitDns?: boolean},
     options: LiveDnsOptions,
     expectations: Expectation[],
     source?: string,
@@ -177,7 +190,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       options.namespace,
       options.fromFile === '-' ? 'stdin' : options.fromFile!,
     )
-    return buildReport(snapshotFromObjects(objects, service, options.clusterDomain))
+    return buildReport(snapshotFromObjects(objects, service, options.clusterDomain, options.dnsFlags))
   }
 
   private async fromCluster(options: InspectOptions, expectations: Expectation[]): Promise<ServiceReport> {
@@ -188,9 +201,15 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const gateway = await KubeGateway.connect(options.connection)
     const namespace = gateway.defaultNamespace
     if (options.dns) {
-      const target = {namespace, name: options.service, clusterDomainFlag: options.clusterDomain}
+      const target = {
+        namespace,
+        name: options.service,
+        clusterDomainFlag: options.clusterDomain,
+        dnsFlags: options.dnsFlags,
+        waitDns: options.waitDns,
+      }
       return this.live(gateway, target, liveDnsOptions(options.resolver, namespace), expectations, options.expect)
     }
-    return buildReport(await gateway.gatherService(namespace, options.service, options.clusterDomain))
+    return buildReport(await gateway.gatherService(namespace, options.service, options.clusterDomain, options.dnsFlags))
   }
 }

@@ -6,6 +6,8 @@ import {
   liveDnsOptions,
   outputFlags,
   resolverFlags,
+  dnsFlagValues,
+  dnsServerFlags,
   validateClusterDomain,
 } from '../cli/base-command.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
@@ -45,6 +47,7 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     'no-dns': Flags.boolean({description: 'Skip the live DNS check (read-only).', default: false}),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers.'}),
     concurrency: Flags.integer({description: 'Namespaces inspected at once.', default: 4, min: 1, max: 32}),
+    ...dnsServerFlags,
     ...resolverFlags,
   }
 
@@ -70,7 +73,11 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
         const inScope = (service: Service) =>
           (flags['all-namespaces'] || (service.metadata.namespace ?? 'default') === (flags.namespace ?? 'default')) &&
           matches(service.metadata.labels)
-        reports = scanObjects(objects, {clusterDomainFlag: flags['cluster-domain']}, inScope)
+        reports = scanObjects(
+          objects,
+          {clusterDomainFlag: flags['cluster-domain'], dnsFlags: await dnsFlagValues(flags)},
+          inScope,
+        )
       } else {
         const [{KubeGateway}, {scanCluster}] = await Promise.all([
           import('../kube/gateway.js'),
@@ -83,6 +90,7 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
         )
         const result = await scanCluster(gateway, services, {
           clusterDomainFlag: flags['cluster-domain'],
+          dnsFlags: await dnsFlagValues(flags),
           concurrency: flags.concurrency,
           dns: flags['no-dns'] ? undefined : liveDnsOptions(flags, gateway.defaultNamespace),
           onProgress: progress.update,

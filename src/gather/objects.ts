@@ -1,12 +1,23 @@
 // A snapshot from a bag of objects (a dump file): the same ServiceSnapshot the cluster gateway produces.
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from '../model/k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
+import {detectDnsProfile} from '../analyse/dns-server/detect.js'
+import type {DnsFlags, DnsProfile} from '../model/dns-profile.js'
 import type {ClusterObjects, ServiceSnapshot} from '../model/report.js'
 import {InspectError} from '../errors.js'
 import {SERVICE_NAME_LABEL} from '../analyse/endpoints.js'
 
 export function emptyObjects(): ClusterObjects {
-  return {services: [], endpointSlices: [], endpoints: [], pods: [], events: [], configMaps: []}
+  return {
+    services: [],
+    endpointSlices: [],
+    endpoints: [],
+    pods: [],
+    events: [],
+    configMaps: [],
+    deployments: [],
+    daemonSets: [],
+  }
 }
 
 /** Sorts parsed documents by kind; `List`s (and `*List`s) are flattened, unknown kinds ignored. */
@@ -38,6 +49,12 @@ export function collectObjects(documents: unknown[]): ClusterObjects {
         break
       case 'ConfigMap':
         objects.configMaps.push(value as ConfigMap)
+        break
+      case 'Deployment':
+        objects.deployments?.push(value as Workload)
+        break
+      case 'DaemonSet':
+        objects.daemonSets?.push(value as Workload)
         break
       default:
         break
@@ -71,6 +88,8 @@ export function findService(
 export interface ObjectIndex {
   namespaces: Map<string, NamespaceObjects>
   clusterDomain: (flag: string | undefined) => ServiceSnapshot['clusterDomain']
+  /** The DNS server profile from the dump's kube-system objects and the flags. */
+  dnsProfile: (flags: DnsFlags) => DnsProfile
   /** True when the dump has EndpointSlices, or has no v1 Endpoints either (then there are simply none). */
   hasEndpointSlices: boolean
 }
@@ -106,9 +125,24 @@ export function indexObjects(objects: ClusterObjects): ObjectIndex {
     (configMap) => configMap.metadata.name === 'coredns' && configMap.metadata.namespace === 'kube-system',
   )
   const zone = zoneFromCoreDnsConfigMap(coredns)
+  const profiles = new Map<string, DnsProfile>()
   return {
     namespaces,
     clusterDomain: (flag) => chooseClusterDomain(flag, zone),
+    dnsProfile: (flags) => {
+      const key = JSON.stringify(flags)
+      let profile = profiles.get(key)
+      if (!profile) {
+        profile = detectDnsProfile({
+          configMaps: objects.configMaps,
+          deployments: objects.deployments ?? [],
+          daemonSets: objects.daemonSets ?? [],
+          flags,
+        })
+        profiles.set(key, profile)
+      }
+      return profile
+    },
     hasEndpointSlices: objects.endpointSlices.length > 0 || objects.endpoints.length === 0,
   }
 }
@@ -117,6 +151,7 @@ export function snapshotFromIndex(
   index: ObjectIndex,
   service: Service,
   clusterDomainFlag: string | undefined,
+  dnsFlags: DnsFlags = {},
 ): ServiceSnapshot {
   const objects = index.namespaces.get(namespaceOf(service))
   return {
@@ -127,6 +162,7 @@ export function snapshotFromIndex(
     events: objects?.events ?? [],
     clusterDomain: index.clusterDomain(clusterDomainFlag),
     readProblems: [],
+    dnsProfile: index.dnsProfile({...dnsFlags, clusterDomain: clusterDomainFlag}),
   }
 }
 
@@ -134,6 +170,7 @@ export function snapshotFromObjects(
   objects: ClusterObjects,
   service: Service,
   clusterDomainFlag: string | undefined,
+  dnsFlags: DnsFlags = {},
 ): ServiceSnapshot {
-  return snapshotFromIndex(indexObjects(objects), service, clusterDomainFlag)
+  return snapshotFromIndex(indexObjects(objects), service, clusterDomainFlag, dnsFlags)
 }

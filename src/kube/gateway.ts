@@ -11,7 +11,10 @@ import {SocksProxyAgent} from 'socks-proxy-agent'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
 import {InspectError} from '../errors.js'
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from '../model/k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
+import {detectDnsProfile} from '../analyse/dns-server/detect.js'
+import type {DnsProfile} from '../analyse/dns-server/profile.js'
+import type {DnsFlags} from '../model/dns-profile.js'
 import type {ClusterObjects, ReadProblem, ServiceSnapshot} from '../model/report.js'
 
 export interface ConnectionOptions {
@@ -25,6 +28,12 @@ export interface ConnectionOptions {
 }
 
 type ClientNode = typeof import('./client-node.js')
+
+/**
+ * The label the DNS workloads carry on kubeadm, kind, k3s, EKS, AKS and GKE (CoreDNS and kube-dns keep the
+ * kube-dns label), and NodeLocal DNSCache's: only these are listed, not all of kube-system.
+ */
+const DNS_WORKLOADS = 'k8s-app in (kube-dns,node-local-dns)'
 
 export class KubeGateway {
   private constructor(
@@ -105,9 +114,14 @@ export class KubeGateway {
   }
 
   /** Reads a Service and everything the analysis needs about it, all at once. */
-  async gatherService(namespace: string, name: string, clusterDomainFlag?: string): Promise<ServiceSnapshot> {
+  async gatherService(
+    namespace: string,
+    name: string,
+    clusterDomainFlag?: string,
+    dnsFlags: DnsFlags = {},
+  ): Promise<ServiceSnapshot> {
     const service = this.readService(namespace, name)
-    const surroundings = this.readSurroundings(namespace, name, clusterDomainFlag)
+    const surroundings = this.readSurroundings(namespace, name, clusterDomainFlag, dnsFlags)
     // Settled here too, so a failed read beside a missing Service is not an unhandled rejection.
     surroundings.catch(() => undefined)
     return {service: await service, ...(await surroundings)}
@@ -123,12 +137,14 @@ export class KubeGateway {
     namespace: string,
     name: string,
     clusterDomainFlag?: string,
+    dnsFlags: DnsFlags = {},
   ): Promise<Omit<ServiceSnapshot, 'service'>> {
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) =>
       readOrNote(readProblems, what, read, fallback)
     const podsRead = tolerate('pods', () => this.listPods(namespace), [] as Pod[])
-    const [slices, pods, events, corefileZone] = await Promise.all([
+    const dnsServer = this.readDnsServer(readProblems, {...dnsFlags, clusterDomain: clusterDomainFlag})
+    const [slices, pods, events, corefileZone, dnsProfile] = await Promise.all([
       this.listEndpointSlices(namespace, name).catch((error) => {
         if (error instanceof ApiError && error.status === 404) return undefined
         throw error
@@ -137,9 +153,8 @@ export class KubeGateway {
       podsRead.then((list) =>
         list.every(podIsReady) ? [] : tolerate('events', () => this.listPodEvents(namespace), [] as KubeEvent[]),
       ),
-      clusterDomainFlag
-        ? Promise.resolve(null)
-        : tolerate('configmap/kube-system/coredns', () => this.readCoreDnsZone(), null),
+      dnsServer.then(({zone}) => (clusterDomainFlag ? null : zone)),
+      dnsServer.then(({profile}) => profile),
     ])
     const endpoints =
       slices === undefined
@@ -152,6 +167,76 @@ export class KubeGateway {
       events,
       clusterDomain: chooseClusterDomain(clusterDomainFlag, corefileZone),
       readProblems,
+      dnsProfile,
+    }
+  }
+
+  /**
+   * Which DNS server the cluster runs, at which release and with which options: kube-system's Deployments and
+   * DaemonSets (the image names the server and its release), the coredns and node-local-dns ConfigMaps. Each read
+   * may be refused; the profile then says what it could not read, and a flag can say it instead.
+   */
+  async readDnsServer(
+    readProblems: ReadProblem[],
+    flags: DnsFlags,
+  ): Promise<{profile: DnsProfile; zone: string | null}> {
+    // Refusals become one problem: which reads would have named the server, and why they failed.
+    const refused: ReadProblem[] = []
+    const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) => readOrNote(refused, what, read, fallback)
+    const apps = this.config.makeApiClient(this.client.AppsV1Api)
+    const configMap = (name: string) =>
+      tolerate(
+        `configmap/kube-system/${name}`,
+        async () => [
+          wire<ConfigMap>(
+            await this.call(`configmap/kube-system/${name}`, () =>
+              this.core.readNamespacedConfigMap({name, namespace: 'kube-system'}),
+            ),
+          ),
+        ],
+        [] as ConfigMap[],
+      )
+    const [deployments, daemonSets, coredns, nodeLocal] = await Promise.all([
+      flags.server && flags.version
+        ? ([] as Workload[])
+        : tolerate(
+            'deployments in kube-system',
+            () =>
+              this.listAll<Workload>('deployments', (_continue) =>
+                apps.listNamespacedDeployment({
+                  namespace: 'kube-system',
+                  labelSelector: DNS_WORKLOADS,
+                  limit: 500,
+                  _continue,
+                }),
+              ),
+            [] as Workload[],
+          ),
+      tolerate(
+        'daemonsets in kube-system',
+        () =>
+          this.listAll<Workload>('daemonsets', (_continue) =>
+            apps.listNamespacedDaemonSet({
+              namespace: 'kube-system',
+              labelSelector: DNS_WORKLOADS,
+              limit: 500,
+              _continue,
+            }),
+          ),
+        [] as Workload[],
+      ),
+      flags.corefile ? ([] as ConfigMap[]) : configMap('coredns'),
+      configMap('node-local-dns'),
+    ])
+    const configMaps = [...coredns, ...nodeLocal]
+    if (refused.length > 0)
+      readProblems.push({
+        what: `${refused.map((problem) => problem.what).join(', ')} (which DNS server runs)`,
+        message: refused[0].message,
+      })
+    return {
+      profile: detectDnsProfile({configMaps, deployments, daemonSets, flags}),
+      zone: zoneFromCoreDnsConfigMap(coredns[0]),
     }
   }
 

@@ -184,6 +184,7 @@ export class LiveDnsCheck {
       reachability,
       transports,
       resolver: this.describeResolver(),
+      observedAt: new Date().toISOString(),
       timings: {
         ...(this.resolver?.created ? {resolverStartMs: this.resolver.startMs} : {}),
         queryMs: Date.now() - started,

@@ -11,6 +11,8 @@ export interface ObjectMeta {
   creationTimestamp?: string
   deletionTimestamp?: string
   ownerReferences?: Array<{kind: string; name: string; apiVersion?: string; controller?: boolean}>
+  /** Server-side apply bookkeeping: each manager's last write time tells when an object last changed. */
+  managedFields?: Array<{manager?: string; time?: string}>
 }
 
 export interface KubeObject {
@@ -113,7 +115,7 @@ export interface Pod extends KubeObject {
     podIPs?: Array<{ip: string}>
     reason?: string
     message?: string
-    conditions?: Array<{type: string; status: string; reason?: string; message?: string}>
+    conditions?: Array<{type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string}>
     containerStatuses?: ContainerStatus[]
     initContainerStatuses?: ContainerStatus[]
   }
@@ -132,4 +134,11 @@ export interface KubeEvent extends KubeObject {
 
 export interface ConfigMap extends KubeObject {
   data?: Record<string, string>
+}
+
+/** apps/v1 Deployment or DaemonSet, only what DNS server detection reads: the pod template's containers. */
+export interface Workload extends KubeObject {
+  spec?: {
+    template?: {spec?: {containers?: Array<{name: string; image?: string; command?: string[]; args?: string[]}>}}
+  }
 }

@@ -1,5 +1,7 @@
 // The ServiceReport contract (`-o json|yaml`). Later features add fields; none is renamed or removed.
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service} from './k8s.js'
+import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from './k8s.js'
+
+import type {DnsProfile as DnsServerProfile} from './dns-profile.js'
 
 export const REPORT_API_VERSION = 'svc-inspect/v1alpha1'
 
@@ -25,6 +27,8 @@ export interface Finding {
 
 export type RecordType = 'A' | 'AAAA' | 'SRV' | 'PTR' | 'CNAME'
 export type RecordStatus = 'expected' | 'match' | 'missing' | 'unexpected'
+/** Where a record's rule comes from: the Kubernetes DNS spec, or only the server that serves it. */
+export type RecordBasis = 'spec' | 'coredns' | 'kube-dns'
 
 export interface DnsRecord {
   /** Lowercase FQDN with a trailing dot. */
@@ -33,6 +37,8 @@ export interface DnsRecord {
   /** A/AAAA: the address; SRV: "<priority> <weight> <port> <target.>"; PTR/CNAME: an FQDN with a trailing dot. */
   data: string
   status: RecordStatus
+  /** Expected records: the rule's source. Absent on answers nobody expected. */
+  basis?: RecordBasis
 }
 
 /** A name that must not resolve at all (NXDOMAIN), e.g. a not-ready pod's per-endpoint name. */
@@ -40,6 +46,8 @@ export interface AbsentName {
   name: string
   type: RecordType
   reason: string
+  /** NXDOMAIN: the name does not exist; NODATA: it exists, without records of this type. */
+  rcode?: 'NXDOMAIN' | 'NODATA'
 }
 
 export interface EndpointPortView {
@@ -90,11 +98,17 @@ export interface ServiceReport {
   clusterDomain: string
   clusterDomainSource: ClusterDomainSource
   endpointSource: 'EndpointSlice' | 'Endpoints' | 'none'
+  /** The latest change to the Service's endpoints the API shows (slice change-trigger time, pod readiness): what a DNS cache may not have seen yet. */
+  endpointsChangedAt?: string
+  /** The Service's last write (managedFields, else creation): a ClusterIP Service's names follow it alone. */
+  serviceChangedAt?: string
   endpoints: EndpointView[]
   records: DnsRecord[]
   mustNotResolve: AbsentName[]
   findings: Finding[]
   summary: {errors: number; warnings: number; infos: number}
+  /** The cluster's DNS server as the records were predicted for it. */
+  dnsServer?: DnsServerSection
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: unknown
   /** Results of a --expect DNS contract. */
@@ -125,6 +139,8 @@ export interface ServiceSnapshot {
   events: KubeEvent[]
   clusterDomain: {value: string; source: ClusterDomainSource}
   readProblems: ReadProblem[]
+  /** The cluster's DNS server profile; absent: kubeadm-style CoreDNS is assumed. */
+  dnsProfile?: DnsServerProfile
 }
 
 export interface ClusterObjects {
@@ -134,4 +150,35 @@ export interface ClusterObjects {
   pods: Pod[]
   events: KubeEvent[]
   configMaps: ConfigMap[]
+  /** kube-system's Deployments and DaemonSets: which DNS server runs, at which release. */
+  deployments?: Workload[]
+  daemonSets?: Workload[]
+}
+
+/** What the report says about the DNS server it predicted records for (`dnsServer`). */
+export interface DnsServerSection {
+  implementation: 'coredns' | 'kube-dns' | 'unknown'
+  version: string | null
+  /** Where the implementation and release came from. */
+  source: string
+  /** true when nothing in the cluster or the flags said which server runs. */
+  assumed: boolean
+  zones: string[]
+  /** The TTL of the records the server answers. */
+  ttl: number
+  /** The TTL of its negative answers (the SOA minimum): CoreDNS's ttl, kube-dns's 60. */
+  negativeTtl?: number
+  /** The options that change which records exist, as the Corefile spells them (e.g. `endpoint_pod_names`, `ttl 30`). */
+  options: string[]
+  caches: Array<{
+    layer: string
+    successTtl: number
+    denialTtl: number
+    successDisabled: boolean
+    denialDisabled: boolean
+    source: string
+  }>
+  /** Plugins that can answer before the kubernetes plugin, e.g. `hosts /etc/coredns/NodeHosts`. */
+  mayChangeAnswers: string[]
+  notes: string[]
 }

@@ -1,6 +1,7 @@
 // The human view of a ServiceReport: describe-like header, then endpoints, records and findings as tables.
 import type {ChalkInstance} from 'chalk'
 import type {ServiceReport} from '../model/report.js'
+import {dnsServerLine} from '../analyse/dns-server/section.js'
 import {kubectlTable, severityColor, statusColor} from './style.js'
 
 export interface TableOptions {
@@ -42,6 +43,7 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
     ],
     ['Cluster domain', `${report.clusterDomain} (${DOMAIN_SOURCE[report.clusterDomainSource]})`],
   ]
+  if (report.dnsServer) header.push(['DNS', dnsServerLine(report.dnsServer)])
   if (service.publishNotReadyAddresses) header.push(['Publish not ready', 'true'])
   const width = Math.max(...header.map(([key]) => key.length)) + 2
   sections.push(header.map(([key, value]) => `${palette.bold(`${key}:`.padEnd(width))}${value}`).join('\n'))

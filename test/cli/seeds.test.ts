@@ -99,7 +99,7 @@ describe('seed 001: Service types', () => {
     const base = `demoapp-svc.seed-types.svc.${report.clusterDomain}.`
     assert.deepEqual(
       report.records.find((record) => record.type === 'A'),
-      {name: base, type: 'A', data: ip, status: 'expected'},
+      {name: base, type: 'A', data: ip, status: 'expected', basis: 'spec'},
     )
     assert.ok(
       report.records.some((record) => record.name === `_http._tcp.${base}` && record.data === `0 100 80 ${base}`),
@@ -123,7 +123,23 @@ describe('seed 001: Service types', () => {
     assert.equal(code, 0)
     assert.equal(report.service.type, 'LoadBalancer')
     assert.equal(report.service.ports[0].targetPort, 'http')
-    assert.equal(report.records.filter((record) => record.type === 'A').length, 1)
+    const base = `demoapp-loadbalancer-svc.seed-types.svc.${report.clusterDomain}.`
+    assert.equal(report.records.filter((record) => record.type === 'A' && record.name === base).length, 1)
+    // CoreDNS also answers each ready endpoint's own name under a ClusterIP Service (kubernetes.go findServices).
+    const ready = report.endpoints.filter((endpoint: {ready: boolean}) => endpoint.ready)
+    assert.ok(ready.length > 0)
+    assert.deepEqual(
+      report.records
+        .filter((record) => record.type === 'A' && record.name !== base)
+        .map((record) => `${record.name} ${record.data} ${record.basis}`)
+        .sort(),
+      ready
+        .map(
+          (endpoint: {address: string}) =>
+            `${endpoint.address.replaceAll('.', '-')}.${base} ${endpoint.address} coredns`,
+        )
+        .sort(),
+    )
   })
 
   it('ExternalName: one CNAME to the external name, no endpoints', async () => {
@@ -135,6 +151,7 @@ describe('seed 001: Service types', () => {
         type: 'CNAME',
         data: 'redis.ik8s.io.',
         status: 'expected',
+        basis: 'spec',
       },
     ])
     assert.deepEqual(report.endpoints, [])

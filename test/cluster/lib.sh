@@ -52,7 +52,8 @@ CGROUP_ROOT=/svc-inspect
 IMG_PAUSE=localhost/svc-inspect/pause:v1
 IMG_RESOLVER=localhost/svc-inspect/resolver:v1
 IMG_SERVER=localhost/svc-inspect/server:v1
-IMG_COREDNS=localhost/svc-inspect/coredns:v1
+# Tagged with its release, as registry images are: svc-inspect reads the release from this tag.
+IMG_COREDNS=localhost/svc-inspect/coredns:$COREDNS_VERSION
 
 # Components started by up.sh, in start order; down.sh stops them in reverse.
 COMPONENTS=(etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)

@@ -8,6 +8,7 @@ import type {ServiceReport} from '../../src/model/report.js'
 import {CLI, cli, kubectl, ROOT, sleep, waitFor} from '../support/run.js'
 import {
   clusterZone,
+  coreDnsImage,
   RESOLVER_ARGS,
   RESOLVER_IMAGE,
   RESOLVER_LABEL,
@@ -170,7 +171,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
             containers: [
               {
                 name: 'coredns',
-                image: 'localhost/svc-inspect/coredns:v1',
+                image: coreDnsImage(),
                 imagePullPolicy: 'Never',
                 args: ['-conf', '/etc/coredns/Corefile'],
                 volumeMounts: [{name: 'config', mountPath: '/etc/coredns'}],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
-import {cli, kubectl, sleep} from '../support/run.js'
+import {cli, kubectl} from '../support/run.js'
 import {
   applyScenario,
   clusterZone,
@@ -16,6 +16,8 @@ import {
 } from '../support/scenarios.js'
 
 let zone = ''
+/** When the live check asked the headless name while no pod was ready: CoreDNS (`cache 30`) keeps that NXDOMAIN. */
+let askedWhileNotReady = 0
 
 async function inspect(
   service: string,
@@ -28,22 +30,6 @@ async function inspect(
     `expected JSON on stdout, got: ${result.stdout.slice(0, 200)} / stderr: ${result.stderr}`,
   )
   return {code: result.code, report: JSON.parse(result.stdout) as ServiceReport, stderr: result.stderr}
-}
-
-/**
- * CoreDNS caches answers (and NXDOMAIN) for up to 30 s (`cache 30`), so after a change the live check is
- * repeated until DNS agrees, as a person would re-run it.
- */
-async function inspectUntilDnsAgrees(service: string, namespace: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (true) {
-    const result = await inspect(service, namespace)
-    const settled =
-      result.report.records.every((record) => record.status === 'match') &&
-      !result.report.findings.some((finding) => finding.code.startsWith('DNS'))
-    if (settled || Date.now() > deadline) return result
-    await sleep(3000)
-  }
 }
 
 const codes = (report: ServiceReport) => report.findings.map((finding) => finding.code)
@@ -94,6 +80,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
   })
 
   it('seed 000 live: the headless name is NXDOMAIN while no pod is ready', async () => {
+    askedWhileNotReady = Date.now()
     const {code, report} = await inspect('test-headless-svc', 'seed-readiness')
     assert.equal(code, 1)
     assert.ok(!codes(report).includes('DNSNameShouldNotResolve'), JSON.stringify(report.findings))
@@ -114,7 +101,27 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     const podIPs = JSON.parse(kubectl(['get', 'pods', '-n', 'seed-readiness', '-l', 'app=tomcat', '-o', 'json']))
       .items.map((pod: {status: {podIP: string}}) => pod.status.podIP)
       .sort()
-    const {report} = await inspectUntilDnsAgrees('test-headless-svc', 'seed-readiness')
+    // At once: a cache may still hold the NXDOMAIN asked above. That is a warning naming the cache, never an error.
+    const first = await inspect('test-headless-svc', 'seed-readiness')
+    const secondsSinceAsked = (Date.now() - askedWhileNotReady) / 1000
+    // Exit 1 all the same, for one error only: the service's own port trap (headless 80 -> 8080), seen below.
+    assert.equal(first.code, 1)
+    assert.deepEqual(
+      first.report.findings.filter((finding) => finding.severity === 'error').map((finding) => finding.code),
+      ['HeadlessPortMismatch'],
+    )
+    const cached = first.report.findings.filter((finding) => finding.code === 'DNSAnswerCached')
+    for (const finding of cached) assert.match(finding.message, /the CoreDNS cache may keep a negative answer for 30 s/)
+    const stale = first.report.records.filter((record) => record.status !== 'match')
+    assert.equal(stale.length > 0, cached.length > 0, JSON.stringify({stale, cached}))
+    // Printed, not asserted: whether a cache still holds the NXDOMAIN depends on the time since it was asked and
+    // on which CoreDNS replica kube-proxy picked each time.
+    console.log(
+      `seed 000 fixed: ${cached.length} cached answers ${secondsSinceAsked.toFixed(1)} s after the NXDOMAIN was asked`,
+    )
+    // --wait-dns waits for the cache and asks again: everything matches.
+    const {report} = await inspect('test-headless-svc', 'seed-readiness', ['--wait-dns'])
+    assert.ok(!codes(report).includes('DNSAnswerCached'), JSON.stringify(report.findings))
     const base = report.records.filter(
       (record) => record.name === fqdn('test-headless-svc', 'seed-readiness') && record.type === 'A',
     )

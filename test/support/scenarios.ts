@@ -168,3 +168,16 @@ export const RESOLVER_LABEL = 'app.kubernetes.io/name=svc-inspect-resolver'
 export function resolverPods(): string {
   return kubectl(['get', 'pods', '-A', '-l', RESOLVER_LABEL, '-o', 'name']).trim()
 }
+
+/** The image the cluster's CoreDNS Deployment runs (tagged with its release by test/cluster/lib.sh). */
+export function coreDnsImage(): string {
+  return kubectl([
+    'get',
+    'deployment',
+    'coredns',
+    '-n',
+    'kube-system',
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image}',
+  ])
+}

@@ -2,6 +2,7 @@
 // resolv.conf, from the --cluster-domain flag.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
+import {EKS, K3S, KUBEADM_1_31} from './corefiles.js'
 import {
   chooseClusterDomain,
   DEFAULT_CLUSTER_DOMAIN,
@@ -11,76 +12,11 @@ import {
 } from '../../src/analyse/cluster-domain.js'
 import type {ConfigMap} from '../../src/model/k8s.js'
 
-const KUBEADM = `.:53 {
-    errors
-    health {
-       lameduck 5s
-    }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-       pods insecure
-       fallthrough in-addr.arpa ip6.arpa
-       ttl 30
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf {
-       max_concurrent 1000
-    }
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`
-
-const K3S = `.:53 {
-    errors
-    health
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    hosts /etc/coredns/NodeHosts {
-      ttl 60
-      reload 15s
-      fallthrough
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-    import /etc/coredns/custom/*.override
-}
-import /etc/coredns/custom/*.server
-`
-
-const EKS = `.:53 {
-    errors
-    health {
-        lameduck 5s
-      }
-    ready
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
-      pods insecure
-      fallthrough in-addr.arpa ip6.arpa
-    }
-    prometheus :9153
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`
-
 const cases: Array<{name: string; corefile: string; want: string | null}> = [
-  {name: 'kubeadm default', corefile: KUBEADM, want: 'cluster.local'},
+  {name: 'kubeadm default', corefile: KUBEADM_1_31, want: 'cluster.local'},
   {
     name: 'kubeadm with --service-dns-domain k8s.corp.example',
-    corefile: KUBEADM.replace('kubernetes cluster.local', 'kubernetes k8s.corp.example'),
+    corefile: KUBEADM_1_31.replace('kubernetes cluster.local', 'kubernetes k8s.corp.example'),
     want: 'k8s.corp.example',
   },
   {name: 'k3s (hosts block and import lines)', corefile: K3S, want: 'cluster.local'},
@@ -102,7 +38,7 @@ const cases: Array<{name: string; corefile: string; want: string | null}> = [
   },
   {
     name: 'CRLF line endings',
-    corefile: KUBEADM.replaceAll('\n', '\r\n').replace('cluster.local', 'win.local'),
+    corefile: KUBEADM_1_31.replaceAll('\n', '\r\n').replace('cluster.local', 'win.local'),
     want: 'win.local',
   },
   {
@@ -188,7 +124,7 @@ describe('zoneFromCoreDnsConfigMap', () => {
     },
     {name: 'no ConfigMap (not readable or not CoreDNS)', configMap: undefined, want: null},
     {name: 'ConfigMap without data', configMap: configMap(), want: null},
-    {name: 'ConfigMap without a Corefile key', configMap: configMap({'Corefile.custom': KUBEADM}), want: null},
+    {name: 'ConfigMap without a Corefile key', configMap: configMap({'Corefile.custom': KUBEADM_1_31}), want: null},
   ]
   for (const row of rows)
     it(`${row.name} -> ${row.want ?? 'null'}`, () => assert.equal(zoneFromCoreDnsConfigMap(row.configMap), row.want))

@@ -343,7 +343,7 @@ const primaryRows: Row[] = [
     codes: ['DNSTimeout'],
     records: [`expected ${WEB} A 10.96.0.10`, `match _http._tcp.${WEB} SRV 0 100 80 ${WEB}`],
     messages: {
-      DNSTimeout: [/^1 of 4 queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/],
+      DNSTimeout: [/^1 of 8 queries to nameserver \(10\.96\.0\.10:53\) got no answer: no servers could be reached$/],
     },
   },
 ]
@@ -575,7 +575,7 @@ describe('applyDnsObservation: replicas and timeouts', () => {
     })
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], broken))
     assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
-    assert.match(dnsFindings(out)[0].message, /^1 of 4 queries .* got no answer: no result from dig$/)
+    assert.match(dnsFindings(out)[0].message, /^1 of 8 queries .* got no answer: no result from dig$/)
     assert.ok(statuses(out).includes(`expected ${WEB} A 10.96.0.10`))
   })
 })
@@ -824,5 +824,110 @@ describe('applyDnsObservation: problems, ordering, summary', () => {
       infos: out.findings.filter((finding) => finding.severity === 'info').length,
     })
     assert.ok(out.summary.errors >= 2 && out.summary.warnings >= 2, JSON.stringify(out.summary))
+  })
+})
+
+describe('applyDnsObservation: answers a DNS cache may still hold', () => {
+  const T0 = '2026-11-29T10:00:00.000Z'
+  const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString()
+  const cache = (layer: string, successTtl: number, denialTtl: number, disabled = false) => ({
+    layer,
+    successTtl,
+    denialTtl,
+    successDisabled: disabled,
+    denialDisabled: disabled,
+    source: 'configmap/kube-system/coredns',
+  })
+  // The report after readiness was fixed at T0: hdls-1's own name is now expected.
+  const fixedAt = (
+    caches: ReturnType<typeof cache>[],
+    implementation: 'coredns' | 'unknown' = 'coredns',
+  ): ServiceReport => ({
+    ...HEADLESS,
+    endpointsChangedAt: T0,
+    dnsServer: {...HEADLESS.dnsServer!, implementation, caches, ttl: 30},
+  })
+  const stillNxdomain = {[`10-244-2-7.${HD} A`]: {rcode: 'NXDOMAIN' as const, answers: []}}
+  const run = (report: ServiceReport, seconds: number, changes: Record<string, Reply> = stillNxdomain) =>
+    applyDnsObservation(report, {
+      ...observation([NAMESERVER], truthful(report, NAMESERVER, changes)),
+      observedAt: at(seconds),
+    })
+
+  it('5 s after the change, under `cache 30`: a warning naming the cache and when it expires, no error', () => {
+    const out = run(fixedAt([cache('coredns', 30, 30)]), 5)
+    assert.deepEqual(codes(dnsFindings(out)), [])
+    const cached = out.findings.filter((finding) => finding.code === 'DNSAnswerCached')
+    assert.equal(cached.length, 1)
+    assert.equal(cached[0].severity, 'warning')
+    assert.match(
+      cached[0].message,
+      /^10-244-2-7\.hdls\.default\.svc\.cluster\.local\. A 10\.244\.2\.7 is expected but nameserver \(10\.96\.0\.10\) answered NXDOMAIN; the endpoints changed at 2026-11-29T10:00:00.000Z, 5 s before the question, and the CoreDNS cache may keep a negative answer for 30 s: expect the right answer by 2026-11-29T10:00:30.000Z$/,
+    )
+    assert.equal(cached[0].details?.expiresAt, '2026-11-29T10:00:30.000Z')
+    assert.equal(out.summary.errors, 0)
+  })
+
+  it('40 s after the change the window is over: the missing record is an error again', () => {
+    const out = run(fixedAt([cache('coredns', 30, 30)]), 40)
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+    assert.equal(out.findings.filter((finding) => finding.code === 'DNSAnswerCached').length, 0)
+  })
+
+  it("kubeadm's newer `disable success/denial cluster.local`: no cache holds the zone, so it is an error at once", () => {
+    const out = run(fixedAt([cache('coredns', 30, 30, true)]), 5)
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+  })
+
+  it('NodeLocal DNSCache caps negative answers at 5 s: 8 s after the change it no longer explains an NXDOMAIN', () => {
+    const out = run(fixedAt([cache('coredns', 30, 30, true), cache('node-local-dns', 30, 5)]), 8)
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+  })
+
+  it('a stale positive answer whose TTL counts down is a cached copy: it expires after its TTL', () => {
+    const report = {...fixedAt([cache('coredns', 30, 30)]), endpointsChangedAt: undefined}
+    const out = run(report, 100, {
+      [`${HD} A`]: {
+        answers: [...answersOf(['A', '10.244.1.5'], ['A', '10.244.2.7']), {type: 'A', ttl: 12, data: '10.244.3.9'}],
+      },
+    })
+    assert.deepEqual(codes(dnsFindings(out)), [])
+    const cached = out.findings.filter((finding) => finding.code === 'DNSAnswerCached')
+    assert.equal(cached.length, 1)
+    assert.match(cached[0].message, /answered 10\.244\.3\.9, .*its TTL 12 s is below the server's 30 s/)
+    assert.equal(cached[0].details?.expiresAt, at(112))
+  })
+
+  it('a name in no zone the server serves (a wrong --cluster-domain) is never explained by a cache', () => {
+    const report = {
+      ...fixedAt([cache('coredns', 30, 30)]),
+      dnsServer: {...fixedAt([cache('coredns', 30, 30)]).dnsServer!, zones: ['other.zone']},
+    }
+    const out = run(report, 5)
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+  })
+
+  it("a ClusterIP Service's own name follows the Service, not its endpoints: a fresh endpoint change does not excuse it", () => {
+    const report: ServiceReport = {
+      ...CLUSTERIP,
+      endpointsChangedAt: T0,
+      serviceChangedAt: at(-3600),
+      dnsServer: {...CLUSTERIP.dnsServer!, caches: [cache('coredns', 30, 30)], ttl: 30},
+    }
+    const out = run(report, 5, {[`${WEB} A`]: {rcode: 'NXDOMAIN' as const, answers: []}})
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSRecordMissing'])
+    // Its endpoints' own names do follow the endpoints.
+    const endpointName = report.records.find((record) => record.type === 'A' && record.name !== WEB)!
+    const cachedOut = run(report, 5, {[`${endpointName.name} A`]: {rcode: 'NXDOMAIN' as const, answers: []}})
+    assert.deepEqual(codes(dnsFindings(cachedOut)), [])
+    assert.equal(cachedOut.findings.filter((finding) => finding.code === 'DNSAnswerCached').length, 1)
+  })
+
+  it('an unknown DNS server: a mismatch is a warning whose hint names what was assumed', () => {
+    const out = run(fixedAt([], 'unknown'), 100)
+    const missing = out.findings.filter((finding) => finding.code === 'DNSRecordMissing')
+    assert.equal(missing.length, 1)
+    assert.equal(missing[0].severity, 'warning')
+    assert.match(missing[0].hint, /DNS server is unknown .* --dns-server/)
   })
 })

@@ -187,8 +187,8 @@ const clusterIPCases: Case[] = [
     ],
   },
   {
-    name: 'ClusterIP without any endpoint still has its records; not-ready endpoints add no names and no NXDOMAIN',
-    cite: 'spec 2.3 (records depend on the ClusterIP only); CoreDNS handler_test svcempty answers A 10.0.0.1',
+    name: "ClusterIP without a ready endpoint still has its records; the not-ready endpoint's own name is NXDOMAIN",
+    cite: 'spec 2.3 (records depend on the ClusterIP only); CoreDNS handler_test svcempty answers A 10.0.0.1; kubernetes.go findServices answers <ep>.<svc> from the slices for ClusterIP services too',
     svc: clusterIP('svcempty', '10.0.0.1'),
     slices: [slice('svcempty', [endpoint('10.244.1.6', {ready: false, pod: 'svcempty-1'})])],
     want: [
@@ -197,6 +197,25 @@ const clusterIPCases: Case[] = [
       `${svcName('svcempty')} SRV 0 100 80 ${svcName('svcempty')}`,
       `1.0.0.10.in-addr.arpa. PTR ${svcName('svcempty')}`,
     ],
+    nxdomain: [`10-244-1-6.${svcName('svcempty')}`],
+    nxReason: {[`10-244-1-6.${svcName('svcempty')}`]: ['10.244.1.6', 'pod svcempty-1', 'not ready']},
+  },
+  {
+    name: "ClusterIP with ready endpoints: CoreDNS also answers each endpoint's own name and its PTR",
+    cite: 'CoreDNS kubernetes.go findServices (r.endpoint != "" reads the slices of any Service), reverse.go serviceRecordForIP (every slice holding the IP); not in the spec',
+    svc: clusterIP('web', '10.96.0.10'),
+    slices: [
+      slice('web', [endpoint('10.244.1.5', {pod: 'web-a'}), endpoint('10.244.1.6', {ready: false, pod: 'web-b'})]),
+    ],
+    want: [
+      `${web} A 10.96.0.10`,
+      `10-244-1-5.${web} A 10.244.1.5`,
+      `_http._tcp.${web} SRV 0 100 80 ${web}`,
+      `${web} SRV 0 100 80 ${web}`,
+      `${PTR4('10.96.0.10')} PTR ${web}`,
+      `${PTR4('10.244.1.5')} PTR 10-244-1-5.${web}`,
+    ],
+    nxdomain: [`10-244-1-6.${web}`],
   },
   {
     name: 'PTR for the cluster IP of a service in another namespace points at <svc>.<ns>.svc.<zone>.',
@@ -227,7 +246,7 @@ const headlessCases: Case[] = [
   },
   {
     name: 'headless SRV carries the ENDPOINT port (8080), never the service port (80): there is no port translation',
-    cite: 'spec 2.4.2 (<port-number> of the ready endpoint); CoreDNS findServices builds headless entries from eps.Ports',
+    cite: 'spec 2.4.2 names the Service port, but both servers answer the endpoint port: CoreDNS findServices builds headless entries from eps.Ports (kube-dns alike, shared/fixtures/kube-dns-1.26.7.json)',
     svc: headless('hdls', [port('http', 80, 'TCP', 8080)]),
     slices: [slice('hdls', [endpoint('10.244.1.5')], [epPort('http', 8080)])],
     has: [`_http._tcp.${hd} SRV 0 100 8080 10-244-1-5.${hd}`, `${hd} SRV 0 100 8080 10-244-1-5.${hd}`],
