@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // kubectl runs this as `kubectl-svc_inspect` (kubectl svc-inspect ...): the whole CLI is dist/svc-inspect.cjs
-// (src/cli/main.ts). Node's compile cache keeps its compiled code between runs (NODE_DISABLE_COMPILE_CACHE=1
+// (src/bundles/main.ts). Node's compile cache keeps its compiled code between runs (NODE_DISABLE_COMPILE_CACHE=1
 // turns it off); it lives in $XDG_CACHE_HOME/svc-inspect/node-compile-cache (else ~/.cache/...), or where
 // NODE_COMPILE_CACHE says. CommonJS on purpose: an ES module entry makes Node set up its ESM loader first.
 'use strict'

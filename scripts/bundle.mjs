@@ -7,7 +7,7 @@
 //
 // oclif.manifest.json (the commands' flags and help, what `--help` and completion read) is written first, the
 // way `oclif manifest` does: oclif's Plugin over a bundle of the commands alone (its explicit command strategy),
-// then embedded in dist/svc-inspect.cjs with package.json (src/cli/main.ts).
+// then embedded in dist/svc-inspect.cjs with package.json (src/bundles/main.ts).
 import {build} from 'esbuild'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
@@ -65,7 +65,7 @@ rmSync(join(root, 'dist'), {recursive: true, force: true})
 const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
 await build({
   ...common,
-  entryPoints: {'svc-inspect': join(root, 'src/cli/main.ts')},
+  entryPoints: {'svc-inspect': join(root, 'src/bundles/main.ts')},
   outdir: join(root, 'dist'),
   outExtension: {'.js': '.cjs'},
   sourcemap: 'linked',

@@ -14,7 +14,7 @@ import {handle} from '@oclif/core/handle'
 import {run} from '@oclif/core/run'
 import {dirname} from 'node:path'
 import {isSea} from 'node:sea'
-import {complete} from './complete.js'
+import {complete} from '../cli/complete.js'
 
 /** package.json and oclif.manifest.json, put here by scripts/bundle.mjs (esbuild's define). */
 declare const SVC_INSPECT_BUILD: {pjson: Interfaces.PJSON; manifest: Interfaces.Manifest}
