@@ -30,10 +30,10 @@ export interface ConnectionOptions {
 type ClientNode = typeof import('./client-node.js')
 
 /**
- * The label the DNS workloads carry on kubeadm, kind, k3s, EKS, AKS and GKE (CoreDNS and kube-dns keep the
- * kube-dns label), and NodeLocal DNSCache's: only these are listed, not all of kube-system.
+ * The label the DNS Deployment carries on kubeadm, kind, k3s, EKS, AKS and GKE (CoreDNS and kube-dns alike):
+ * only it is listed, not all of kube-system.
  */
-const DNS_WORKLOADS = 'k8s-app in (kube-dns,node-local-dns)'
+const DNS_WORKLOADS = 'k8s-app=kube-dns'
 
 export class KubeGateway {
   private constructor(
@@ -203,9 +203,10 @@ export class KubeGateway {
   }
 
   /**
-   * Which DNS server the cluster runs, at which release and with which options: kube-system's Deployments and
-   * DaemonSets (the image names the server and its release), the coredns and node-local-dns ConfigMaps. Each read
-   * may be refused; the profile then says what it could not read, and a flag can say it instead.
+   * Which DNS server the cluster runs, at which release and with which options: kube-system's DNS Deployments
+   * (the image names the server and its release), the coredns and node-local-dns ConfigMaps (the latter stands
+   * for NodeLocal DNSCache's DaemonSet, one read fewer). Each read may be refused; the profile then says what it
+   * could not read, and a flag can say it instead.
    */
   async readDnsServer(
     readProblems: ReadProblem[],
@@ -227,7 +228,7 @@ export class KubeGateway {
         ],
         [] as ConfigMap[],
       )
-    const [deployments, daemonSets, coredns, nodeLocal] = await Promise.all([
+    const [deployments, coredns, nodeLocal] = await Promise.all([
       flags.server && flags.version
         ? ([] as Workload[])
         : tolerate(
@@ -243,19 +244,6 @@ export class KubeGateway {
               ),
             [] as Workload[],
           ),
-      tolerate(
-        'daemonsets in kube-system',
-        () =>
-          this.listAll<Workload>('daemonsets', (_continue) =>
-            apps.listNamespacedDaemonSet({
-              namespace: 'kube-system',
-              labelSelector: DNS_WORKLOADS,
-              limit: 500,
-              _continue,
-            }),
-          ),
-        [] as Workload[],
-      ),
       flags.corefile ? ([] as ConfigMap[]) : configMap('coredns'),
       configMap('node-local-dns'),
     ])
@@ -266,7 +254,7 @@ export class KubeGateway {
         message: refused[0].message,
       })
     return {
-      profile: detectDnsProfile({configMaps, deployments, daemonSets, flags}),
+      profile: detectDnsProfile({configMaps, deployments, flags}),
       zone: zoneFromCoreDnsConfigMap(coredns[0]),
     }
   }

@@ -321,12 +321,15 @@ function findConfigMap(configMaps: ConfigMap[], namespace: string, name: string)
  * holding it is read as if it named the cluster zone. Without a readable ConfigMap the upstream caps are assumed.
  */
 export function nodeLocalCacheOf(
-  daemonSets: DaemonSet[],
+  daemonSets: DaemonSet[] | undefined,
   configMaps: ConfigMap[],
   zone = DEFAULT_ZONE,
 ): {cache: CacheLayer | null; notes: string[]} {
-  const daemonSet = daemonSets.find(isNodeLocalDaemonSet)
-  if (!daemonSet) return {cache: null, notes: []}
+  // DaemonSets not read (a live run reads only the ConfigMap, one request fewer): its ConfigMap stands for it.
+  const present = daemonSets
+    ? daemonSets.some(isNodeLocalDaemonSet)
+    : findConfigMap(configMaps, 'kube-system', NODE_LOCAL_NAME) !== undefined
+  if (!present) return {cache: null, notes: []}
   const source = `configmap/kube-system/${NODE_LOCAL_NAME}`
   const assumed = (why: string) => ({
     cache: {
@@ -471,7 +474,8 @@ function kubeDnsDomain(container: WorkloadContainer): string | null {
 export interface DetectInput {
   configMaps: ConfigMap[]
   deployments: Deployment[]
-  daemonSets: DaemonSet[]
+  /** undefined: not read (then NodeLocal DNSCache is recognised by its ConfigMap). */
+  daemonSets?: DaemonSet[]
   flags: {server?: 'coredns' | 'kube-dns'; version?: string; corefile?: string; clusterDomain?: string}
 }
 
@@ -489,7 +493,7 @@ const COREFILE_CONFIGMAPS = [
 export function detectDnsProfile(input: DetectInput): DnsProfile {
   const {flags} = input
   const notes: string[] = []
-  const found = findDnsWorkloads(input.deployments, input.daemonSets)
+  const found = findDnsWorkloads(input.deployments, input.daemonSets ?? [])
   const coreDnsMap = COREFILE_CONFIGMAPS.map(([namespace, name]) =>
     findConfigMap(input.configMaps, namespace, name),
   ).find((configMap) => configMap?.data?.Corefile !== undefined)
