@@ -75,7 +75,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     byServer.set(result.server, map)
   }
   const expectedByQuestion = recordsByQuestion(report)
-  const primaryResults: Map<string, QueryResult> = (primary && byServer.get(primary.label)) || new Map()
+  const primaryResults: Map<string, QueryResult> =
+    (primary && byServer.get(primary.label)) || new Map<string, QueryResult>()
   const service = `service/${report.service.name}`
   const base = `${report.service.name}.${report.service.namespace}.svc.${report.clusterDomain}.`
   // HeadlessPortMismatch comes back from reachFindings, with the probes' evidence when there is some.

@@ -102,7 +102,7 @@ export function expandIPv6(ip: string): string[] {
   const headGroups = head ? head.split(':') : []
   const tailGroups = tail === undefined ? [] : tail ? tail.split(':') : []
   const missing = 8 - headGroups.length - tailGroups.length
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...tailGroups]
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups]
   return groups.map((group) => group.padStart(4, '0'))
 }
 

@@ -68,9 +68,14 @@ export function parseExpectations(text: string, source: string): Expectation[] {
       )
     for (const typePair of (value as {items: Pair[]}).items) {
       const typeNode = typePair.key as Node
-      const type = String((typeNode as {value?: unknown}).value ?? '').toUpperCase() as RecordType
+      const type = String(
+        (typeNode as {value?: string | number | boolean | null}).value ?? '',
+      ).toUpperCase() as RecordType
       if (!TYPES.includes(type))
-        fail(typeNode, `unknown record type "${(typeNode as {value?: unknown}).value}" (use ${TYPES.join(', ')})`)
+        fail(
+          typeNode,
+          `unknown record type "${String((typeNode as {value?: unknown}).value)}" (use ${TYPES.join(', ')})`,
+        )
       const rules = typePair.value as Node | null
       const line = lineOf(typeNode)
       if (isScalar(rules) && rules.value === 'absent') {

@@ -122,6 +122,8 @@ export async function watchInspect(
       await new Promise((resolve) => setTimeout(resolve, 200))
     clearTimeout(debounce)
     await busy
+    // The watch's failure is rethrown as it came (an Error from client-node, which the command reports).
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (failure) throw failure
     emit('end', 'watch ended')
   } finally {

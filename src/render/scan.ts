@@ -91,6 +91,7 @@ export function renderScanTable(list: ServiceReportList, palette: ChalkInstance,
 const escapeXml = (text: string) =>
   text
     .replace(/[<>&"']/g, (char) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[char]!)
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
 
 /**

@@ -62,6 +62,7 @@ describe('seed 000: headless service, readiness probe failing until touch /var/r
     assert.equal(result.stdout.match(/false\s+false\s+false\s+ReadinessProbeFailing/g)?.length, 3)
     assert.match(result.stdout, /^ERROR\s+NoEndpoints\s+service\/test-headless-svc$/m)
     assert.match(result.stdout, /NAMES THAT MUST NOT RESOLVE/)
+    // eslint-disable-next-line no-control-regex -- an ANSI escape is what this looks for
     assert.doesNotMatch(result.stdout, /\x1b\[/, 'no colour when not a terminal')
   })
 
