@@ -10,7 +10,7 @@ import {HttpProxyAgent, HttpsProxyAgent} from 'hpagent'
 import {SocksProxyAgent} from 'socks-proxy-agent'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
-import {InspectError} from '../errors.js'
+import {InspectError, type ErrorReason} from '../errors.js'
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, Pod, Service, Workload} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
 import type {DnsProfile} from '../analyse/dns-server/profile.js'
@@ -81,7 +81,10 @@ export class KubeGateway {
       this.requestTimeoutMs > 0
         ? new Promise<never>((_, reject) => {
             timer = setTimeout(
-              () => reject(new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)),
+              () =>
+                reject(
+                  new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`, 'Timeout'),
+                ),
               this.requestTimeoutMs,
             )
           })
@@ -98,19 +101,19 @@ export class KubeGateway {
   explain(what: string, error: unknown): Error {
     if (error instanceof InspectError) return error
     if ((error as Error | undefined)?.name === 'AbortError')
-      return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)
+      return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`, 'Timeout')
     const status = statusOf(error)
     if (status !== undefined) {
-      const reason = apiMessage(error)
+      const message = apiMessage(error)
       const kind =
         status === 404 ? 'NotFound' : status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : `HTTP ${status}`
-      return new ApiError(status, `${what}: ${kind}${reason ? `: ${reason}` : ''}`)
+      return new ApiError(status, what, `${kind}${message ? `: ${message}` : ''}`)
     }
     const code =
       (error as {code?: string; cause?: {code?: string}}).code ?? (error as {cause?: {code?: string}}).cause?.code
     // node-fetch says `request to URL failed, reason: WHY`: the URL is in the line already.
     const message = ((error as Error).message ?? String(error)).replace(/^request to \S+ failed, reason: /, '')
-    return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`)
+    return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`, 'Unreachable')
   }
 
   /** Reads a Service and everything the analysis needs about it, all at once. */
@@ -146,7 +149,7 @@ export class KubeGateway {
     const dnsServer = this.readDnsServer(readProblems, {...dnsFlags, clusterDomain: clusterDomainFlag})
     const [slices, pods, events, corefileZone, dnsProfile] = await Promise.all([
       this.listEndpointSlices(namespace, name).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) return undefined
+        if (error instanceof ApiError && error.reason === 'NotFound') return undefined
         throw error
       }),
       podsRead,
@@ -253,7 +256,7 @@ export class KubeGateway {
       readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
     const [slices, pods, events] = await Promise.all([
       this.listEndpointSlices(namespace).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) return undefined
+        if (error instanceof ApiError && error.reason === 'NotFound') return undefined
         throw error
       }),
       tolerate('pods', () => this.listPods(namespace)),
@@ -274,9 +277,9 @@ export class KubeGateway {
     try {
       return wire(await this.call(`service/${name}`, () => this.core.readNamespacedService({name, namespace})))
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404)
-        throw new InspectError(`services "${name}" not found in namespace "${namespace}"`)
-      if (error instanceof ApiError) throw new InspectError(error.message)
+      if (error instanceof ApiError && error.reason === 'NotFound')
+        throw new InspectError(`services "${name}" not found in namespace "${namespace}"`, 'NotFound')
+      if (error instanceof ApiError) throw new InspectError(error.message, error.reason)
       throw error
     }
   }
@@ -350,19 +353,34 @@ async function readOrNote<T>(problems: ReadProblem[], what: string, read: () => 
     return await read()
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
-    if (error.status !== 404) problems.push({what, message: error.message.replace(/^[^:]*: /, '')})
+    if (error.reason !== 'NotFound') problems.push({what, message: error.detail})
     return fallback
   }
 }
 
+/** A status the API server answered with: `what: detail`, e.g. `service/web: Forbidden: services "web" is forbidden ...`. */
 export class ApiError extends Error {
+  readonly reason: ErrorReason
   constructor(
     readonly status: number,
-    message: string,
+    /** The request, e.g. `service/web`. */
+    readonly what: string,
+    /** The message without the request: the kind (`Forbidden`, `HTTP 500`) and the API's own message. */
+    readonly detail: string,
   ) {
-    super(message)
+    super(`${what}: ${detail}`)
     this.name = 'ApiError'
+    this.reason = reasonOfStatus(status)
   }
+}
+
+function reasonOfStatus(status: number): ErrorReason {
+  if (status === 404) return 'NotFound'
+  if (status === 403) return 'Forbidden'
+  if (status === 401) return 'Unauthorized'
+  if (status === 400 || status === 422) return 'Invalid'
+  if (status === 408 || status === 504) return 'Timeout'
+  return 'Failed'
 }
 
 /**
