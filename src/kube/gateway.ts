@@ -429,8 +429,8 @@ const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthoriz
  * client call goes through applySecurityAuthentication; exec, port-forward and watch through
  * applyToHTTPSOptions):
  *  - client-node makes a new agent for every request, so every API call opened its own TLS connection with a
- *    full handshake (~10 ms of CPU here, and as much for the API server). One keep-alive agent per set of
- *    options reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS,
+ *    full handshake, costly for the CLI and the API server alike (docs/performance.md). One keep-alive agent per
+ *    set of options reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS,
  *    so a --watch that reads again minutes later does not write into one a load balancer has silently dropped.
  *    The options carry the CA and client certificate, which an exec credential plugin may rotate: they are in
  *    the key. Without a proxy, the agent's connections also share one TLS context: the first reads open several
