@@ -1,6 +1,17 @@
+/**
+ * Why an inspection could not go on, for code to branch on (the message is for people): the API's refusals
+ * (NotFound, Forbidden, Unauthorized, Invalid for a request it rejected as malformed), a request that timed
+ * out, a server that could not be reached, or Invalid for input the tool itself refuses. Failed: any other
+ * error status.
+ */
+export type ErrorReason = 'NotFound' | 'Forbidden' | 'Unauthorized' | 'Timeout' | 'Unreachable' | 'Invalid' | 'Failed'
+
 // The one error type commands turn into `error: <message>` on stderr and exit code 2 ("could not inspect").
 export class InspectError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: ErrorReason = 'Invalid',
+  ) {
     super(message)
     this.name = 'InspectError'
   }

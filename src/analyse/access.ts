@@ -4,17 +4,17 @@
 import type {Service} from '../model/k8s.js'
 import type {AccessSection, Finding, ServiceSnapshot} from '../model/report.js'
 import {policiesSelecting, whoMayReach, type NetpolInput} from './netpol/evaluate.js'
-import type {Namespace, NetpolPod, NetworkPolicy} from './netpol/types.js'
+import type {NetpolPod, NetworkPolicy} from './netpol/types.js'
 
 export function accessOf(snapshot: ServiceSnapshot): {access?: AccessSection; findings: Finding[]} {
   if (!snapshot.networkPolicies) return {findings: []}
   const {service} = snapshot
   const input: NetpolInput = {
     policies: snapshot.networkPolicies as NetworkPolicy[],
-    namespaces: (snapshot.namespaces ?? []) as Namespace[],
-    pods: snapshot.pods as NetpolPod[],
+    namespaces: snapshot.namespaces ?? [],
+    pods: snapshot.pods,
   }
-  const pods = selectedPods(service, snapshot.pods as NetpolPod[])
+  const pods = selectedPods(service, snapshot.pods)
   const policies = [
     ...new Set(
       pods.flatMap((pod) =>

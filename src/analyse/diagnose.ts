@@ -246,7 +246,7 @@ export const namedTargetPortNotFound: Rule = (context) =>
 export const targetPortNotDeclared: Rule = (context) =>
   (context.service.spec.ports ?? []).flatMap((port) => {
     if (typeof port.targetPort === 'string' || context.matchedPods.length === 0) return []
-    const target = (port.targetPort as number | undefined) ?? port.port
+    const target = port.targetPort ?? port.port
     const protocol = port.protocol ?? 'TCP'
     const declaresIt = (pod: Pod) =>
       pod.spec.containers.some((container) =>

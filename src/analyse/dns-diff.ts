@@ -3,35 +3,18 @@
 import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
 import {
   answered,
+  parseSrv,
   primaryServer,
   reachKey,
-  type DnsServer,
   type QueryResult,
   type ReachResult,
   type TransportCheck,
 } from '../dns/types.js'
+import type {DnsObservation, DnsSection} from '../model/dns.js'
 import {reverseName} from './dns-names.js'
 import {addFindings} from './report.js'
 
-export interface DnsObservation {
-  via: 'pod' | 'port-forward'
-  servers: DnsServer[]
-  queries: QueryResult[]
-  reachability: ReachResult[]
-  /** The UDP and TCP checks of each server (pod backend). */
-  transports?: TransportCheck[]
-  resolver: Record<string, unknown>
-  /** When the answers were taken (ISO time): a cache may be older than the endpoints' last change. */
-  observedAt?: string
-  timings: Record<string, number>
-  /** Problems that kept part of the check from running (e.g. CoreDNS replicas unreadable). */
-  problems: string[]
-}
-
-export interface DnsSection extends Omit<DnsObservation, 'problems'> {
-  primaryServer: string | null
-  problems: string[]
-}
+export type {DnsObservation, DnsSection} from '../model/dns.js'
 
 /** A question's identity, `name type`: how questions, expected records and answers are matched up. */
 export const questionKey = ({name, type}: {name: string; type: string}) => `${name} ${type}`
@@ -49,9 +32,18 @@ export function questionsFor(
 /** SRV equality ignores priority and weight: CoreDNS recomputes weights per answer; port and target matter. */
 function identity(type: string, data: string): string {
   if (type !== 'SRV') return data.toLowerCase()
-  // Indexed, not destructured: this runs for every answer, and destructuring is slow in cold code.
-  const fields = data.split(' ')
-  return `${fields[2]} ${fields[3]?.toLowerCase()}`
+  const srv = parseSrv(data)
+  return `${srv.port} ${srv.target.toLowerCase()}`
+}
+
+/** `port target.` of SRV data, and its `priority weight`: how the SRV findings quote them. */
+function srvTarget(data: string): string {
+  const srv = parseSrv(data)
+  return `${srv.port} ${srv.target}`
+}
+function srvWeights(data: string): string {
+  const srv = parseSrv(data)
+  return `${srv.priority} ${srv.weight}`
 }
 
 /** The expected records grouped by question: the diff looks them up once per question, not by a scan each. */
@@ -75,7 +67,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     byServer.set(result.server, map)
   }
   const expectedByQuestion = recordsByQuestion(report)
-  const primaryResults: Map<string, QueryResult> = (primary && byServer.get(primary.label)) || new Map()
+  const primaryResults: Map<string, QueryResult> =
+    (primary && byServer.get(primary.label)) || new Map<string, QueryResult>()
   const service = `service/${report.service.name}`
   const base = `${report.service.name}.${report.service.namespace}.svc.${report.clusterDomain}.`
   // HeadlessPortMismatch comes back from reachFindings, with the probes' evidence when there is some.
@@ -98,15 +91,20 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       if (!observedById.has(id)) observedById.set(id, answer)
     }
     for (const record of expected) {
-      const answeredAs = observedById.get(identity(record.type, record.data))
-      const status = answeredAs ? 'match' : 'missing'
+      const observedRecord = observedById.get(identity(record.type, record.data))
+      const status = observedRecord ? 'match' : 'missing'
       records.push({...record, status})
-      if (status === 'match' && record.type === 'SRV' && answeredAs && answeredAs.data.toLowerCase() !== record.data) {
+      if (
+        status === 'match' &&
+        record.type === 'SRV' &&
+        observedRecord &&
+        observedRecord.data.toLowerCase() !== record.data
+      ) {
         findings.push({
           code: 'DNSSrvWeightDiffers',
           severity: 'info',
           object: service,
-          message: `${record.name} SRV to ${record.data.split(' ').slice(2).join(' ')} answered with priority/weight ${answeredAs.data.split(' ').slice(0, 2).join(' ')}, expected ${record.data.split(' ').slice(0, 2).join(' ')}`,
+          message: `${record.name} SRV to ${srvTarget(record.data)} answered with priority/weight ${srvWeights(observedRecord.data)}, expected ${srvWeights(record.data)}`,
           hint: 'port and target match; CoreDNS computes the weight from how many answers it returns (e.g. an address listed in two slices counts twice)',
         })
       }

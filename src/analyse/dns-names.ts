@@ -6,8 +6,8 @@ import {isIPv4, isIPv6} from 'node:net'
  * of digits becomes "0", a character for its length, and the digits without leading zeros. A longer number
  * sorts after a shorter one, numbers of one length digit by digit, and against anything else the run compares as
  * its first digit would (as "0": no other character falls between the digits). Sorting many names by their
- * keys, computed once each, compares them natively: comparing them character by character in JavaScript took
- * ~1 us per comparison in a one-shot CLI, whose JIT is cold (~7 ms for a 100-endpoint headless service).
+ * keys, computed once each, compares them natively: comparing them character by character in JavaScript is
+ * slow in a one-shot CLI, whose JIT is cold (docs/performance.md).
  */
 export function naturalKey(text: string): string {
   return text.replace(/\d+/g, (run) => {
@@ -20,7 +20,7 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
  * Natural order, for sorts of a few items; large sorts compare naturalKey()s computed once per item. Not
- * Intl.Collator: creating one loads ICU's collation data, ~5 ms of every run.
+ * Intl.Collator: creating one loads ICU's collation data on every run (docs/performance.md).
  */
 export function naturalOrder(a: string, b: string): number {
   return a === b ? 0 : byKey(naturalKey(a), naturalKey(b))
@@ -29,7 +29,7 @@ export function naturalOrder(a: string, b: string): number {
 /**
  * Sorts by keys per item, left to right: strings in natural order, numbers (small, non-negative integers) by
  * value; ties keep their order. Each item becomes one string, and the strings are sorted without a comparator,
- * natively: a JavaScript comparator runs cold in a one-shot CLI (~1 us a call, 3-4 ms for 500 records).
+ * natively: a JavaScript comparator runs cold in a one-shot CLI (docs/performance.md).
  */
 export function sortNaturally<T>(items: T[], keysOf: (item: T) => Array<string | number>): T[] {
   // Names recur among the keys (a headless service's name heads 200 of its records): each is converted once.
@@ -102,7 +102,7 @@ export function expandIPv6(ip: string): string[] {
   const headGroups = head ? head.split(':') : []
   const tailGroups = tail === undefined ? [] : tail ? tail.split(':') : []
   const missing = 8 - headGroups.length - tailGroups.length
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...tailGroups]
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups]
   return groups.map((group) => group.padStart(4, '0'))
 }
 

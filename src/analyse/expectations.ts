@@ -1,8 +1,8 @@
 // --expect FILE: a DNS contract for CI. What must resolve (and how), and what must not, checked against the
 // live answers. Parsing keeps line numbers so a schema error names its line.
 import {isMap, isScalar, LineCounter, parseDocument, type Node, type Pair} from 'yaml'
-import {answered as serverAnswered, type QueryResult} from '../dns/types.js'
-import type {Finding, RecordType} from '../model/report.js'
+import {answered, parseSrv, type QueryResult} from '../dns/types.js'
+import {isRecordType, RECORD_TYPES, type Finding, type RecordType} from '../model/report.js'
 import {InspectError} from '../errors.js'
 
 export interface Expectation {
@@ -27,7 +27,6 @@ export interface ExpectationResult {
   line: number
 }
 
-const TYPES: RecordType[] = ['A', 'AAAA', 'SRV', 'PTR', 'CNAME']
 const RULES = ['count', 'min', 'max', 'port', 'values']
 
 export function parseExpectations(text: string, source: string): Expectation[] {
@@ -64,13 +63,18 @@ export function parseExpectations(text: string, source: string): Expectation[] {
     if (!isMap(value))
       fail(
         value ?? keyNode,
-        `rules for ${name} must be "absent" or a map of record types (${TYPES.join(', ')}) to rules`,
+        `rules for ${name} must be "absent" or a map of record types (${RECORD_TYPES.join(', ')}) to rules`,
       )
     for (const typePair of (value as {items: Pair[]}).items) {
       const typeNode = typePair.key as Node
-      const type = String((typeNode as {value?: unknown}).value ?? '').toUpperCase() as RecordType
-      if (!TYPES.includes(type))
-        fail(typeNode, `unknown record type "${(typeNode as {value?: unknown}).value}" (use ${TYPES.join(', ')})`)
+      const type = String(
+        (typeNode as {value?: string | number | boolean | null}).value ?? '',
+      ).toUpperCase() as RecordType
+      if (!isRecordType(type))
+        fail(
+          typeNode,
+          `unknown record type "${String((typeNode as {value?: unknown}).value)}" (use ${RECORD_TYPES.join(', ')})`,
+        )
       const rules = typePair.value as Node | null
       const line = lineOf(typeNode)
       if (isScalar(rules) && rules.value === 'absent') {
@@ -128,7 +132,7 @@ export function evaluateExpectations(expectations: Expectation[], results: Query
       rule: describeRule(expectation),
       line: expectation.line,
     }
-    if (!result || !serverAnswered(result)) {
+    if (!result || !answered(result)) {
       return {...base, status: 'fail' as const, message: `no answer (${result?.error ?? result?.rcode ?? 'not asked'})`}
     }
     const answers = result.answers.filter((answer) => answer.type === expectation.type)
@@ -145,10 +149,10 @@ export function evaluateExpectations(expectations: Expectation[], results: Query
       if (expectation.max !== undefined && answers.length > expectation.max)
         problems.push(`${answers.length} records, want at most ${expectation.max}`)
       if (expectation.port !== undefined) {
-        const wrong = answers.filter((answer) => answer.data.split(' ')[2] !== String(expectation.port))
+        const wrong = answers.filter((answer) => parseSrv(answer.data).port !== expectation.port)
         if (wrong.length > 0)
           problems.push(
-            `port ${[...new Set(wrong.map((answer) => answer.data.split(' ')[2]))].join(',')}, want ${expectation.port}`,
+            `port ${[...new Set(wrong.map((answer) => parseSrv(answer.data).port))].join(',')}, want ${expectation.port}`,
           )
       }
       if (expectation.values) {
@@ -158,13 +162,13 @@ export function evaluateExpectations(expectations: Expectation[], results: Query
           problems.push(`values ${got.join(', ') || 'none'}, want ${want.join(', ')}`)
       }
     }
-    const answered = answers.map((answer) => answer.data).join(', ') || result.rcode
+    const answerText = answers.map((answer) => answer.data).join(', ') || result.rcode
     return problems.length > 0
       ? {...base, status: 'fail' as const, message: problems.join('; ')}
       : {
           ...base,
           status: 'pass' as const,
-          message: expectation.absent ? `does not resolve (${result.rcode})` : answered,
+          message: expectation.absent ? `does not resolve (${result.rcode})` : answerText,
         }
   })
 }

@@ -1,6 +1,6 @@
 // Client seed lists from the *observed* DNS (seed 002: a MongoDB replica set found through a headless
 // service): SRV answers give host and port; without them, A answers plus the service port.
-import type {DnsQuestion, QueryResult} from '../dns/types.js'
+import {parseSrv, type DnsQuestion, type QueryResult} from '../dns/types.js'
 import type {Service} from '../model/k8s.js'
 import {naturalOrder, serviceFqdn} from './dns-names.js'
 import {srvName} from './expected-records.js'
@@ -50,8 +50,8 @@ export function seedList(
     const srv = byQuestion(srvQuestion.name, 'SRV')?.answers.filter((answer) => answer.type === 'SRV') ?? []
     if (srv.length > 0) {
       const hosts = srv.map((answer) => {
-        const [, , srvPort, target] = answer.data.split(' ')
-        return {host: strip(target), port: Number(srvPort)}
+        const {port, target} = parseSrv(answer.data)
+        return {host: strip(target), port}
       })
       return {hosts: hosts.sort(byHost), source: `SRV ${srvQuestion.name}`}
     }

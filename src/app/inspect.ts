@@ -3,7 +3,6 @@
 import {applyDnsObservation} from '../analyse/dns-diff.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {addFindings, buildReport, resolverUnavailable} from '../analyse/report.js'
-import type {QueryResult} from '../dns/types.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {DnsFlags} from '../model/dns-profile.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
@@ -83,7 +82,7 @@ export async function inspectLive(
   if (expectations.length === 0) return report
   // Loaded only for a contract: the module brings the YAML parser with it.
   const {evaluateExpectations, expectationFindings} = await import('../analyse/expectations.js')
-  const dns = report.dns as {queries: QueryResult[]; primaryServer: string | null}
+  const dns = report.dns! // applyDnsObservation above set it
   const results = evaluateExpectations(
     expectations,
     dns.queries.filter((query) => query.server === dns.primaryServer),

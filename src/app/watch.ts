@@ -47,7 +47,7 @@ export async function watchInspect(
     if (zone) snapshot = {...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}}
   }
   let report = buildReport(snapshot)
-  let observed = check ? answered(applyDnsObservation(report, await check.observe(report))) : new Set<string>()
+  let observed = check ? resolvedRecords(applyDnsObservation(report, await check.observe(report))) : new Set<string>()
   const endpoints = endpointStates(report)
   const pods = new Map<string, boolean>(
     snapshot.pods
@@ -122,6 +122,8 @@ export async function watchInspect(
       await new Promise((resolve) => setTimeout(resolve, 200))
     clearTimeout(debounce)
     await busy
+    // The watch's failure is rethrown as it came (an Error from client-node, which the command reports).
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (failure) throw failure
     emit('end', 'watch ended')
   } finally {
@@ -142,7 +144,7 @@ async function followDns(
   let current = previous
   while (true) {
     const checked = applyDnsObservation(report, await check.observe(report))
-    const next = answered(checked)
+    const next = resolvedRecords(checked)
     const after = Number(((Date.now() - changedAt) / 1000).toFixed(1))
     for (const key of next)
       if (!current.has(key)) emit('dns', `${key} appeared (${after.toFixed(1)} s after the endpoint change)`, after)
@@ -165,7 +167,7 @@ async function followDns(
 }
 
 /** What the primary server answers for the service's names: `NAME TYPE DATA` for matching and unexpected records. */
-function answered(report: ServiceReport): Set<string> {
+function resolvedRecords(report: ServiceReport): Set<string> {
   return new Set(
     report.records
       .filter((record) => record.status === 'match' || record.status === 'unexpected')

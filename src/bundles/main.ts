@@ -31,7 +31,7 @@ const rootFlags = new Set(['--help', '-h', '--version', '-v'])
 let argv = process.argv.slice(2)
 if (argv[0] === '__complete') {
   // kubectl_complete-svc_inspect (bin/complete.js, or the script beside the executable) runs this.
-  complete(argv.slice(1), manifest).then(() => process.exit())
+  void complete(argv.slice(1), manifest).then(() => process.exit())
 } else {
   // `help [COMMAND]` as kubectl has it (oclif's help command is a plugin we do not ship).
   if (argv[0] === 'help') argv = [...argv.slice(1, 2), '--help']
@@ -40,10 +40,10 @@ if (argv[0] === '__complete') {
   // then, rather than when the event loop empties, skips the garbage collection a big report's heap gets on the
   // way out. Output still buffered in a pipe is written first.
   const root = rootDirectory()
-  Config.load({root, pjson, plugins: new Map([[pjson.name, bundledPlugin(root)]])})
+  void Config.load({root, pjson, plugins: new Map([[pjson.name, bundledPlugin(root)]])})
     .then((config) => run(args, config))
     .then(() => flush())
-    .catch((error) => handle(error))
+    .catch((error: Error) => handle(error))
     .then(exitWhenWritten)
 }
 

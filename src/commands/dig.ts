@@ -1,4 +1,3 @@
-import {isIP} from 'node:net'
 import {Args, Flags} from '@oclif/core'
 import {
   BaseCommand,
@@ -9,10 +8,11 @@ import {
   resolverFlags,
 } from '../cli/base-command.js'
 import {transportTrouble} from '../analyse/dns-diff.js'
-import {isRecordType} from '../dns/dig.js'
-import type {QueryResult, TransportCheck} from '../dns/types.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
-import type {RecordType} from '../model/report.js'
+import {isRecordType, RECORD_TYPES} from '../model/report.js'
+
+/** `A, AAAA, SRV, PTR or CNAME` */
+const TYPE_LIST = `${RECORD_TYPES.slice(0, -1).join(', ')} or ${RECORD_TYPES.at(-1)}`
 
 export default class Dig extends BaseCommand {
   static override summary = 'Ask the cluster DNS one question from inside the cluster, through every CoreDNS replica.'
@@ -26,7 +26,7 @@ export default class Dig extends BaseCommand {
 
   static override args = {
     name: Args.string({description: 'Name to look up (or an IP address, for PTR).', required: false}),
-    type: Args.string({description: 'Record type: A, AAAA, SRV, PTR or CNAME.', default: 'A'}),
+    type: Args.string({description: `Record type: ${TYPE_LIST}.`, default: 'A'}),
   }
 
   static override flags = {
@@ -45,42 +45,15 @@ export default class Dig extends BaseCommand {
     const {args, flags} = await this.parse(Dig)
     if (!args.name) throw new InspectError('a name is required: kubectl svc-inspect dig NAME [TYPE]')
     const type = args.type.toUpperCase()
-    if (!isRecordType(type))
-      throw new InspectError(`unsupported record type "${args.type}": use A, AAAA, SRV, PTR or CNAME`)
+    if (!isRecordType(type)) throw new InspectError(`unsupported record type "${args.type}": use ${TYPE_LIST}`)
     const connection = connectionOptions(flags)
-    const [{KubeGateway}, {LiveDnsCheck}, {reverseName}] = await Promise.all([
-      import('../kube/gateway.js'),
-      import('../kube/live-dns.js'),
-      import('../analyse/dns-names.js'),
-    ])
+    const [{KubeGateway}, {digLive}] = await Promise.all([import('../kube/gateway.js'), import('../app/dig.js')])
     const gateway = await KubeGateway.connect(connection)
-    const check = await LiveDnsCheck.open(gateway, liveDnsOptions(flags, gateway.defaultNamespace))
-    let results: QueryResult[]
-    let transports: TransportCheck[]
-    let candidates: string[]
-    try {
-      const name = isIP(args.name) ? reverseName(args.name) : args.name.toLowerCase()
-      const questionType: RecordType = isIP(args.name) ? 'PTR' : type
-      candidates = name.endsWith('.')
-        ? [name]
-        : [...(await check.searchDomains()).map((domain) => `${name}.${domain}.`), `${name}.`]
-      const answered = await check.ask(
-        candidates.map((candidate) => ({name: candidate, type: questionType})),
-        [],
-        candidates.at(-1)!,
-      )
-      results = answered.queries
-      transports = answered.transports
-    } finally {
-      await check.close()
-    }
-    // The name a stub resolver would settle on: the first candidate (in search order) that has answers.
-    const resolvedName =
-      candidates.find((candidate) =>
-        results.some((result) => result.name === candidate && result.answers.length > 0),
-      ) ?? null
-    const shown = results.filter(
-      (result) => result.name === (resolvedName ?? candidates[0]) || (resolvedName === null && candidates.length === 1),
+    const {resolvedName, resolver, results, transports} = await digLive(
+      gateway,
+      args.name,
+      type,
+      liveDnsOptions(flags, gateway.defaultNamespace),
     )
     if (flags.output === 'json' || flags.output === 'yaml') {
       const {renderMachine} = await import('../render/index.js')
@@ -91,8 +64,8 @@ export default class Dig extends BaseCommand {
             kind: 'DigResult',
             question: {name: args.name, type},
             resolvedName,
-            resolver: check.describeResolver(),
-            results: shown,
+            resolver,
+            results,
             transports,
           },
           flags.output,
@@ -100,7 +73,7 @@ export default class Dig extends BaseCommand {
       )
     } else {
       const {kubectlTable} = await import('../render/style.js')
-      const rows = shown.flatMap((result) =>
+      const rows = results.flatMap((result) =>
         result.answers.length > 0
           ? result.answers.map((answer) => [
               result.server,

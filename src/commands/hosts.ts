@@ -7,7 +7,6 @@ import {
   resolverFlags,
   validateClusterDomain,
 } from '../cli/base-command.js'
-import {primaryServer} from '../dns/types.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 
 export default class Hosts extends BaseCommand {
@@ -44,39 +43,18 @@ export default class Hosts extends BaseCommand {
       throw new InspectError('a Service name is required: kubectl svc-inspect hosts SERVICE [-n NAMESPACE]')
     validateClusterDomain(flags['cluster-domain'])
     const connection = connectionOptions(flags)
-    const [{KubeGateway}, {LiveDnsCheck}, {seedList, seedQuestions, seedPort, formatSeedList}, {chooseClusterDomain}] =
-      await Promise.all([
-        import('../kube/gateway.js'),
-        import('../kube/live-dns.js'),
-        import('../analyse/hosts.js'),
-        import('../analyse/cluster-domain.js'),
-      ])
+    const [{KubeGateway}, {hostsLive}, {formatSeedList}] = await Promise.all([
+      import('../kube/gateway.js'),
+      import('../app/hosts.js'),
+      import('../analyse/hosts.js'),
+    ])
     const gateway = await KubeGateway.connect(connection)
-    const service = await gateway.readService(gateway.defaultNamespace, args.service)
-    if (flags['port-name'] && !seedPort(service, flags['port-name'])) {
-      throw new InspectError(
-        `service ${args.service} has no port named "${flags['port-name']}" (ports: ${(service.spec.ports ?? []).map((port) => port.name || port.port).join(', ')})`,
-      )
-    }
-    const configured = flags['cluster-domain'] ? null : await gateway.readCoreDnsZone().catch(() => null)
-    const check = await LiveDnsCheck.open(gateway, liveDnsOptions(flags, gateway.defaultNamespace))
-    let list
-    try {
-      const zone = chooseClusterDomain(
-        flags['cluster-domain'],
-        configured ?? (flags['cluster-domain'] ? null : await check.clusterDomain()),
-      ).value
-      const {queries, servers} = await check.ask(seedQuestions(service, flags['port-name'], zone), [], zone)
-      const primary = primaryServer(servers)
-      list = seedList(
-        service,
-        flags['port-name'],
-        zone,
-        queries.filter((query) => query.server === primary?.label),
-      )
-    } finally {
-      await check.close()
-    }
+    const list = await hostsLive(
+      gateway,
+      args.service,
+      {portName: flags['port-name'], clusterDomainFlag: flags['cluster-domain']},
+      liveDnsOptions(flags, gateway.defaultNamespace),
+    )
     if (flags.format === 'json')
       process.stdout.write(
         `${JSON.stringify({apiVersion: 'svc-inspect/v1alpha1', kind: 'SeedList', ...list}, null, 2)}\n`,

@@ -1,76 +1,44 @@
 // The vocabulary of the live DNS check, shared by the resolver backends (gather) and the diff (analyse).
-import type {RecordType} from '../model/report.js'
+import type {DnsServer, QueryResult} from '../model/dns.js'
 
-export interface DnsQuestion {
-  name: string
-  type: RecordType
-}
-
-/** A DNS server the check asks: the resolver's own nameserver (what applications use) or one CoreDNS replica. */
-export interface DnsServer {
-  /** `nameserver` for the pod's resolv.conf server, else the CoreDNS pod name. */
-  label: string
-  address: string
-  port: number
-  replica: boolean
-}
+// The types live in the model (ServiceReport's dns section is made of them); the dns layer keeps their names.
+export type {
+  DnsAnswer,
+  DnsQuestion,
+  DnsServer,
+  QueryResult,
+  Rcode,
+  ReachResult,
+  ReachTarget,
+  TransportCheck,
+} from '../model/dns.js'
 
 /** The server whose answers count as what applications see: the pod's nameserver, else the first replica. */
 export function primaryServer<T extends DnsServer>(servers: T[]): T | undefined {
   return servers.find((server) => !server.replica) ?? servers[0]
 }
 
-export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ERROR'
-
-/** Whether the server answered at all (any rcode), as opposed to a timeout or an error of the query itself. */
+/**
+ * Whether the server answered at all (any rcode), as opposed to a timeout or an error of the query itself: the
+ * one meaning of `answered` (the records a name resolves to are `resolved`, a batch's outcome is its results).
+ */
 export function answered(result: Pick<QueryResult, 'rcode'>): boolean {
   return result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 }
 
-export interface DnsAnswer {
-  type: string
-  ttl: number
-  data: string
-}
-
-export interface QueryResult {
-  server: string
-  name: string
-  type: RecordType
-  rcode: Rcode
-  answers: DnsAnswer[]
-  timeMs: number | null
-  /** The transport of the answer: TCP (the pod backend asks over TCP), UDP for a server that left TCP unanswered. */
-  transport?: string
-  error?: string
-}
-
-export interface ReachTarget {
-  address: string
+/** SRV record data as dig prints it and the expected records write it: `priority weight port target.`. */
+export interface SrvData {
+  priority: number
+  weight: number
   port: number
-  /** What the target stands for, e.g. `clusterIP`, `endpoint`, `endpoint (service port)`. */
-  role: 'clusterIP' | 'endpoint' | 'service-port-on-endpoint'
-  protocol: string
+  target: string
+}
+
+/** The one parser of SRV data (indexed, not destructured: the diff runs it for every answer). */
+export function parseSrv(data: string): SrvData {
+  const fields = data.split(' ')
+  return {priority: Number(fields[0]), weight: Number(fields[1]), port: Number(fields[2]), target: fields[3] ?? ''}
 }
 
 /** A TCP target's identity, `address port`: how targets, the script's lines and results are matched up. */
 export const reachKey = ({address, port}: {address: string; port: number | string}) => `${address} ${port}`
-
-export interface ReachResult extends ReachTarget {
-  state: 'open' | 'refused' | 'timeout' | 'error'
-  detail?: string
-}
-
-/**
- * What a server did with the two questions applications depend on besides the answers: one over UDP (which they
- * ask first) and one over TCP (which they need for answers too large for UDP).
- */
-export interface TransportCheck {
-  server: string
-  /** false: the TCP check went unanswered, and the questions were asked over UDP instead. */
-  tcp: boolean
-  /** false: the UDP check went unanswered; null: dig never got to it. */
-  udp: boolean | null
-  /** What dig said of the unanswered UDP check. */
-  error?: string
-}

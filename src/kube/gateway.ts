@@ -10,7 +10,7 @@ import {HttpProxyAgent, HttpsProxyAgent} from 'hpagent'
 import {SocksProxyAgent} from 'socks-proxy-agent'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
-import {InspectError} from '../errors.js'
+import {InspectError, type ErrorReason} from '../errors.js'
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
 import type {DnsProfile} from '../analyse/dns-server/profile.js'
@@ -81,7 +81,10 @@ export class KubeGateway {
       this.requestTimeoutMs > 0
         ? new Promise<never>((_, reject) => {
             timer = setTimeout(
-              () => reject(new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)),
+              () =>
+                reject(
+                  new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`, 'Timeout'),
+                ),
               this.requestTimeoutMs,
             )
           })
@@ -98,19 +101,19 @@ export class KubeGateway {
   explain(what: string, error: unknown): Error {
     if (error instanceof InspectError) return error
     if ((error as Error | undefined)?.name === 'AbortError')
-      return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`)
+      return new InspectError(`${what}: request timed out after ${this.requestTimeoutMs / 1000}s`, 'Timeout')
     const status = statusOf(error)
     if (status !== undefined) {
-      const reason = apiMessage(error)
+      const message = apiMessage(error)
       const kind =
         status === 404 ? 'NotFound' : status === 403 ? 'Forbidden' : status === 401 ? 'Unauthorized' : `HTTP ${status}`
-      return new ApiError(status, `${what}: ${kind}${reason ? `: ${reason}` : ''}`)
+      return new ApiError(status, what, `${kind}${message ? `: ${message}` : ''}`)
     }
     const code =
       (error as {code?: string; cause?: {code?: string}}).code ?? (error as {cause?: {code?: string}}).cause?.code
     // node-fetch says `request to URL failed, reason: WHY`: the URL is in the line already.
     const message = ((error as Error).message ?? String(error)).replace(/^request to \S+ failed, reason: /, '')
-    return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`)
+    return new InspectError(`cannot reach ${this.server} (${what}): ${code ?? message}`, 'Unreachable')
   }
 
   /** Reads a Service and everything the analysis needs about it, all at once. */
@@ -147,7 +150,7 @@ export class KubeGateway {
     const access = this.readNetworkPolicies(namespace)
     const [slices, pods, events, corefileZone, dnsProfile, policies] = await Promise.all([
       this.listEndpointSlices(namespace, name).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) return undefined
+        if (error instanceof ApiError && error.reason === 'NotFound') return undefined
         throw error
       }),
       podsRead,
@@ -272,7 +275,7 @@ export class KubeGateway {
       readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
     const [slices, pods, events] = await Promise.all([
       this.listEndpointSlices(namespace).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) return undefined
+        if (error instanceof ApiError && error.reason === 'NotFound') return undefined
         throw error
       }),
       tolerate('pods', () => this.listPods(namespace)),
@@ -293,9 +296,9 @@ export class KubeGateway {
     try {
       return wire(await this.call(`service/${name}`, () => this.core.readNamespacedService({name, namespace})))
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404)
-        throw new InspectError(`services "${name}" not found in namespace "${namespace}"`)
-      if (error instanceof ApiError) throw new InspectError(error.message)
+      if (error instanceof ApiError && error.reason === 'NotFound')
+        throw new InspectError(`services "${name}" not found in namespace "${namespace}"`, 'NotFound')
+      if (error instanceof ApiError) throw new InspectError(error.message, error.reason)
       throw error
     }
   }
@@ -351,6 +354,8 @@ export class KubeGateway {
       const response = await this.call(what, () => page(token))
       items.push(...response.items.map((item) => wire<T>(item)))
       // `continue` as the API sends it (the bundle's wire form), `_continue` as client-node's models name it.
+      // Not unnecessary: it adds `continue`, which the rule's comparison of optional properties misses.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       const metadata = response.metadata as {_continue?: string; continue?: string} | undefined
       token = metadata?.continue || metadata?._continue || undefined
     } while (token)
@@ -367,19 +372,34 @@ async function readOrNote<T>(problems: ReadProblem[], what: string, read: () => 
     return await read()
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
-    if (error.status !== 404) problems.push({what, message: error.message.replace(/^[^:]*: /, '')})
+    if (error.reason !== 'NotFound') problems.push({what, message: error.detail})
     return fallback
   }
 }
 
+/** A status the API server answered with: `what: detail`, e.g. `service/web: Forbidden: services "web" is forbidden ...`. */
 export class ApiError extends Error {
+  readonly reason: ErrorReason
   constructor(
     readonly status: number,
-    message: string,
+    /** The request, e.g. `service/web`. */
+    readonly what: string,
+    /** The message without the request: the kind (`Forbidden`, `HTTP 500`) and the API's own message. */
+    readonly detail: string,
   ) {
-    super(message)
+    super(`${what}: ${detail}`)
     this.name = 'ApiError'
+    this.reason = reasonOfStatus(status)
   }
+}
+
+function reasonOfStatus(status: number): ErrorReason {
+  if (status === 404) return 'NotFound'
+  if (status === 403) return 'Forbidden'
+  if (status === 401) return 'Unauthorized'
+  if (status === 400 || status === 422) return 'Invalid'
+  if (status === 408 || status === 504) return 'Timeout'
+  return 'Failed'
 }
 
 /**
@@ -391,7 +411,7 @@ export function wire<T>(value: unknown): T {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype)
     return value as T
   return JSON.parse(
-    JSON.stringify(value, function (this: Record<string, unknown>, key, json) {
+    JSON.stringify(value, function (this: Record<string, unknown>, key, json: unknown) {
       const original = this[key]
       return original instanceof Date && !Number.isNaN(original.getTime())
         ? original.toISOString().replace(/\.000Z$/, 'Z')
@@ -428,8 +448,8 @@ const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthoriz
  * client call goes through applySecurityAuthentication; exec, port-forward and watch through
  * applyToHTTPSOptions):
  *  - client-node makes a new agent for every request, so every API call opened its own TLS connection with a
- *    full handshake (~10 ms of CPU here, and as much for the API server). One keep-alive agent per set of
- *    options reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS,
+ *    full handshake, costly for the CLI and the API server alike (docs/performance.md). One keep-alive agent per
+ *    set of options reuses connections and resumes TLS sessions. Idle connections are closed after IDLE_CONNECTION_MS,
  *    so a --watch that reads again minutes later does not write into one a load balancer has silently dropped.
  *    The options carry the CA and client certificate, which an exec credential plugin may rotate: they are in
  *    the key. Without a proxy, the agent's connections also share one TLS context: the first reads open several
@@ -446,13 +466,15 @@ function sharedConnectionsConfig(client: ClientNode, requestTimeoutMs: number): 
     override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
       await super.applyToHTTPSOptions(opts)
       const cluster = this.getCurrentCluster()
+      // client-node types opts with isomorphic-ws's ClientOptions, whose types (@types/ws) are not installed.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-member-access
       if (cluster) opts.agent = this.sharedAgent(cluster, opts as RequestOptions)
     }
 
     override async applySecurityAuthentication(context: RequestContext): Promise<void> {
       const opts: RequestOptions = {}
       await this.applyToHTTPSOptions(opts)
-      for (const [name, value] of Object.entries(opts.headers ?? {})) context.setHeaderParam(name, `${value}`)
+      for (const [name, value] of Object.entries(opts.headers ?? {})) context.setHeaderParam(name, String(value))
       if (opts.auth) context.setHeaderParam('Authorization', `Basic ${Buffer.from(opts.auth).toString('base64')}`)
       if (opts.agent instanceof HttpAgent) context.setAgent(opts.agent)
       if (requestTimeoutMs > 0) context.setSignal(AbortSignal.timeout(requestTimeoutMs))

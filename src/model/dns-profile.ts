@@ -50,6 +50,7 @@ export interface CacheLayer {
 
 /** A plugin in the cluster zone's server block that can answer before `kubernetes` does. */
 export interface ShadowingPlugin {
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- the names document the usual plugins
   plugin: 'hosts' | 'rewrite' | 'template' | 'file' | 'k8s_external' | string
   /** The directive as written, one line. */
   text: string

@@ -1,6 +1,7 @@
 // The ServiceReport contract (`-o json|yaml`). Later features add fields; none is renamed or removed.
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from './k8s.js'
 
+import type {DnsSection} from './dns.js'
 import type {DnsProfile as DnsServerProfile} from './dns-profile.js'
 
 export const REPORT_API_VERSION = 'svc-inspect/v1alpha1'
@@ -25,7 +26,13 @@ export interface Finding {
   details?: Record<string, string | number | boolean>
 }
 
-export type RecordType = 'A' | 'AAAA' | 'SRV' | 'PTR' | 'CNAME'
+/** The record types svc-inspect predicts, asks and accepts in a contract or on `dig`'s command line. */
+export const RECORD_TYPES = ['A', 'AAAA', 'SRV', 'PTR', 'CNAME'] as const
+export type RecordType = (typeof RECORD_TYPES)[number]
+
+export function isRecordType(value: string): value is RecordType {
+  return (RECORD_TYPES as readonly string[]).includes(value)
+}
 export type RecordStatus = 'expected' | 'match' | 'missing' | 'unexpected'
 /** Where a record's rule comes from: the Kubernetes DNS spec, or only the server that serves it. */
 export type RecordBasis = 'spec' | 'coredns' | 'kube-dns'
@@ -112,7 +119,7 @@ export interface ServiceReport {
   /** Who may reach the Service's pods under its namespace's NetworkPolicies (static: ingress at the pods only). */
   access?: AccessSection
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
-  dns?: unknown
+  dns?: DnsSection
   /** Results of a --expect DNS contract. */
   expectations?: Array<{
     name: string

@@ -91,6 +91,7 @@ export function renderScanTable(list: ServiceReportList, palette: ChalkInstance,
 const escapeXml = (text: string) =>
   text
     .replace(/[<>&"']/g, (char) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[char]!)
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
 
 /**
@@ -115,9 +116,7 @@ export function renderJUnit(list: ServiceReportList): string {
       `  <testsuite name="${escapeXml(namespace)}" tests="${items.length}" failures="${failures}" errors="0" skipped="0">`,
     )
     for (const item of items) {
-      const time = item.dns
-        ? ` time="${(((item.dns as {timings?: {queryMs?: number}}).timings?.queryMs ?? 0) / 1000).toFixed(3)}"`
-        : ''
+      const time = item.dns ? ` time="${((item.dns.timings?.queryMs ?? 0) / 1000).toFixed(3)}"` : ''
       out.push(
         `    <testcase classname="svc-inspect.${escapeXml(namespace)}" name="${escapeXml(item.service.name)}"${time}>`,
       )

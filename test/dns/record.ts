@@ -89,8 +89,8 @@ function startCoreDNS(binary: string, corefile: string, dir: string, name: strin
   const child = spawn(binary, ['-conf', file], {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']})
   children.add(child)
   const chunks: Buffer[] = []
-  child.stdout!.on('data', (chunk) => chunks.push(chunk))
-  child.stderr!.on('data', (chunk) => chunks.push(chunk))
+  child.stdout.on('data', (chunk) => chunks.push(chunk))
+  child.stderr.on('data', (chunk) => chunks.push(chunk))
   child.on('exit', () => writeFileSync(log, Buffer.concat(chunks)))
   ;(child as ChildProcess & {output: () => string}).output = () => Buffer.concat(chunks).toString()
   if (child.pid && existsSync(PID_DIR)) {

@@ -65,11 +65,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
       report.records.every((record) => record.status === 'match'),
       JSON.stringify(report.records),
     )
-    const dns = report.dns as {
-      servers: Array<{label: string}>
-      transports: Array<{server: string; tcp: boolean; udp: boolean}>
-      queries: Array<{transport?: string}>
-    }
+    const dns = report.dns!
     // Asked over TCP; each server answered the TCP and the UDP check.
     assert.deepEqual(
       dns.transports,
@@ -131,10 +127,7 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     )
     const {code, report} = await inspectWeb(['--resolver-namespace', 'svc-inspect-restricted'])
     assert.equal(code, 0, JSON.stringify(report.findings))
-    assert.match(
-      String((report.dns as {resolver: {pod: string}}).resolver.pod),
-      /^svc-inspect-restricted\/svc-inspect-resolver-/,
-    )
+    assert.match(report.dns!.resolver.pod as string, /^svc-inspect-restricted\/svc-inspect-resolver-/)
     assert.equal(resolverPods(), '')
   })
 

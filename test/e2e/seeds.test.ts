@@ -46,7 +46,7 @@ function assertDnsAgrees(report: ServiceReport): void {
     [],
     `DNS findings: ${JSON.stringify(report.findings.filter((finding) => finding.code.startsWith('DNS')))}`,
   )
-  const dns = report.dns as {servers: Array<{replica: boolean}>; queries: Array<{rcode: string}>}
+  const dns = report.dns!
   assert.ok(dns.servers.filter((server) => server.replica).length >= 2, 'every CoreDNS replica is asked')
 }
 
@@ -84,7 +84,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     const {code, report} = await inspect('test-headless-svc', 'seed-readiness')
     assert.equal(code, 1)
     assert.ok(!codes(report).includes('DNSNameShouldNotResolve'), JSON.stringify(report.findings))
-    const dns = report.dns as {queries: Array<{server: string; name: string; type: string; rcode: string}>}
+    const dns = report.dns!
     const base = dns.queries.filter(
       (query) => query.name === fqdn('test-headless-svc', 'seed-readiness') && query.type === 'A',
     )
@@ -146,7 +146,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
           (record) => record.type === 'SRV' && record.name === `_http._tcp.${fqdn(service, 'seed-types')}`,
         ),
       )
-      const reach = (report.dns as {reachability: Array<{role: string; state: string}>}).reachability
+      const reach = report.dns!.reachability
       assert.ok(
         reach.some((result) => result.role === 'clusterIP' && result.state === 'open'),
         JSON.stringify(reach),
@@ -186,7 +186,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
     const before = resolverPods()
     const {report} = await inspect('mongodb-headless-service', 'infrastructure', ['--via', 'port-forward'])
     assertDnsAgrees(report)
-    assert.equal((report.dns as {via: string}).via, 'port-forward')
+    assert.equal(report.dns!.via, 'port-forward')
     assert.equal(resolverPods(), before)
   })
 

@@ -204,10 +204,8 @@ function policies(gen: Gen, set: number): NetworkPolicy[] {
     // A broad podSelector often, so that most sets isolate some pods.
     const spec: NetworkPolicy['spec'] = {podSelector: gen.chance(0.4) ? {} : selector(gen, 'pod'), policyTypes}
     // Sometimes rules of a direction the policyTypes leave out: they must be ignored.
-    if (policyTypes.includes('Ingress') || gen.chance(0.2))
-      spec.ingress = rules(gen, 'from') as NetworkPolicy['spec']['ingress']
-    if (policyTypes.includes('Egress') || gen.chance(0.2))
-      spec.egress = rules(gen, 'to') as NetworkPolicy['spec']['egress']
+    if (policyTypes.includes('Ingress') || gen.chance(0.2)) spec.ingress = rules(gen, 'from')
+    if (policyTypes.includes('Egress') || gen.chance(0.2)) spec.egress = rules(gen, 'to')
     return {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

@@ -8,7 +8,7 @@ import type {Service} from '../../src/model/k8s.js'
 import type {DnsRecord, Finding, ServiceReport} from '../../src/model/report.js'
 import type {DnsAnswer, DnsServer, QueryResult, ReachResult, TransportCheck} from '../../src/dns/types.js'
 import {buildReport} from '../../src/analyse/report.js'
-import {applyDnsObservation, questionsFor, type DnsObservation, type DnsSection} from '../../src/analyse/dns-diff.js'
+import {applyDnsObservation, questionsFor, type DnsObservation} from '../../src/analyse/dns-diff.js'
 import {clusterIP, externalName, headless, port, svcName} from './factories.js'
 import {controllerSlices, pod} from './recorded.js'
 import type {Pod} from '../../src/model/k8s.js'
@@ -410,7 +410,7 @@ describe('applyDnsObservation: answers of the primary server', () => {
       [R1, NAMESERVER, R2],
       [...truthful(CLUSTERIP, R1), ...truthful(CLUSTERIP, NAMESERVER), ...truthful(CLUSTERIP, R2)],
     )
-    const dns = applyDnsObservation(CLUSTERIP, seen).dns as DnsSection
+    const dns = applyDnsObservation(CLUSTERIP, seen).dns!
     assert.equal(dns.primaryServer, 'nameserver', 'the non-replica server, wherever it is listed')
     assert.equal(dns.via, 'pod')
     assert.deepEqual(dns.servers, seen.servers)
@@ -423,7 +423,7 @@ describe('applyDnsObservation: answers of the primary server', () => {
       CLUSTERIP,
       observation([R1, R2], [...truthful(CLUSTERIP, R1, {[`${WEB} A`]: {answers: []}}), ...truthful(CLUSTERIP, R2)]),
     )
-    assert.equal((out.dns as DnsSection).primaryServer, R1.label)
+    assert.equal(out.dns!.primaryServer, R1.label)
     const missing = out.findings.find((finding) => finding.code === 'DNSRecordMissing')
     assert.match(missing?.message ?? '', /expected but coredns-5d78c9869d-4xk2p \(10\.244\.0\.3\) answered no records/)
   })
@@ -431,7 +431,7 @@ describe('applyDnsObservation: answers of the primary server', () => {
   it('no servers at all: records stay expected, no primary, no DNS findings', () => {
     const out = applyDnsObservation(CLUSTERIP, observation([], []))
     assert.deepEqual(out.records, CLUSTERIP.records)
-    assert.equal((out.dns as DnsSection).primaryServer, null)
+    assert.equal(out.dns!.primaryServer, null)
     assert.deepEqual(dnsFindings(out), [])
   })
 })
@@ -637,7 +637,7 @@ describe('applyDnsObservation: transports', () => {
         out.records.every((record) => record.status === 'match'),
         'the answers themselves match',
       )
-      assert.deepEqual((out.dns as {transports?: TransportCheck[]}).transports, row.transports, 'kept in report.dns')
+      assert.deepEqual(out.dns!.transports, row.transports, 'kept in report.dns')
     })
   }
 })

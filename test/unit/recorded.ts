@@ -120,7 +120,7 @@ export function pod(options: PodOptions): Pod {
     },
     'image-pull': {waiting: {reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"`}},
     unschedulable: {},
-  }[state] as Record<string, unknown>
+  }[state]
 
   const containerStatuses = scheduled
     ? [

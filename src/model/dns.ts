@@ -1,0 +1,84 @@
+// The live DNS check's vocabulary and the report's `dns` section: what the resolver backends (kube) gather,
+// what the diff (analyse) reads, and what `-o json|yaml` prints.
+import type {RecordType} from './report.js'
+
+export interface DnsQuestion {
+  name: string
+  type: RecordType
+}
+
+/** A DNS server the check asks: the resolver's own nameserver (what applications use) or one CoreDNS replica. */
+export interface DnsServer {
+  /** `nameserver` for the pod's resolv.conf server, else the CoreDNS pod name. */
+  label: string
+  address: string
+  port: number
+  replica: boolean
+}
+
+export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ERROR'
+
+export interface DnsAnswer {
+  type: string
+  ttl: number
+  data: string
+}
+
+export interface QueryResult {
+  server: string
+  name: string
+  type: RecordType
+  rcode: Rcode
+  answers: DnsAnswer[]
+  timeMs: number | null
+  /** The transport of the answer: TCP (the pod backend asks over TCP), UDP for a server that left TCP unanswered. */
+  transport?: string
+  error?: string
+}
+
+export interface ReachTarget {
+  address: string
+  port: number
+  /** What the target stands for, e.g. `clusterIP`, `endpoint`, `endpoint (service port)`. */
+  role: 'clusterIP' | 'endpoint' | 'service-port-on-endpoint'
+  protocol: string
+}
+
+export interface ReachResult extends ReachTarget {
+  state: 'open' | 'refused' | 'timeout' | 'error'
+  detail?: string
+}
+
+/**
+ * What a server did with the two questions applications depend on besides the answers: one over UDP (which they
+ * ask first) and one over TCP (which they need for answers too large for UDP).
+ */
+export interface TransportCheck {
+  server: string
+  /** false: the TCP check went unanswered, and the questions were asked over UDP instead. */
+  tcp: boolean
+  /** false: the UDP check went unanswered; null: dig never got to it. */
+  udp: boolean | null
+  /** What dig said of the unanswered UDP check. */
+  error?: string
+}
+
+export interface DnsObservation {
+  via: 'pod' | 'port-forward'
+  servers: DnsServer[]
+  queries: QueryResult[]
+  reachability: ReachResult[]
+  /** The UDP and TCP checks of each server (pod backend). */
+  transports?: TransportCheck[]
+  resolver: Record<string, unknown>
+  /** When the answers were taken (ISO time): a cache may be older than the endpoints' last change. */
+  observedAt?: string
+  timings: Record<string, number>
+  /** Problems that kept part of the check from running (e.g. CoreDNS replicas unreadable). */
+  problems: string[]
+}
+
+export interface DnsSection extends Omit<DnsObservation, 'problems'> {
+  primaryServer: string | null
+  problems: string[]
+}
