@@ -11,9 +11,11 @@ import {
   outputFormat,
   resolverFlags,
   validateClusterDomain,
+  validateNamespace,
   type ResolverFlagValues,
 } from '../cli/base-command.js'
 import {dns1035LabelError} from '../analyse/dns-names.js'
+import {parseClientTarget} from '../analyse/client-target.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
@@ -38,6 +40,8 @@ interface InspectOptions {
   watch: boolean
   watchDurationMs?: number
   waitDns: boolean
+  /** --from, --from-namespace: the client pod whose NetworkPolicy view is added. */
+  client?: {target: string; namespace?: string}
 }
 
 export default class Inspect extends BaseCommand {
@@ -81,6 +85,11 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.',
     }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
+    from: Flags.string({
+      description:
+        'The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53 (static verdicts).',
+    }),
+    'from-namespace': Flags.string({description: "The client's namespace (default: the Service's)."}),
     'wait-dns': Flags.boolean({
       description:
         'When an answer may still come from a DNS cache (DNSAnswerCached), wait until the cache expires and ask again.',
@@ -113,6 +122,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       expect: flags.expect,
       watch: flags.watch,
       waitDns: flags['wait-dns'],
+      client: flags.from ? {target: flags.from, namespace: flags['from-namespace']} : undefined,
       watchDurationMs: flags['watch-duration'] ? parseDuration(flags['watch-duration'], 'watch-duration') : undefined,
     }
   }
@@ -124,6 +134,11 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     if (options.expect && !options.dns)
       throw new InspectError('--expect needs the live DNS check: drop --no-dns / --from-file')
     if (options.watch && options.fromFile) throw new InspectError('--watch needs a cluster: it cannot watch a file')
+    if (options.client) {
+      parseClientTarget(options.client.target)
+      validateNamespace(options.client.namespace)
+      if (options.watch) throw new InspectError('--from does not combine with --watch')
+    }
   }
 
   private async inspect(options: InspectOptions): Promise<number> {
@@ -190,7 +205,10 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       options.namespace,
       options.fromFile === '-' ? 'stdin' : options.fromFile!,
     )
-    return buildReport(snapshotFromObjects(objects, service, options.clusterDomain, options.dnsFlags))
+    const report = buildReport(snapshotFromObjects(objects, service, options.clusterDomain, options.dnsFlags))
+    if (!options.client) return report
+    const {clientFromObjects} = await import('../app/client.js')
+    return clientFromObjects(objects, report, options.client)
   }
 
   private async fromCluster(options: InspectOptions, expectations: Expectation[]): Promise<ServiceReport> {
@@ -208,8 +226,28 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
         dnsFlags: options.dnsFlags,
         waitDns: options.waitDns,
       }
-      return this.live(gateway, target, liveDnsOptions(options.resolver, namespace), expectations, options.expect)
+      const report = await this.live(
+        gateway,
+        target,
+        liveDnsOptions(options.resolver, namespace),
+        expectations,
+        options.expect,
+      )
+      return this.withClient(gateway, report, options)
     }
-    return buildReport(await gateway.gatherService(namespace, options.service, options.clusterDomain, options.dnsFlags))
+    const report = buildReport(
+      await gateway.gatherService(namespace, options.service, options.clusterDomain, options.dnsFlags),
+    )
+    return this.withClient(gateway, report, options)
+  }
+
+  private async withClient(
+    gateway: KubeGateway,
+    report: ServiceReport,
+    options: InspectOptions,
+  ): Promise<ServiceReport> {
+    if (!options.client) return report
+    const {clientFromCluster} = await import('../app/client.js')
+    return clientFromCluster(gateway, report, options.client)
   }
 }

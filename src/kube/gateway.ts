@@ -178,6 +178,48 @@ export class KubeGateway {
   }
 
   /**
+   * What `--from` needs: the pods of the client's and the Service's namespaces, their NetworkPolicies (and the
+   * namespaces' labels when a policy selects by namespace), the cluster DNS pods and the kube-dns Service's IP.
+   * The client's namespace must exist; a refused read of the DNS pods only leaves the DNS verdict out.
+   */
+  async readClientContext(
+    clientNamespace: string,
+    serviceNamespace: string,
+  ): Promise<{
+    pods: Pod[]
+    networkPolicies: KubeObject[]
+    namespaces: KubeObject[]
+    dnsPods: Pod[]
+    dnsServiceIP?: string
+  }> {
+    const namespaces = [...new Set([clientNamespace, serviceNamespace])]
+    const ignored: ReadProblem[] = []
+    const [podLists, policyLists, dnsPods, dnsService] = await Promise.all([
+      Promise.all(namespaces.map((namespace) => this.listPods(namespace))),
+      Promise.all(namespaces.map((namespace) => this.readNetworkPolicies(namespace))),
+      readOrNote(ignored, 'dns pods', () => this.listPods('kube-system', 'k8s-app=kube-dns'), [] as Pod[]),
+      this.readService('kube-system', 'kube-dns').catch(() => undefined),
+    ])
+    const pods = podLists.flat()
+    if (podLists[0].length === 0) {
+      await this.call(`namespace/${clientNamespace}`, () => this.core.readNamespace({name: clientNamespace})).catch(
+        (error: unknown) => {
+          if (error instanceof ApiError && error.reason === 'NotFound')
+            throw new InspectError(`--from: namespace "${clientNamespace}" not found`)
+          throw error
+        },
+      )
+    }
+    return {
+      pods: [...pods, ...dnsPods],
+      networkPolicies: policyLists.flatMap((entry) => entry.networkPolicies ?? []),
+      namespaces: policyLists.find((entry) => entry.namespaces)?.namespaces ?? [],
+      dnsPods,
+      dnsServiceIP: dnsService?.spec.clusterIP,
+    }
+  }
+
+  /**
    * The namespace's NetworkPolicies, and the namespaces' labels when a policy selects by namespace. Not readable
    * (forbidden): nothing is said about access, rather than a guess.
    */

@@ -118,6 +118,8 @@ export interface ServiceReport {
   dnsServer?: DnsServerSection
   /** Who may reach the Service's pods under its namespace's NetworkPolicies (static: ingress at the pods only). */
   access?: AccessSection
+  /** `--from`: the client's view (static NetworkPolicy verdicts). */
+  client?: ClientSection
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: DnsSection
   /** Results of a --expect DNS contract. */
@@ -168,6 +170,16 @@ export interface ClusterObjects {
   daemonSets?: Workload[]
   networkPolicies?: KubeObject[]
   namespaces?: KubeObject[]
+}
+
+/** `--from`: the client pod's view under NetworkPolicy, per endpoint and port, and its DNS egress. */
+export interface ClientSection {
+  pod: string
+  paths: Array<{endpoint: string; port: number; protocol: string; allowed: boolean; summary: string}>
+  /** Whether the client may ask the cluster DNS over UDP and TCP 53. */
+  dns?: string
+  /** What the verdicts could not see (e.g. a dump without NetworkPolicies). */
+  note?: string
 }
 
 /** NetworkPolicy's verdict on the Service's target ports: which sources its pods admit, per port. */

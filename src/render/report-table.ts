@@ -46,6 +46,14 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
   if (report.dnsServer) header.push(['DNS', dnsServerLine(report.dnsServer)])
   // NetworkPolicy's verdict per target port, when the policies were read.
   for (const port of report.access?.ports ?? []) header.push([`Ingress ${port.port}/${port.protocol}`, port.mayReach])
+  if (report.client) {
+    const allowed = report.client.paths.filter((path) => path.allowed).length
+    const dns = report.client.dns ? `; ${report.client.dns.replace(/^[^:]*: /, '')}` : ''
+    header.push([
+      'From',
+      `${report.client.pod}: ${allowed} of ${report.client.paths.length} endpoint paths allowed${dns}`,
+    ])
+  }
   if (service.publishNotReadyAddresses) header.push(['Publish not ready', 'true'])
   const width = Math.max(...header.map(([key]) => key.length)) + 2
   sections.push(header.map(([key, value]) => `${palette.bold(`${key}:`.padEnd(width))}${value}`).join('\n'))
