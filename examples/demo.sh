@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 plugin_dir=$(mktemp -d)
 trap 'rm -rf "$plugin_dir"' EXIT
 ln -s "$PWD/bin/run.cjs" "$plugin_dir/kubectl-svc_inspect"
+# The project's own Node (22, from the npm registry; scripts/node.sh): the plugin's `#!/usr/bin/env node` finds it first.
+node_bin=$(scripts/node.sh --path)
+export PATH="$(dirname "$node_bin"):$PATH"
 export PATH="$plugin_dir:$PATH"
 if command -v kubectl >/dev/null 2>&1; then run=(kubectl svc-inspect); else run=(kubectl-svc_inspect); fi
 
