@@ -419,7 +419,10 @@ async function readOrNote<T>(problems: ReadProblem[], what: string, read: () => 
   }
 }
 
-/** A status the API server answered with: `what: detail`, e.g. `service/web: Forbidden: services "web" is forbidden ...`. */
+/**
+ * A status the API server answered with. The message is `what: detail`, e.g.
+ * `service/web: Forbidden: services "web" is forbidden ...`; code reads `reason`.
+ */
 export class ApiError extends Error {
   readonly reason: ErrorReason
   constructor(
