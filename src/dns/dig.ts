@@ -23,6 +23,8 @@ const SECTION = '=== svc-inspect'
  */
 export const BATCH_END = `${SECTION} end\n`
 const QUESTIONS_PER_DIG = 250
+/** dig processes per server at most: a batch of thousands of questions gets longer slices, not more processes. */
+const DIGS_PER_SERVER = 8
 /** Seconds a server's digs may run before it gets a probe query (see batchScript). */
 const PROBE_AFTER = '0.5'
 const RESOLV_CONF = '/etc/resolv.conf'
@@ -51,8 +53,9 @@ export function shellQuote(word: string): string {
  * need TCP for answers too large for UDP. A server that leaves the TCP check unanswered is asked everything
  * again over UDP, and its section starts with TCP_UNANSWERED.
  *
- * A server whose digs are still running after PROBE_AFTER gets a probe query; if it does not answer that, its
- * digs are killed instead of timing out once per question. A server without an address is the pod's own
+ * A server whose digs are still running after PROBE_AFTER gets a probe query, with the questions' timeout (a
+ * server that answers late but within it is slow, not dead); if it does not answer that, its digs are killed
+ * instead of timing out once per question. A server without an address is the pod's own
  * nameserver, read by the script from /etc/resolv.conf, which it then prints too: one exec instead of two.
  */
 export function batchScript(
@@ -64,8 +67,11 @@ export function batchScript(
   // Each section is compressed as soon as it is complete, when the image has gzip: the answers of a big service
   // are ~0.5 MB of YAML, ~35x smaller compressed, which the container runtime, the kubelet, the API server and
   // the CLI would otherwise each pass on in full. gzip members concatenated are one gzip stream.
+  // Each exec's shell has its own PID, hence its own directory: batches run at once in one pod (a scan) do not
+  // share files.
   const lines = [
     'cd /tmp || exit 1',
+    `d=svc-inspect.$$; mkdir -p $d && cd $d || exit 1`,
     'rm -f s*.out s*.dead r.out c.out e.out',
     "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi",
   ]
@@ -83,12 +89,11 @@ export function batchScript(
   // dig asks its questions one after another: one process per server is fastest up to a few hundred questions
   // (measured: 200 questions x 3 servers in ~0.08 s over TCP on 2 cores); beyond that, slices of
   // QUESTIONS_PER_DIG run in parallel. The transport checks go first and last.
+  const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / DIGS_PER_SERVER))
   const chunks: string[][] = []
-  for (let start = 0; start < questions.length; start += QUESTIONS_PER_DIG) {
+  for (let start = 0; start < questions.length; start += perDig) {
     chunks.push(
-      questions
-        .slice(start, start + QUESTIONS_PER_DIG)
-        .map((question) => `${shellQuote(question.name)} ${question.type}`),
+      questions.slice(start, start + perDig).map((question) => `${shellQuote(question.name)} ${question.type}`),
     )
   }
   if (chunks.length === 0) chunks.push([])
@@ -109,7 +114,7 @@ export function batchScript(
     // which in a --resolver-pod may never reap.
     const watchdog =
       `( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep ${PROBE_AFTER} 2>/dev/null & s=$!; wait $s; ` +
-      `dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
+      `dig +time=${options.timeoutSeconds} +tries=1 $t "$@" ${probe} >/dev/null 2>&1; ` +
       `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!`
     // ask N tcp|udp @SERVER [-p PORT]: every question against one server, into sN.*.out (sN.dead if it is dead).
     // Over TCP a question gets a second try: a server may close the connection after an answer (RFC 7766), and
@@ -164,7 +169,7 @@ export function batchScript(
     ...servers.map((_, index) => `s${index}.out`),
     'e.out',
   ]
-  lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out')
+  lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d')
   return lines.join('\n')
 }
 

@@ -434,16 +434,18 @@ describe('batchScript', () => {
   const jobs = lines.filter((line) => line.startsWith('( ask '))
   const probe = "'kubernetes.default.svc.cluster.local.' SOA"
 
-  it('works in /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
-    assert.deepEqual(lines.slice(0, 4), [
+  it('works in a directory of its own under /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
+    assert.deepEqual(lines.slice(0, 5), [
       'cd /tmp || exit 1',
+      // One directory per shell: batches run at once in one pod keep their files apart.
+      'd=svc-inspect.$$; mkdir -p $d && cd $d || exit 1',
       'rm -f s*.out s*.dead r.out c.out e.out',
       // Whether gzip works is learnt by using it (see the sections below), not by a trial run.
       "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi",
       // The text sections' headings and the end line, ready for the last cat.
       "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out",
     ])
-    assert.equal(lines.at(-1), 'rm -f s*.out r.out c.out e.out', 'cleans up last')
+    assert.equal(lines.at(-1), 'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d', 'cleans up last')
   })
 
   it('one function asks every question of one server: dig +yaml over TCP on one connection, or over UDP', () => {
@@ -511,12 +513,23 @@ describe('batchScript', () => {
     assert.ok(text.includes('cat s0.0.out s0.1.out s0.2.out 2>/dev/null; } | $z > s0.out'), text)
   })
 
-  it('a watchdog per ask probes the server (SOA of the probe name, same transport) after 0.5 s; on dig exit 9 it kills the digs and marks the server dead', () => {
+  it('thousands of questions: at most 8 dig processes per server, each with a longer slice', () => {
+    const many = Array.from({length: 5000}, (_, index) => ({
+      name: `n${index}.default.svc.cluster.local.`,
+      type: 'A' as const,
+    }))
+    const text = batchScript(many, scriptServers.slice(0, 1), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
+    const digs = text.split('\n').filter((line) => line.startsWith('  dig +yaml'))
+    assert.equal(digs.length, 8)
+    assert.ok(digs[1].includes("'n625.default.svc.cluster.local.' A") && !digs[0].includes("'n625."), digs[1])
+  })
+
+  it("a watchdog per ask probes the server (SOA of the probe name, same transport, the questions' timeout) after 0.5 s; on dig exit 9 it kills the digs and marks the server dead", () => {
     const watchdog = ask.find((line) => line.includes('trap'))!
     // The digs start first, in the background, their PIDs kept; then the watchdog, in the background too.
     assert.equal(
       watchdog,
-      `  ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
+      `  ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=${options.timeoutSeconds} +tries=1 $t "$@" ${probe} >/dev/null 2>&1; ` +
         'if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!',
     )
     // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
@@ -539,11 +552,11 @@ describe('batchScript', () => {
     const text = batchScript(scriptQuestions, [own, replicaA], [], options)
     const lines = text.split('\n')
     assert.equal(
-      lines[3],
+      lines[4],
       "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out; echo '=== svc-inspect resolv.conf' > c.out",
     )
     assert.equal(
-      lines[4],
+      lines[5],
       'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf',
     )
     const line = lines.find((candidate) => candidate.includes('"@$ns"'))!
@@ -596,7 +609,7 @@ describe('batchScript', () => {
     assert.ok(wait > lastJob, 'wait comes after the last background job')
     assert.deepEqual(lines.slice(wait + 1), [
       'cat r.out s0.out s1.out s2.out e.out 2>/dev/null',
-      'rm -f s*.out r.out c.out e.out',
+      'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d',
     ])
     assert.equal(BATCH_END, '=== svc-inspect end\n')
   })
