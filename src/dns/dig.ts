@@ -36,6 +36,11 @@ const UNREACHABLE = 'UNREACHABLE'
 const NO_RESULT = 'no result from dig'
 /** The first line of a server's section when it left the TCP check unanswered and was asked over UDP. */
 const TCP_UNANSWERED = 'TCP_UNANSWERED'
+/**
+ * The line after TCP_UNANSWERED: why TCP failed, in dig's words (`dig +yaml` says only "no servers could be
+ * reached"), e.g. `;; Connection to 10.244.0.2#53(10.244.0.2) for x. failed: connection refused.`
+ */
+const TCP_FAILURE = 'TCP_FAILURE'
 
 /** Single-quotes a word for sh; names, types and addresses come from the API, but quoting costs nothing. */
 export function shellQuote(word: string): string {
@@ -138,9 +143,9 @@ export function batchScript(
       `case $l in 'socket_protocol: TCP') tcp=1; break;; esac; n=$((n+1)); done < s${index}.0.out; fi;`
     const marker = `echo '${SECTION} s${index}'`
     const job =
-      `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
+      `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then ${whyNotTcp(index, at, probe, options.timeoutSeconds)} rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
       `if [ -e s${index}.dead ]; then ${compressed(`${marker}; echo ${UNREACHABLE}`, `s${index}.out`)}; ` +
-      `else ${compressed(`${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat ${parts} 2>/dev/null`, `s${index}.out`)}; fi; rm -f ${parts} s${index}.dead ) &`
+      `else ${compressed(`${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat s${index}.why ${parts} 2>/dev/null`, `s${index}.out`)}; fi; rm -f ${parts} s${index}.dead s${index}.why ) &`
     lines.push(
       server.address
         ? job
@@ -171,6 +176,17 @@ export function batchScript(
   ]
   lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d')
   return lines.join('\n')
+}
+
+/**
+ * For a server whose TCP check went unanswered and that was not found dead: one plain dig of the probe over TCP,
+ * whose error line says why (connection refused, end of file, ...), which +yaml does not.
+ */
+function whyNotTcp(index: number, at: string, probe: string, timeoutSeconds: number): string {
+  return (
+    `[ -e s${index}.dead ] || dig +time=${timeoutSeconds} +tries=1 +tcp ${at} ${probe} 2>&1 | ` +
+    `grep -m1 -E 'failed: |communications error' | sed 's/^/${TCP_FAILURE} /' > s${index}.why;`
+  )
 }
 
 /**
@@ -239,9 +255,17 @@ export async function parseBatchOutput(
       }
       const overTcp = !text.startsWith(`${TCP_UNANSWERED}\n`)
       if (!overTcp) text = text.slice(TCP_UNANSWERED.length + 1)
+      let tcpFailure: string | undefined
+      if (text.startsWith(`${TCP_FAILURE} `)) {
+        const lineEnd = text.indexOf('\n')
+        tcpFailure = tcpFailureReason(text.slice(TCP_FAILURE.length + 1, lineEnd < 0 ? text.length : lineEnd))
+        text = lineEnd < 0 ? '' : text.slice(lineEnd + 1)
+      }
       // dig was asked the TCP check, the questions, then the UDP check (see batchScript).
       const asked = [TRANSPORT_CHECK, ...questions, TRANSPORT_CHECK].map((question) => ({server, question}))
-      const results = await parseDigYaml(text, asked)
+      const results = (await parseDigYaml(text, asked)).map((result) =>
+        tcpFailure && !answered(result) ? withTcpFailure(result, tcpFailure) : result,
+      )
       const udpCheck = results.at(-1)!
       // A UDP check dig never got to (the output ends early) says nothing about UDP.
       const udp = udpCheck.error === NO_RESULT ? null : answered(udpCheck)
@@ -261,6 +285,25 @@ export async function parseBatchOutput(
     reachability: parseReachOutput(sections.get('reach') ?? '', targets),
     transports,
     ...(resolvConf === undefined ? {} : {resolvConf}),
+  }
+}
+
+/** `;; Connection to A#53(A) for x. failed: connection refused.` -> `connection refused`. */
+export function tcpFailureReason(line: string): string {
+  const match = /(?:failed|communications error to \S+): (.+?)\.?$/.exec(line.trim())
+  return match ? match[1] : line.replace(/^;; /, '').trim()
+}
+
+/**
+ * A query neither transport answered, on a server whose TCP connection failed for a known reason: a refused
+ * connection is said so (nothing listens there), not taken for a timeout.
+ */
+function withTcpFailure(result: QueryResult, reason: string): QueryResult {
+  const refused = /refused/i.test(reason)
+  return {
+    ...result,
+    rcode: refused ? 'ERROR' : result.rcode,
+    error: `${result.error ?? result.rcode}; over TCP: ${reason}`,
   }
 }
 
@@ -289,7 +332,12 @@ export interface DigItem {
         response_time?: string | Date
         socket_protocol?: string
         response_address?: string
-        response_message_data?: {status?: string; QUESTION_SECTION?: string[]; ANSWER_SECTION?: string[]}
+        response_message_data?: {
+          status?: string
+          flags?: string
+          QUESTION_SECTION?: string[]
+          ANSWER_SECTION?: string[]
+        }
       }
 }
 
@@ -321,7 +369,7 @@ export async function parseDigYaml(
  * over every line runs cold in a one-shot CLI (parsing 609 answers, cold: 20-27 ms with that loop, 14-16 ms now).
  */
 const DIG_LINES =
-  /^(?:- type: (\S+)|  message:(.*)|    (query_time|response_time|socket_protocol): (.*)|      status: (\S+)|      ([A-Z]+_SECTION):|        - (.*))$/gm
+  /^(?:- type: (\S+)|  message:(.*)|    (query_time|response_time|socket_protocol): (.*)|      status: (\S+)|      ([A-Z]+_SECTION):|        - (.*)|      flags: (.*))$/gm
 
 /**
  * dig's +yaml output has one fixed shape; reading just the fields we use is far faster than a general YAML parser
@@ -346,6 +394,7 @@ export function readDigItems(output: string): DigItem[] | null {
     const status = match[5]
     const sectionName = match[6]
     const record = match[7]
+    const flags = match[8]
     if (type !== undefined) {
       item = {type}
       items.push(item)
@@ -376,6 +425,8 @@ export function readDigItems(output: string): DigItem[] | null {
       const value = fieldValue.trim()
       if (field === 'socket_protocol') message.socket_protocol = value
       else message[field as 'query_time' | 'response_time'] = value.replace(/^!!timestamp /, '')
+    } else if (flags !== undefined) {
+      message.response_message_data!.flags = flags.trim()
     } else if (status !== undefined) {
       message.response_message_data!.status = status
     } else if (sectionName !== undefined) {
@@ -413,15 +464,26 @@ function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQue
     const answer = parseRecordLine(line)
     if (answer) answers.push({type: answer.type, ttl: answer.ttl, data: answer.data})
   }
+  // Truncated (TC) over TCP: the answer does not fit a DNS message (64 KiB), e.g. a pod IP with a PTR record
+  // for each of ~1,000 Services; what fitted is kept.
+  const truncated = message.socket_protocol === 'TCP' && /(?:^| )tc(?: |$)/.test(data.flags ?? '')
+  const known = RCODES.has(status)
   return {
     ...base,
-    rcode: RCODES.has(status) ? (status as Rcode) : 'ERROR',
+    rcode: known ? (status as Rcode) : 'ERROR',
     answers,
     timeMs: elapsedMs(message.query_time, message.response_time),
     transport: message.socket_protocol,
+    ...(truncated
+      ? {error: `${TOO_LARGE}: truncated even over TCP, ${answers.length} records received`}
+      : known
+        ? {}
+        : {error: `the server answered ${status}`}),
   }
 }
 
+/** The start of the error of an answer too large for a DNS message (see queryFailure in types.ts). */
+const TOO_LARGE = 'answer too large for a DNS message'
 const RCODES = new Set(['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED'])
 /** dig's timestamps: `2026-11-24T08:19:02.548Z`. */
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/
