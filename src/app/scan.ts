@@ -28,9 +28,17 @@ export interface ScanOptions {
   allNamespaces?: boolean
   /** One resolver pod and batch per namespace (--resolver-per-namespace), for reachability from each namespace. */
   resolverPerNamespace?: boolean
-  onProgress?: (done: number, total: number) => void
+  onProgress?: (progress: ScanProgress) => void
   /** Extra questions (a --expect contract) asked in the first batch; their answers are returned. */
   extraQuestions?: DnsQuestion[]
+}
+
+/** How far a scan is: namespaces read, then DNS names asked (0 of 0 until known, or without a live check). */
+export interface ScanProgress {
+  namespacesRead: number
+  namespaces: number
+  namesAsked: number
+  names: number
 }
 
 export interface ScanResult {
@@ -46,8 +54,8 @@ const namespaceOf = (service: Service) => service.metadata.namespace ?? 'default
  * holds at once; a service's questions are never split across batches.
  */
 export const BATCH_QUESTIONS = 2000
-/** Batches in flight at once in the one resolver pod: one runs while the previous one's output is parsed. */
-const BATCHES_AT_ONCE = 2
+/** Batches in flight at once in the one resolver pod: one, so the pod's memory bounds one batch's digs. */
+const BATCHES_AT_ONCE = 1
 
 /** Offline scan over a dump (no DNS check). */
 export function scanObjects(
@@ -98,7 +106,9 @@ export async function scanCluster(
       options.allNamespaces ? readClusterWide(gateway) : undefined,
     ])
     const zone = options.clusterDomainFlag ? null : dnsServer.zone
-    let done = 0
+    const progress: ScanProgress = {namespacesRead: 0, namespaces: byNamespace.size, namesAsked: 0, names: 0}
+    const tell = () => options.onProgress?.({...progress})
+    tell()
     const reports: ServiceReport[] = []
     let extraAnswers: QueryResult[] = []
     let extraPending = options.extraQuestions ?? []
@@ -117,6 +127,8 @@ export async function scanCluster(
         }),
       )
       if (options.dns && options.resolverPerNamespace) {
+        const asking = namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
+        progress.names += asking
         const extra = extraPending
         extraPending = []
         const opened = await openCheck(gateway, {...options.dns, namespace: options.dns.namespace ?? namespace})
@@ -128,15 +140,27 @@ export async function scanCluster(
         if (extra.length > 0) extraAnswers = checked.extraAnswers
       }
       reports.push(...namespaceReports)
-      done += members.length
-      options.onProgress?.(done, services.length)
+      if (options.dns && options.resolverPerNamespace)
+        progress.namesAsked += namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
+      progress.namespacesRead += 1
+      tell()
     })
     sortReports(reports)
     if (!opening) return {reports, extraAnswers}
     const opened = await opening
+    progress.names = reports.reduce((sum, report) => sum + questionsFor(report).length, 0)
+    tell()
     const checked =
       'check' in opened
-        ? await checkBatches(opened.check, batchesOf(reports, BATCH_QUESTIONS), options.extraQuestions ?? [])
+        ? await checkBatches(
+            opened.check,
+            batchesOf(reports, BATCH_QUESTIONS),
+            options.extraQuestions ?? [],
+            (asked) => {
+              progress.namesAsked += asked
+              tell()
+            },
+          )
         : unavailable(reports, opened.unavailable)
     sortReports(checked.reports)
     return checked
@@ -236,6 +260,8 @@ export async function checkBatches(
   check: Pick<LiveDnsCheck, 'reachTargets' | 'observeBatch'>,
   batches: ServiceReport[][],
   extraQuestions: DnsQuestion[],
+  /** Called with the number of the reports' questions once each batch is answered. */
+  onAnswered?: (questions: number) => void,
 ): Promise<ScanResult> {
   const targets = batches.map((batch) => batch.map((report) => check.reachTargets(report)))
   const assigned = new Set<string>()
@@ -258,6 +284,7 @@ export async function checkBatches(
         batchTargets[index],
         batch[0].clusterDomain,
       )
+      onAnswered?.(batch.reduce((sum, report) => sum + questionsFor(report).length, 0))
     },
   )
   const reached = new Map<string, ReachResult>()

@@ -15,6 +15,7 @@ import type {Service} from '../model/k8s.js'
 import type {ServiceReport} from '../model/report.js'
 import type {QueryResult} from '../dns/types.js'
 import {readContract} from '../cli/contract.js'
+import type {ScanProgress} from '../app/scan.js'
 
 export default class Scan extends BaseCommand {
   static override summary = 'Inspect many services: a namespace, a label selector, or the whole cluster.'
@@ -138,13 +139,16 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     process.exitCode = list.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
-  /** "scanned 120/5000 services" on stderr, only on a terminal. */
+  /** "read 12/100 namespaces, asked 1200/4000 names" on stderr, only on a terminal. */
   private async progress() {
     const {Spinner} = await import('../cli/spinner.js')
     const spinner = new Spinner()
     spinner.update('listing services')
     return {
-      update: (done: number, total: number) => spinner.update(`scanned ${done}/${total} services`),
+      update: ({namespacesRead, namespaces, namesAsked, names}: ScanProgress) =>
+        spinner.update(
+          `read ${namespacesRead}/${namespaces} namespaces${names > 0 ? `, asked ${namesAsked}/${names} names` : ''}`,
+        ),
       stop: () => spinner.stop(),
     }
   }

@@ -23,8 +23,11 @@ const SECTION = '=== svc-inspect'
  */
 export const BATCH_END = `${SECTION} end\n`
 const QUESTIONS_PER_DIG = 250
-/** dig processes per server at most: a batch of thousands of questions gets longer slices, not more processes. */
-const DIGS_PER_SERVER = 8
+/**
+ * dig processes per batch at most, shared among the servers: a batch of thousands of questions gets longer slices,
+ * not more processes (each dig holds a few MB, and the pod has a 128Mi limit).
+ */
+const DIGS_PER_BATCH = 12
 /** Seconds a server's digs may run before it gets a probe query (see batchScript). */
 const PROBE_AFTER = '0.5'
 const RESOLV_CONF = '/etc/resolv.conf'
@@ -94,7 +97,8 @@ export function batchScript(
   // dig asks its questions one after another: one process per server is fastest up to a few hundred questions
   // (measured: 200 questions x 3 servers in ~0.08 s over TCP on 2 cores); beyond that, slices of
   // QUESTIONS_PER_DIG run in parallel. The transport checks go first and last.
-  const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / DIGS_PER_SERVER))
+  const digsPerServer = Math.max(1, Math.floor(DIGS_PER_BATCH / Math.max(1, servers.length)))
+  const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / digsPerServer))
   const chunks: string[][] = []
   for (let start = 0; start < questions.length; start += perDig) {
     chunks.push(

@@ -187,3 +187,20 @@ describe('scanCluster reads', () => {
     assert.ok(!webReport.findings.some((finding) => finding.code === 'ReadFailed'))
   })
 })
+
+describe('scan progress', () => {
+  it('counts namespaces read, and the names asked as each batch is answered', async () => {
+    const {gateway} = fakeGateway({clusterWide: true})
+    const seen: string[] = []
+    await scanCluster(gateway, [svc('web', 'default'), svc('api', 'shop')], {
+      concurrency: 1,
+      allNamespaces: true,
+      clusterDomainFlag: 'cluster.local',
+      onProgress: (progress) => seen.push(`${progress.namespacesRead}/${progress.namespaces}`),
+    })
+    assert.deepEqual(seen, ['0/2', '1/2', '2/2'])
+    const asked: number[] = []
+    await checkBatches(fakeCheck(), [[web, alias], [db]], [], (count) => asked.push(count))
+    assert.deepEqual(asked, [questionsFor(web).length + questionsFor(alias).length, questionsFor(db).length])
+  })
+})
