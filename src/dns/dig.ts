@@ -443,10 +443,12 @@ export function readDigItems(output: string): DigItem[] | null {
     }
   }
   // Output with items whose fields were not found is another shape (e.g. another indentation): not ours to guess.
+  // A message may come without its header but with its answers (see toResult).
   const unread = items.some(
     (candidate) =>
       candidate.type === 'MESSAGE' &&
-      (typeof candidate.message !== 'object' || !candidate.message.response_message_data?.status),
+      (typeof candidate.message !== 'object' ||
+        !(candidate.message.response_message_data?.status || candidate.message.response_message_data?.ANSWER_SECTION)),
   )
   if (unread || (items.length === 0 && output.trim() !== '')) return null
   return items
@@ -462,7 +464,9 @@ function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQue
   }
   const message = item.message
   const data = message.response_message_data ?? {}
-  const status = data.status ?? 'ERROR'
+  // dig +yaml prints some large answers without their header (status, flags): seen over TCP for a PTR answer of
+  // 1,000 records (31,771 bytes) from CoreDNS. The answers are there; a message with answers is NOERROR.
+  const status = data.status ?? (data.ANSWER_SECTION?.length ? 'NOERROR' : 'ERROR')
   const answers: DnsAnswer[] = []
   for (const line of data.ANSWER_SECTION ?? []) {
     const answer = parseRecordLine(line)

@@ -224,6 +224,17 @@ describe('parseDigYaml: recorded dig +yaml output (BIND 9.18)', () => {
     assert.equal(queryFailure(web), null)
   })
 
+  it('headerless-ptr-tcp.yaml: a 1,000-record PTR answer that dig printed without its header (CoreDNS, over TCP) is NOERROR with every record', async () => {
+    const text = fixture('headerless-ptr-tcp.yaml')
+    assert.ok(readDigItems(text), 'read by the fast reader, not left to the YAML parser')
+    const [ptr] = await parseDigYaml(text, asked([q('1.0.247.10.in-addr.arpa.', 'PTR')]))
+    assert.equal(ptr.rcode, 'NOERROR')
+    assert.equal(ptr.answers.length, 1000)
+    assert.equal(ptr.error, undefined)
+    assert.equal(ptr.transport, 'TCP')
+    assert.ok(ptr.answers.every((answer) => /^10-247-0-1\.svc-\d\.bsh-\d+\.svc\.cluster\.local\.$/.test(answer.data)))
+  })
+
   it("dig's TCP error lines give their reason", () => {
     assert.equal(
       tcpFailureReason(';; Connection to 127.0.0.1#15399(127.0.0.1) for x. failed: connection refused.'),
