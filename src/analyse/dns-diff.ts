@@ -5,7 +5,10 @@ import {
   answered,
   parseSrv,
   primaryServer,
+  queryFailure,
   reachKey,
+  SLOW_ANSWER_MS,
+  type QueryFailure,
   type QueryResult,
   type ReachResult,
   type TransportCheck,
@@ -169,6 +172,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     ...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)),
   )
   findings.push(...timeoutFindings(observation, service))
+  findings.push(...slowFindings(observation, service))
   findings.push(...transportFindings(observation, service))
   findings.push(...reachFindings(report, observation, service))
   findings.push(
@@ -342,20 +346,68 @@ function replicaFindings(
   return findings
 }
 
+/**
+ * Queries a server did not answer, one finding per server and kind: no answer in time (DNSTimeout), a refused
+ * connection, an answer too large for a DNS message, another error. A late answer is not among them (slowFindings).
+ */
 function timeoutFindings(observation: DnsObservation, service: string): Finding[] {
   return observation.servers.flatMap((server) => {
     const mine = observation.queries.filter((result) => result.server === server.label)
-    const failed = mine.filter((result) => !answered(result))
-    if (failed.length === 0) return []
-    return [
-      {
-        code: 'DNSTimeout',
-        severity: 'error' as const,
-        object: server.replica ? `pod/kube-system/${server.label}` : service,
-        message: `${failed.length} of ${mine.length} queries to ${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${server.address}:${server.port}) got no answer: ${failed[0].error ?? failed[0].rcode}`,
+    const byKind = new Map<QueryFailure, QueryResult[]>()
+    for (const result of mine) {
+      const kind = queryFailure(result)
+      if (kind) byKind.set(kind, [...(byKind.get(kind) ?? []), result])
+    }
+    const who = `${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${server.address}:${server.port})`
+    const object = server.replica ? `pod/kube-system/${server.label}` : service
+    return [...byKind].map(([kind, failed]): Finding => {
+      const first = failed[0]
+      const count = `${failed.length} of ${mine.length} queries to ${who}`
+      if (kind === 'too-large')
+        return {
+          code: 'DNSAnswerTooLarge',
+          severity: 'error',
+          object,
+          message: `${count} got an answer too large for a DNS message, truncated even over TCP (e.g. ${first.name} ${first.type}: ${first.answers.length} records received)`,
+          hint: 'clients get a partial answer or none: too many records for one name, e.g. a pod IP behind hundreds of Services has a PTR record for each',
+        }
+      if (kind === 'refused')
+        return {
+          code: 'DNSConnectionRefused',
+          severity: 'error',
+          object,
+          message: `${count} were refused: nothing listens on ${server.address}:${server.port} (${first.error})`,
+          hint: server.replica
+            ? 'this replica does not listen on its DNS port: check that CoreDNS is running in that pod and its Corefile port'
+            : 'nothing listens behind the cluster DNS address: check the kube-dns Service, its endpoints and kube-proxy',
+        }
+      return {
+        code: kind === 'timeout' ? 'DNSTimeout' : 'DNSQueryFailed',
+        severity: 'error',
+        object,
+        message: `${count} got no answer: ${first.error ?? first.rcode}`,
         hint: server.replica
           ? 'this replica does not answer: check that the pod is running and listening on 53, and NetworkPolicies'
           : 'the cluster DNS service does not answer: check the kube-dns Service, its endpoints, kube-proxy and the CoreDNS pods',
+      }
+    })
+  })
+}
+
+/** Answers that came late but inside the query timeout: slow, with their times, never a timeout. */
+function slowFindings(observation: DnsObservation, service: string): Finding[] {
+  return observation.servers.flatMap((server) => {
+    const mine = observation.queries.filter((result) => result.server === server.label)
+    const slow = mine.filter((result) => answered(result) && (result.timeMs ?? 0) >= SLOW_ANSWER_MS)
+    if (slow.length === 0) return []
+    const slowest = slow.reduce((a, b) => ((b.timeMs ?? 0) > (a.timeMs ?? 0) ? b : a))
+    return [
+      {
+        code: 'DNSSlowAnswer',
+        severity: 'warning' as const,
+        object: server.replica ? `pod/kube-system/${server.label}` : service,
+        message: `${slow.length} of ${mine.length} answers from ${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${server.address}:${server.port}) took ${SLOW_ANSWER_MS} ms or more, within the query timeout: slowest ${slowest.timeMs} ms (${slowest.name} ${slowest.type})`,
+        hint: "clients with a shorter timeout give up: check the CoreDNS pods' CPU (limits, throttling), their upstreams and their logs",
       },
     ]
   })

@@ -1,15 +1,16 @@
-// `scan`: many services, one gather per namespace, one resolver pod and one DNS batch per namespace,
-// namespaces in parallel up to a bound. Reuses the single-service pieces: snapshots from an object index,
-// buildReport, the live check and its per-service diff.
-import {applyDnsObservation, observationFor, questionKey, questionsFor} from '../analyse/dns-diff.js'
+// `scan`: many services, one gather per namespace (namespaces in parallel up to a bound), then one resolver pod
+// for the whole scan, asked in batches of bounded size (or one pod and batch per namespace, on request). Reuses
+// the single-service pieces: snapshots from an object index, buildReport, the live check and its per-service diff.
+import {applyDnsObservation, questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {buildReport, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {DnsFlags} from '../model/dns-profile.js'
 import type {ReadProblem} from '../model/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
-import type {LiveDnsOptions} from '../kube/live-dns.js'
-import {primaryServer, type DnsQuestion, type QueryResult} from '../dns/types.js'
-import type {Service} from '../model/k8s.js'
+import type {LiveDnsCheck, LiveDnsOptions} from '../kube/live-dns.js'
+import {primaryServer, reachKey, type DnsQuestion, type QueryResult, type ReachResult} from '../dns/types.js'
+import type {EndpointSlice, Pod, Service} from '../model/k8s.js'
+import {podIsReady} from '../analyse/pods.js'
 import type {ClusterObjects, ServiceReport} from '../model/report.js'
 import {chooseClusterDomain} from '../analyse/cluster-domain.js'
 
@@ -18,11 +19,26 @@ export interface ScanOptions {
   /** --dns-server, --dns-version, --corefile. */
   dnsFlags?: DnsFlags
   concurrency: number
-  /** Live DNS options without the namespace: the resolver goes to each scanned namespace (or this one). */
+  /**
+   * Live DNS options. The namespace is the resolver pod's: by default one pod there (or in the current namespace)
+   * for the whole scan; with resolverPerNamespace, one pod per scanned namespace, in that namespace unless given.
+   */
   dns?: Omit<LiveDnsOptions, 'namespace'> & {namespace?: string}
-  onProgress?: (done: number, total: number) => void
-  /** Extra questions (a --expect contract) asked in the first namespace's batch; their answers are returned. */
+  /** -A: the EndpointSlices and pods are read in one list each for the whole cluster. */
+  allNamespaces?: boolean
+  /** One resolver pod and batch per namespace (--resolver-per-namespace), for reachability from each namespace. */
+  resolverPerNamespace?: boolean
+  onProgress?: (progress: ScanProgress) => void
+  /** Extra questions (a --expect contract) asked in the first batch; their answers are returned. */
   extraQuestions?: DnsQuestion[]
+}
+
+/** How far a scan is: namespaces read, then DNS names asked (0 of 0 until known, or without a live check). */
+export interface ScanProgress {
+  namespacesRead: number
+  namespaces: number
+  namesAsked: number
+  names: number
 }
 
 export interface ScanResult {
@@ -32,6 +48,14 @@ export interface ScanResult {
 }
 
 const namespaceOf = (service: Service) => service.metadata.namespace ?? 'default'
+
+/**
+ * Questions per batch (one exec) with one resolver pod: bounds the script, the pod's /tmp, and the output the CLI
+ * holds at once; a service's questions are never split across batches.
+ */
+export const BATCH_QUESTIONS = 2000
+/** Batches in flight at once in the one resolver pod: one, so the pod's memory bounds one batch's digs. */
+const BATCHES_AT_ONCE = 1
 
 /** Offline scan over a dump (no DNS check). */
 export function scanObjects(
@@ -46,6 +70,21 @@ export function scanObjects(
     .map((service) => buildReport(snapshotFromIndex(index, service, options.clusterDomainFlag, options.dnsFlags)))
 }
 
+type Opened = {check: LiveDnsCheck} | {unavailable: string}
+
+async function openCheck(gateway: KubeGateway, dns: LiveDnsOptions): Promise<Opened> {
+  const [{LiveDnsCheck}, {ResolverForbidden}] = await Promise.all([
+    import('../kube/live-dns.js'),
+    import('../kube/resolver-pod.js'),
+  ])
+  try {
+    return {check: await LiveDnsCheck.open(gateway, dns)}
+  } catch (error) {
+    if (!(error instanceof ResolverForbidden)) throw error
+    return {unavailable: error.message}
+  }
+}
+
 export async function scanCluster(
   gateway: KubeGateway,
   services: Service[],
@@ -54,82 +93,228 @@ export async function scanCluster(
   const byNamespace = new Map<string, Service[]>()
   for (const service of services.sort(byName))
     byNamespace.set(namespaceOf(service), [...(byNamespace.get(namespaceOf(service)) ?? []), service])
-  const dnsReadProblems: ReadProblem[] = []
-  const dnsServer = await gateway.readDnsServer(dnsReadProblems, {
-    ...options.dnsFlags,
-    clusterDomain: options.clusterDomainFlag,
-  })
-  const zone = options.clusterDomainFlag ? null : dnsServer.zone
-  let done = 0
-  const reports: ServiceReport[] = []
-  let extraAnswers: QueryResult[] = []
-  let extraPending = options.extraQuestions ?? []
-  await mapLimit([...byNamespace], options.concurrency, async ([namespace, members]) => {
-    const {objects, readProblems} = await gateway.gatherNamespace(namespace, members)
-    const index = indexObjects(objects)
-    const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
-    let namespaceReports = members.map((service) =>
-      buildReport({
-        ...snapshotFromIndex(index, service, options.clusterDomainFlag),
-        clusterDomain,
-        readProblems: [...dnsReadProblems, ...readProblems],
-        dnsProfile: dnsServer.profile,
-      }),
-    )
-    if (options.dns) {
-      const extra = extraPending
-      extraPending = []
-      const checked = await checkNamespace(gateway, namespace, namespaceReports, options.dns, extra)
-      namespaceReports = checked.reports
-      if (extra.length > 0) extraAnswers = checked.extraAnswers
-    }
-    reports.push(...namespaceReports)
-    done += members.length
-    options.onProgress?.(done, services.length)
-  })
+  const single = options.dns && !options.resolverPerNamespace && services.length > 0 ? options.dns : undefined
+  // The one resolver pod starts while the namespaces are read (nothing is created when no service matched).
+  const opening = single
+    ? openCheck(gateway, {...single, namespace: single.namespace ?? gateway.defaultNamespace})
+    : undefined
+  opening?.catch(() => {}) // awaited below; a failure must not go unhandled while the reads run
+  try {
+    const dnsReadProblems: ReadProblem[] = []
+    const [dnsServer, wide] = await Promise.all([
+      gateway.readDnsServer(dnsReadProblems, {...options.dnsFlags, clusterDomain: options.clusterDomainFlag}),
+      options.allNamespaces ? readClusterWide(gateway) : undefined,
+    ])
+    const zone = options.clusterDomainFlag ? null : dnsServer.zone
+    const progress: ScanProgress = {namespacesRead: 0, namespaces: byNamespace.size, namesAsked: 0, names: 0}
+    const tell = () => options.onProgress?.({...progress})
+    tell()
+    const reports: ServiceReport[] = []
+    let extraAnswers: QueryResult[] = []
+    let extraPending = options.extraQuestions ?? []
+    await mapLimit([...byNamespace], options.concurrency, async ([namespace, members]) => {
+      const {objects, readProblems} = wide
+        ? await fromClusterWide(gateway, wide, namespace, members)
+        : await gateway.gatherNamespace(namespace, members)
+      const index = indexObjects(objects)
+      const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
+      let namespaceReports = members.map((service) =>
+        buildReport({
+          ...snapshotFromIndex(index, service, options.clusterDomainFlag),
+          clusterDomain,
+          readProblems: [...dnsReadProblems, ...readProblems],
+          dnsProfile: dnsServer.profile,
+        }),
+      )
+      if (options.dns && options.resolverPerNamespace) {
+        const asking = namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
+        progress.names += asking
+        const extra = extraPending
+        extraPending = []
+        const opened = await openCheck(gateway, {...options.dns, namespace: options.dns.namespace ?? namespace})
+        const checked =
+          'check' in opened
+            ? await checkBatches(opened.check, [namespaceReports], extra).finally(() => opened.check.close())
+            : unavailable(namespaceReports, opened.unavailable)
+        namespaceReports = checked.reports
+        if (extra.length > 0) extraAnswers = checked.extraAnswers
+      }
+      reports.push(...namespaceReports)
+      if (options.dns && options.resolverPerNamespace)
+        progress.namesAsked += namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
+      progress.namespacesRead += 1
+      tell()
+    })
+    sortReports(reports)
+    if (!opening) return {reports, extraAnswers}
+    const opened = await opening
+    progress.names = reports.reduce((sum, report) => sum + questionsFor(report).length, 0)
+    tell()
+    const checked =
+      'check' in opened
+        ? await checkBatches(
+            opened.check,
+            batchesOf(reports, BATCH_QUESTIONS),
+            options.extraQuestions ?? [],
+            (asked) => {
+              progress.namesAsked += asked
+              tell()
+            },
+          )
+        : unavailable(reports, opened.unavailable)
+    sortReports(checked.reports)
+    return checked
+  } finally {
+    const opened = await opening?.catch(() => undefined)
+    if (opened && 'check' in opened) await opened.check.close()
+  }
+}
+
+interface ClusterWide {
+  endpointSlices: Map<string, EndpointSlice[]>
+  pods: Map<string, Pod[]>
+}
+
+/** One list per kind for the whole cluster, by namespace; undefined when refused (then read per namespace). */
+async function readClusterWide(gateway: KubeGateway): Promise<ClusterWide | undefined> {
+  const {ApiError} = await import('../kube/gateway.js')
+  try {
+    const {endpointSlices, pods} = await gateway.listClusterWide()
+    return {endpointSlices: groupByNamespace(endpointSlices), pods: groupByNamespace(pods)}
+  } catch (error) {
+    // e.g. RBAC granting some namespaces only, or no EndpointSlice API (the per-namespace read has the fallback)
+    if (error instanceof ApiError) return undefined
+    throw error
+  }
+}
+
+function groupByNamespace<T extends {metadata: {namespace?: string}}>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const namespace = item.metadata.namespace ?? 'default'
+    const group = groups.get(namespace)
+    if (group) group.push(item)
+    else groups.set(namespace, [item])
+  }
+  return groups
+}
+
+async function fromClusterWide(
+  gateway: KubeGateway,
+  wide: ClusterWide,
+  namespace: string,
+  services: Service[],
+): Promise<{objects: ClusterObjects; readProblems: ReadProblem[]}> {
+  const pods = wide.pods.get(namespace) ?? []
+  const readProblems: ReadProblem[] = []
+  // Events only explain pods that are not ready: read for those namespaces only.
+  const events = pods.every(podIsReady) ? [] : await gateway.podEventsOrNote(namespace, readProblems)
+  return {
+    objects: {
+      services,
+      endpointSlices: wide.endpointSlices.get(namespace) ?? [],
+      endpoints: [],
+      pods,
+      events,
+      configMaps: [],
+    },
+    readProblems,
+  }
+}
+
+function unavailable(reports: ServiceReport[], reason: string): ScanResult {
+  return {reports: reports.map((report) => resolverUnavailable(report, reason)), extraAnswers: []}
+}
+
+function sortReports(reports: ServiceReport[]): void {
   reports.sort(
     (a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name),
   )
-  return {reports, extraAnswers}
 }
 
-async function checkNamespace(
-  gateway: KubeGateway,
-  namespace: string,
-  reports: ServiceReport[],
-  dns: NonNullable<ScanOptions['dns']>,
-  extraQuestions: DnsQuestion[],
-): Promise<ScanResult> {
-  const [{LiveDnsCheck}, {ResolverForbidden}] = await Promise.all([
-    import('../kube/live-dns.js'),
-    import('../kube/resolver-pod.js'),
-  ])
-  let check
-  try {
-    check = await LiveDnsCheck.open(gateway, {...dns, namespace: dns.namespace ?? namespace})
-  } catch (error) {
-    if (!(error instanceof ResolverForbidden)) throw error
-    return {reports: reports.map((report) => resolverUnavailable(report, error.message)), extraAnswers: []}
-  }
-  try {
-    const targets = reports.map((report) => check.reachTargets(report))
-    const shared = await check.observeBatch(
-      [...reports.flatMap((report) => questionsFor(report)), ...extraQuestions],
-      targets.flat(),
-      reports[0].clusterDomain,
-    )
-    const primary = primaryServer(shared.servers)
-    const asked = new Set(extraQuestions.map(questionKey))
-    return {
-      reports: reports.map((report, index) =>
-        applyDnsObservation(report, observationFor(report, shared, targets[index])),
-      ),
-      extraAnswers: shared.queries.filter(
-        (result) => result.server === primary?.label && asked.has(questionKey(result)),
-      ),
+/** Reports grouped in order into batches of about `limit` questions (a report with more is a batch of its own). */
+export function batchesOf(reports: ServiceReport[], limit: number): ServiceReport[][] {
+  const batches: ServiceReport[][] = []
+  let current: ServiceReport[] = []
+  let size = 0
+  for (const report of reports) {
+    const count = questionsFor(report).length
+    if (current.length > 0 && size + count > limit) {
+      batches.push(current)
+      current = []
+      size = 0
     }
-  } finally {
-    await check.close()
+    current.push(report)
+    size += count
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+/**
+ * Asks the reports' questions batch by batch through one live check, and applies each report's answers. A
+ * reachability target shared by several services (e.g. the same pods behind two Services) is probed once, in the
+ * first batch that needs it; the reports are diffed once every batch is back.
+ */
+export async function checkBatches(
+  check: Pick<LiveDnsCheck, 'reachTargets' | 'observeBatch'>,
+  batches: ServiceReport[][],
+  extraQuestions: DnsQuestion[],
+  /** Called with the number of the reports' questions once each batch is answered. */
+  onAnswered?: (questions: number) => void,
+): Promise<ScanResult> {
+  const targets = batches.map((batch) => batch.map((report) => check.reachTargets(report)))
+  const assigned = new Set<string>()
+  const batchTargets = targets.map((perReport) =>
+    perReport.flat().filter((target) => {
+      const key = reachKey(target)
+      if (assigned.has(key)) return false
+      assigned.add(key)
+      return true
+    }),
+  )
+  const observations: DnsObservation[] = Array.from({length: batches.length})
+  await mapLimit(
+    batches.map((_, index) => index),
+    BATCHES_AT_ONCE,
+    async (index) => {
+      const batch = batches[index]
+      observations[index] = await check.observeBatch(
+        [...batch.flatMap((report) => questionsFor(report)), ...(index === 0 ? extraQuestions : [])],
+        batchTargets[index],
+        batch[0].clusterDomain,
+      )
+      onAnswered?.(batch.reduce((sum, report) => sum + questionsFor(report).length, 0))
+    },
+  )
+  const reached = new Map<string, ReachResult>()
+  for (const observation of observations)
+    for (const result of observation.reachability) reached.set(reachKey(result), result)
+  const reports = batches.flatMap((batch, index) => {
+    const observation = observations[index]
+    const byQuestion = new Map<string, QueryResult[]>()
+    for (const result of observation.queries) {
+      const key = questionKey(result)
+      const list = byQuestion.get(key)
+      if (list) list.push(result)
+      else byQuestion.set(key, [result])
+    }
+    return batch.map((report, at) =>
+      applyDnsObservation(report, {
+        ...observation,
+        queries: questionsFor(report).flatMap((question) => byQuestion.get(questionKey(question)) ?? []),
+        reachability: targets[index][at].flatMap((target) => reached.get(reachKey(target)) ?? []),
+      }),
+    )
+  })
+  const first = observations[0]
+  const primary = first && primaryServer(first.servers)
+  const asked = new Set(extraQuestions.map(questionKey))
+  return {
+    reports,
+    extraAnswers: first
+      ? first.queries.filter((result) => result.server === primary?.label && asked.has(questionKey(result)))
+      : [],
   }
 }
 

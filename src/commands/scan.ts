@@ -15,10 +15,11 @@ import type {Service} from '../model/k8s.js'
 import type {ServiceReport} from '../model/report.js'
 import type {QueryResult} from '../dns/types.js'
 import {readContract} from '../cli/contract.js'
+import type {ScanProgress} from '../app/scan.js'
 
 export default class Scan extends BaseCommand {
   static override summary = 'Inspect many services: a namespace, a label selector, or the whole cluster.'
-  static override description = `One gather per namespace, one resolver pod and one DNS batch per namespace (not per service), namespaces in parallel up to --concurrency. Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit: a testsuite per namespace, a testcase per service, a failure per error finding). --expect FILE adds a DNS contract checked against the live answers (see the README for its format).
+  static override description = `Reads the services' namespaces (up to --concurrency at once), then asks every service's DNS questions through one resolver pod, in --resolver-namespace (default: the current namespace), in batches; --resolver-per-namespace creates one resolver pod per scanned namespace instead, in that namespace (for reachability as seen from each namespace). Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit: a testsuite per namespace, a testcase per service, a failure per error finding). --expect FILE adds a DNS contract checked against the live answers (see the README for its format).
 
 Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 could not inspect.`
 
@@ -49,6 +50,17 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     concurrency: Flags.integer({description: 'Namespaces inspected at once.', default: 4, min: 1, max: 32}),
     ...dnsServerFlags,
     ...resolverFlags,
+    'resolver-namespace': Flags.string({
+      description:
+        'Namespace of the resolver pod (default: the current namespace; with --resolver-per-namespace: each scanned namespace).',
+      helpGroup: 'DNS CHECK',
+    }),
+    'resolver-per-namespace': Flags.boolean({
+      description:
+        'One resolver pod per scanned namespace instead of one for the whole scan: TCP probes then start from each namespace (NetworkPolicy).',
+      default: false,
+      helpGroup: 'DNS CHECK',
+    }),
   }
 
   async run(): Promise<void> {
@@ -92,7 +104,12 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
           clusterDomainFlag: flags['cluster-domain'],
           dnsFlags: await dnsFlagValues(flags),
           concurrency: flags.concurrency,
-          dns: flags['no-dns'] ? undefined : liveDnsOptions(flags, gateway.defaultNamespace),
+          // No namespace unless given: the scan picks the current one, or each scanned one (per namespace).
+          dns: flags['no-dns']
+            ? undefined
+            : {...liveDnsOptions(flags, gateway.defaultNamespace), namespace: flags['resolver-namespace']},
+          resolverPerNamespace: flags['resolver-per-namespace'],
+          allNamespaces: flags['all-namespaces'],
           onProgress: progress.update,
           extraQuestions: expectations?.map(({name, type}) => ({name, type})),
         })
@@ -122,13 +139,16 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     process.exitCode = list.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
-  /** "scanned 120/5000 services" on stderr, only on a terminal. */
+  /** "read 12/100 namespaces, asked 1200/4000 names" on stderr, only on a terminal. */
   private async progress() {
     const {Spinner} = await import('../cli/spinner.js')
     const spinner = new Spinner()
     spinner.update('listing services')
     return {
-      update: (done: number, total: number) => spinner.update(`scanned ${done}/${total} services`),
+      update: ({namespacesRead, namespaces, namesAsked, names}: ScanProgress) =>
+        spinner.update(
+          `read ${namespacesRead}/${namespaces} namespaces${names > 0 ? `, asked ${namesAsked}/${names} names` : ''}`,
+        ),
       stop: () => spinner.stop(),
     }
   }

@@ -23,6 +23,11 @@ const SECTION = '=== svc-inspect'
  */
 export const BATCH_END = `${SECTION} end\n`
 const QUESTIONS_PER_DIG = 250
+/**
+ * dig processes per batch at most, shared among the servers: a batch of thousands of questions gets longer slices,
+ * not more processes (each dig holds a few MB, and the pod has a 128Mi limit).
+ */
+const DIGS_PER_BATCH = 12
 /** Seconds a server's digs may run before it gets a probe query (see batchScript). */
 const PROBE_AFTER = '0.5'
 const RESOLV_CONF = '/etc/resolv.conf'
@@ -34,6 +39,11 @@ const UNREACHABLE = 'UNREACHABLE'
 const NO_RESULT = 'no result from dig'
 /** The first line of a server's section when it left the TCP check unanswered and was asked over UDP. */
 const TCP_UNANSWERED = 'TCP_UNANSWERED'
+/**
+ * The line after TCP_UNANSWERED: why TCP failed, in dig's words (`dig +yaml` says only "no servers could be
+ * reached"), e.g. `;; Connection to 10.244.0.2#53(10.244.0.2) for x. failed: connection refused.`
+ */
+const TCP_FAILURE = 'TCP_FAILURE'
 
 /** Single-quotes a word for sh; names, types and addresses come from the API, but quoting costs nothing. */
 export function shellQuote(word: string): string {
@@ -51,8 +61,9 @@ export function shellQuote(word: string): string {
  * need TCP for answers too large for UDP. A server that leaves the TCP check unanswered is asked everything
  * again over UDP, and its section starts with TCP_UNANSWERED.
  *
- * A server whose digs are still running after PROBE_AFTER gets a probe query; if it does not answer that, its
- * digs are killed instead of timing out once per question. A server without an address is the pod's own
+ * A server whose digs are still running after PROBE_AFTER gets a probe query, with the questions' timeout (a
+ * server that answers late but within it is slow, not dead); if it does not answer that, its digs are killed
+ * instead of timing out once per question. A server without an address is the pod's own
  * nameserver, read by the script from /etc/resolv.conf, which it then prints too: one exec instead of two.
  */
 export function batchScript(
@@ -64,8 +75,11 @@ export function batchScript(
   // Each section is compressed as soon as it is complete, when the image has gzip: the answers of a big service
   // are ~0.5 MB of YAML, ~35x smaller compressed, which the container runtime, the kubelet, the API server and
   // the CLI would otherwise each pass on in full. gzip members concatenated are one gzip stream.
+  // Each exec's shell has its own PID, hence its own directory: batches run at once in one pod (a scan) do not
+  // share files.
   const lines = [
     'cd /tmp || exit 1',
+    `d=svc-inspect.$$; mkdir -p $d && cd $d || exit 1`,
     'rm -f s*.out s*.dead r.out c.out e.out',
     "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi",
   ]
@@ -83,12 +97,12 @@ export function batchScript(
   // dig asks its questions one after another: one process per server is fastest up to a few hundred questions
   // (measured: 200 questions x 3 servers in ~0.08 s over TCP on 2 cores); beyond that, slices of
   // QUESTIONS_PER_DIG run in parallel. The transport checks go first and last.
+  const digsPerServer = Math.max(1, Math.floor(DIGS_PER_BATCH / Math.max(1, servers.length)))
+  const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / digsPerServer))
   const chunks: string[][] = []
-  for (let start = 0; start < questions.length; start += QUESTIONS_PER_DIG) {
+  for (let start = 0; start < questions.length; start += perDig) {
     chunks.push(
-      questions
-        .slice(start, start + QUESTIONS_PER_DIG)
-        .map((question) => `${shellQuote(question.name)} ${question.type}`),
+      questions.slice(start, start + perDig).map((question) => `${shellQuote(question.name)} ${question.type}`),
     )
   }
   if (chunks.length === 0) chunks.push([])
@@ -109,7 +123,7 @@ export function batchScript(
     // which in a --resolver-pod may never reap.
     const watchdog =
       `( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep ${PROBE_AFTER} 2>/dev/null & s=$!; wait $s; ` +
-      `dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
+      `dig +time=${options.timeoutSeconds} +tries=1 $t "$@" ${probe} >/dev/null 2>&1; ` +
       `if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!`
     // ask N tcp|udp @SERVER [-p PORT]: every question against one server, into sN.*.out (sN.dead if it is dead).
     // Over TCP a question gets a second try: a server may close the connection after an answer (RFC 7766), and
@@ -133,9 +147,9 @@ export function batchScript(
       `case $l in 'socket_protocol: TCP') tcp=1; break;; esac; n=$((n+1)); done < s${index}.0.out; fi;`
     const marker = `echo '${SECTION} s${index}'`
     const job =
-      `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
+      `( ask ${index} tcp ${at}; ${answeredOverTcp} if [ -z "$tcp" ]; then ${whyNotTcp(index, at, probe, options.timeoutSeconds)} rm -f s${index}.dead; ask ${index} udp ${at}; fi; ` +
       `if [ -e s${index}.dead ]; then ${compressed(`${marker}; echo ${UNREACHABLE}`, `s${index}.out`)}; ` +
-      `else ${compressed(`${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat ${parts} 2>/dev/null`, `s${index}.out`)}; fi; rm -f ${parts} s${index}.dead ) &`
+      `else ${compressed(`${marker}; [ -n "$tcp" ] || echo ${TCP_UNANSWERED}; cat s${index}.why ${parts} 2>/dev/null`, `s${index}.out`)}; fi; rm -f ${parts} s${index}.dead s${index}.why ) &`
     lines.push(
       server.address
         ? job
@@ -164,8 +178,19 @@ export function batchScript(
     ...servers.map((_, index) => `s${index}.out`),
     'e.out',
   ]
-  lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out')
+  lines.push(`cat ${sections.join(' ')} 2>/dev/null`, 'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d')
   return lines.join('\n')
+}
+
+/**
+ * For a server whose TCP check went unanswered and that was not found dead: one plain dig of the probe over TCP,
+ * whose error line says why (connection refused, end of file, ...), which +yaml does not.
+ */
+function whyNotTcp(index: number, at: string, probe: string, timeoutSeconds: number): string {
+  return (
+    `[ -e s${index}.dead ] || dig +time=${timeoutSeconds} +tries=1 +tcp ${at} ${probe} 2>&1 | ` +
+    `grep -m1 -E 'failed: |communications error' | sed 's/^/${TCP_FAILURE} /' > s${index}.why;`
+  )
 }
 
 /**
@@ -234,9 +259,17 @@ export async function parseBatchOutput(
       }
       const overTcp = !text.startsWith(`${TCP_UNANSWERED}\n`)
       if (!overTcp) text = text.slice(TCP_UNANSWERED.length + 1)
+      let tcpFailure: string | undefined
+      if (text.startsWith(`${TCP_FAILURE} `)) {
+        const lineEnd = text.indexOf('\n')
+        tcpFailure = tcpFailureReason(text.slice(TCP_FAILURE.length + 1, lineEnd < 0 ? text.length : lineEnd))
+        text = lineEnd < 0 ? '' : text.slice(lineEnd + 1)
+      }
       // dig was asked the TCP check, the questions, then the UDP check (see batchScript).
       const asked = [TRANSPORT_CHECK, ...questions, TRANSPORT_CHECK].map((question) => ({server, question}))
-      const results = await parseDigYaml(text, asked)
+      const results = (await parseDigYaml(text, asked)).map((result) =>
+        tcpFailure && !answered(result) ? withTcpFailure(result, tcpFailure) : result,
+      )
       const udpCheck = results.at(-1)!
       // A UDP check dig never got to (the output ends early) says nothing about UDP.
       const udp = udpCheck.error === NO_RESULT ? null : answered(udpCheck)
@@ -256,6 +289,25 @@ export async function parseBatchOutput(
     reachability: parseReachOutput(sections.get('reach') ?? '', targets),
     transports,
     ...(resolvConf === undefined ? {} : {resolvConf}),
+  }
+}
+
+/** `;; Connection to A#53(A) for x. failed: connection refused.` -> `connection refused`. */
+export function tcpFailureReason(line: string): string {
+  const match = /(?:failed|communications error to \S+): (.+?)\.?$/.exec(line.trim())
+  return match ? match[1] : line.replace(/^;; /, '').trim()
+}
+
+/**
+ * A query neither transport answered, on a server whose TCP connection failed for a known reason: a refused
+ * connection is said so (nothing listens there), not taken for a timeout.
+ */
+function withTcpFailure(result: QueryResult, reason: string): QueryResult {
+  const refused = /refused/i.test(reason)
+  return {
+    ...result,
+    rcode: refused ? 'ERROR' : result.rcode,
+    error: `${result.error ?? result.rcode}; over TCP: ${reason}`,
   }
 }
 
@@ -284,7 +336,12 @@ export interface DigItem {
         response_time?: string | Date
         socket_protocol?: string
         response_address?: string
-        response_message_data?: {status?: string; QUESTION_SECTION?: string[]; ANSWER_SECTION?: string[]}
+        response_message_data?: {
+          status?: string
+          flags?: string
+          QUESTION_SECTION?: string[]
+          ANSWER_SECTION?: string[]
+        }
       }
 }
 
@@ -316,7 +373,7 @@ export async function parseDigYaml(
  * over every line runs cold in a one-shot CLI (parsing 609 answers, cold: 20-27 ms with that loop, 14-16 ms now).
  */
 const DIG_LINES =
-  /^(?:- type: (\S+)|  message:(.*)|    (query_time|response_time|socket_protocol): (.*)|      status: (\S+)|      ([A-Z]+_SECTION):|        - (.*))$/gm
+  /^(?:- type: (\S+)|  message:(.*)|    (query_time|response_time|socket_protocol): (.*)|      status: (\S+)|      ([A-Z]+_SECTION):|        - (.*)|      flags: (.*))$/gm
 
 /**
  * dig's +yaml output has one fixed shape; reading just the fields we use is far faster than a general YAML parser
@@ -341,6 +398,7 @@ export function readDigItems(output: string): DigItem[] | null {
     const status = match[5]
     const sectionName = match[6]
     const record = match[7]
+    const flags = match[8]
     if (type !== undefined) {
       item = {type}
       items.push(item)
@@ -371,6 +429,8 @@ export function readDigItems(output: string): DigItem[] | null {
       const value = fieldValue.trim()
       if (field === 'socket_protocol') message.socket_protocol = value
       else message[field as 'query_time' | 'response_time'] = value.replace(/^!!timestamp /, '')
+    } else if (flags !== undefined) {
+      message.response_message_data!.flags = flags.trim()
     } else if (status !== undefined) {
       message.response_message_data!.status = status
     } else if (sectionName !== undefined) {
@@ -383,10 +443,12 @@ export function readDigItems(output: string): DigItem[] | null {
     }
   }
   // Output with items whose fields were not found is another shape (e.g. another indentation): not ours to guess.
+  // A message may come without its header but with its answers (see toResult).
   const unread = items.some(
     (candidate) =>
       candidate.type === 'MESSAGE' &&
-      (typeof candidate.message !== 'object' || !candidate.message.response_message_data?.status),
+      (typeof candidate.message !== 'object' ||
+        !(candidate.message.response_message_data?.status || candidate.message.response_message_data?.ANSWER_SECTION)),
   )
   if (unread || (items.length === 0 && output.trim() !== '')) return null
   return items
@@ -402,21 +464,34 @@ function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQue
   }
   const message = item.message
   const data = message.response_message_data ?? {}
-  const status = data.status ?? 'ERROR'
+  // dig +yaml prints some large answers without their header (status, flags): seen over TCP for a PTR answer of
+  // 1,000 records (31,771 bytes) from CoreDNS. The answers are there; a message with answers is NOERROR.
+  const status = data.status ?? (data.ANSWER_SECTION?.length ? 'NOERROR' : 'ERROR')
   const answers: DnsAnswer[] = []
   for (const line of data.ANSWER_SECTION ?? []) {
     const answer = parseRecordLine(line)
     if (answer) answers.push({type: answer.type, ttl: answer.ttl, data: answer.data})
   }
+  // Truncated (TC) over TCP: the answer does not fit a DNS message (64 KiB), e.g. a pod IP with a PTR record
+  // for each of ~1,000 Services; what fitted is kept.
+  const truncated = message.socket_protocol === 'TCP' && /(?:^| )tc(?: |$)/.test(data.flags ?? '')
+  const known = RCODES.has(status)
   return {
     ...base,
-    rcode: RCODES.has(status) ? (status as Rcode) : 'ERROR',
+    rcode: known ? (status as Rcode) : 'ERROR',
     answers,
     timeMs: elapsedMs(message.query_time, message.response_time),
     transport: message.socket_protocol,
+    ...(truncated
+      ? {error: `${TOO_LARGE}: truncated even over TCP, ${answers.length} records received`}
+      : known
+        ? {}
+        : {error: `the server answered ${status}`}),
   }
 }
 
+/** The start of the error of an answer too large for a DNS message (see queryFailure in types.ts). */
+const TOO_LARGE = 'answer too large for a DNS message'
 const RCODES = new Set(['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED'])
 /** dig's timestamps: `2026-11-24T08:19:02.548Z`. */
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/

@@ -26,6 +26,23 @@ export function answered(result: Pick<QueryResult, 'rcode'>): boolean {
   return result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 }
 
+/** What went wrong with a query, in the words the findings use; null when it got a whole answer. */
+export type QueryFailure = 'timeout' | 'refused' | 'too-large' | 'error'
+
+/**
+ * Why a query got no (whole) answer, from its rcode and dig's error: no answer in time, a refused connection
+ * (nothing listens there), an answer too large for a DNS message even over TCP, or another error.
+ */
+export function queryFailure(result: Pick<QueryResult, 'rcode' | 'error'>): QueryFailure | null {
+  if (result.error?.startsWith('answer too large')) return 'too-large'
+  if (answered(result)) return null
+  if (/connection refused/i.test(result.error ?? '')) return 'refused'
+  return result.rcode === 'TIMEOUT' ? 'timeout' : 'error'
+}
+
+/** An answer that took at least this long is slow (CoreDNS answers in a few ms), even inside the query timeout. */
+export const SLOW_ANSWER_MS = 1000
+
 /** SRV record data as dig prints it and the expected records write it: `priority weight port target.`. */
 export interface SrvData {
   priority: number

@@ -315,23 +315,53 @@ export class KubeGateway {
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T[]>) =>
       readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
-    const [slices, pods, events] = await Promise.all([
-      this.listEndpointSlices(namespace).catch((error) => {
-        if (error instanceof ApiError && error.reason === 'NotFound') return undefined
-        throw error
-      }),
-      tolerate('pods', () => this.listPods(namespace)),
-      tolerate('events', () => this.listPodEvents(namespace)),
+    // A namespace that cannot be read (forbidden, deleted mid-scan) is a problem for its services' reports, not
+    // the end of the scan. Not served (404) means the cluster has no EndpointSlice API: Endpoints are read.
+    let served = true
+    const [slices, pods] = await Promise.all([
+      tolerate<EndpointSlice>('endpointslices', () =>
+        this.listEndpointSlices(namespace).catch((error) => {
+          if (error instanceof ApiError && error.reason === 'NotFound') served = false
+          throw error
+        }),
+      ),
+      tolerate<Pod>('pods', () => this.listPods(namespace)),
     ])
-    const endpoints =
-      slices === undefined
-        ? await tolerate('endpoints', () =>
-            this.listAll<Endpoints>('endpoints', (_continue) =>
-              this.core.listNamespacedEndpoints({namespace, limit: 500, _continue}),
-            ),
-          )
-        : []
-    return {objects: {services, endpointSlices: slices ?? [], endpoints, pods, events, configMaps: []}, readProblems}
+    // Events only explain pods that are not ready.
+    const events = pods.every(podIsReady)
+      ? []
+      : await tolerate<KubeEvent>('events', () => this.listPodEvents(namespace))
+    const endpoints = served
+      ? []
+      : await tolerate('endpoints', () =>
+          this.listAll<Endpoints>('endpoints', (_continue) =>
+            this.core.listNamespacedEndpoints({namespace, limit: 500, _continue}),
+          ),
+        )
+    return {
+      objects: {services, endpointSlices: served ? slices : [], endpoints, pods, events, configMaps: []},
+      readProblems,
+    }
+  }
+
+  /**
+   * For a scan of every namespace: one paginated list of EndpointSlices and one of pods for the whole cluster,
+   * instead of two per namespace. Throws ApiError when a cluster-wide list is refused (the caller then reads
+   * namespace by namespace) or not served.
+   */
+  async listClusterWide(): Promise<{endpointSlices: EndpointSlice[]; pods: Pod[]}> {
+    const [endpointSlices, pods] = await Promise.all([
+      this.listAll<EndpointSlice>('endpointslices', (_continue) =>
+        this.discovery.listEndpointSliceForAllNamespaces({limit: 500, _continue}),
+      ),
+      this.listAll<Pod>('pods', (_continue) => this.core.listPodForAllNamespaces({limit: 500, _continue})),
+    ])
+    return {endpointSlices, pods}
+  }
+
+  /** A namespace's pod events, or a ReadProblem in `problems` when refused. */
+  async podEventsOrNote(namespace: string, problems: ReadProblem[]): Promise<KubeEvent[]> {
+    return readOrNote(problems, `events in ${namespace}`, () => this.listPodEvents(namespace), [] as KubeEvent[])
   }
 
   async readService(namespace: string, name: string): Promise<Service> {

@@ -25,10 +25,12 @@ import {
   parseRecordLine,
   readDigItems,
   shellQuote,
+  tcpFailureReason,
   type DigItem,
 } from '../../src/dns/dig.js'
 import {parse as parseYaml} from 'yaml'
 import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult, ReachTarget} from '../../src/dns/types.js'
+import {queryFailure} from '../../src/dns/types.js'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dig')
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8')
@@ -207,6 +209,38 @@ describe('parseDigYaml: recorded dig +yaml output (BIND 9.18)', () => {
     assert.equal(big.answers[119].data, '10.244.3.120')
     assert.ok(big.answers.every((answer) => answer.type === 'A' && answer.ttl === 30))
     assert.equal(new Set(big.answers.map((answer) => answer.data)).size, 120)
+  })
+
+  it('too-large-tcp.yaml: an answer truncated (TC) over TCP keeps what fitted and says it was too large', async () => {
+    const [ptr, web] = await parseDigYaml(
+      fixture('too-large-tcp.yaml'),
+      asked([q('10.0.244.10.in-addr.arpa.', 'PTR'), q(`web.${Z}.`, 'A')]),
+    )
+    assert.equal(ptr.rcode, 'NOERROR')
+    assert.equal(ptr.answers.length, 3)
+    assert.equal(ptr.error, 'answer too large for a DNS message: truncated even over TCP, 3 records received')
+    assert.equal(queryFailure(ptr), 'too-large')
+    assert.equal(web.error, undefined)
+    assert.equal(queryFailure(web), null)
+  })
+
+  it('headerless-ptr-tcp.yaml: a 1,000-record PTR answer that dig printed without its header (CoreDNS, over TCP) is NOERROR with every record', async () => {
+    const text = fixture('headerless-ptr-tcp.yaml')
+    assert.ok(readDigItems(text), 'read by the fast reader, not left to the YAML parser')
+    const [ptr] = await parseDigYaml(text, asked([q('1.0.247.10.in-addr.arpa.', 'PTR')]))
+    assert.equal(ptr.rcode, 'NOERROR')
+    assert.equal(ptr.answers.length, 1000)
+    assert.equal(ptr.error, undefined)
+    assert.equal(ptr.transport, 'TCP')
+    assert.ok(ptr.answers.every((answer) => /^10-247-0-1\.svc-\d\.bsh-\d+\.svc\.cluster\.local\.$/.test(answer.data)))
+  })
+
+  it("dig's TCP error lines give their reason", () => {
+    assert.equal(
+      tcpFailureReason(';; Connection to 127.0.0.1#15399(127.0.0.1) for x. failed: connection refused.'),
+      'connection refused',
+    )
+    assert.equal(tcpFailureReason(';; communications error to 10.244.0.2#53: end of file'), 'end of file')
   })
 
   it('results carry the server label they were asked of (replica results stay apart)', async () => {
@@ -434,16 +468,18 @@ describe('batchScript', () => {
   const jobs = lines.filter((line) => line.startsWith('( ask '))
   const probe = "'kubernetes.default.svc.cluster.local.' SOA"
 
-  it('works in /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
-    assert.deepEqual(lines.slice(0, 4), [
+  it('works in a directory of its own under /tmp, starts from clean output files, and compresses its sections with gzip -1 when the image has it', () => {
+    assert.deepEqual(lines.slice(0, 5), [
       'cd /tmp || exit 1',
+      // One directory per shell: batches run at once in one pod keep their files apart.
+      'd=svc-inspect.$$; mkdir -p $d && cd $d || exit 1',
       'rm -f s*.out s*.dead r.out c.out e.out',
       // Whether gzip works is learnt by using it (see the sections below), not by a trial run.
       "if command -v gzip >/dev/null; then z='gzip -1'; else z=cat; fi",
       // The text sections' headings and the end line, ready for the last cat.
       "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out",
     ])
-    assert.equal(lines.at(-1), 'rm -f s*.out r.out c.out e.out', 'cleans up last')
+    assert.equal(lines.at(-1), 'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d', 'cleans up last')
   })
 
   it('one function asks every question of one server: dig +yaml over TCP on one connection, or over UDP', () => {
@@ -470,17 +506,21 @@ describe('batchScript', () => {
         job,
       )
       assert.ok(
-        job.includes(`if [ -z "$tcp" ]; then rm -f s${index}.dead; ask ${index} udp '@${server.address}'; fi;`),
+        job.includes(
+          `if [ -z "$tcp" ]; then [ -e s${index}.dead ] || dig +time=3 +tries=1 +tcp '@${server.address}' ${probe} 2>&1 | ` +
+            `grep -m1 -E 'failed: |communications error' | sed 's/^/TCP_FAILURE /' > s${index}.why; ` +
+            `rm -f s${index}.dead; ask ${index} udp '@${server.address}'; fi;`,
+        ),
         job,
       )
       // Its section, marked, compressed as soon as it is complete.
       assert.ok(
         job.includes(
-          `{ echo '=== svc-inspect s${index}'; [ -n "$tcp" ] || echo TCP_UNANSWERED; cat s${index}.0.out 2>/dev/null; } | $z > s${index}.out`,
+          `{ echo '=== svc-inspect s${index}'; [ -n "$tcp" ] || echo TCP_UNANSWERED; cat s${index}.why s${index}.0.out 2>/dev/null; } | $z > s${index}.out`,
         ),
         job,
       )
-      assert.ok(job.endsWith(` rm -f s${index}.0.out s${index}.dead ) &`), job)
+      assert.ok(job.endsWith(` rm -f s${index}.0.out s${index}.dead s${index}.why ) &`), job)
     })
   })
 
@@ -508,15 +548,29 @@ describe('batchScript', () => {
       digs[1],
     )
     assert.ok(digs[2].includes("'n599.default.svc.cluster.local.' A 'cluster.local' SOA +notcp > s$i.2.out"), digs[2])
-    assert.ok(text.includes('cat s0.0.out s0.1.out s0.2.out 2>/dev/null; } | $z > s0.out'), text)
+    assert.ok(text.includes('cat s0.why s0.0.out s0.1.out s0.2.out 2>/dev/null; } | $z > s0.out'), text)
   })
 
-  it('a watchdog per ask probes the server (SOA of the probe name, same transport) after 0.5 s; on dig exit 9 it kills the digs and marks the server dead', () => {
+  it('thousands of questions: at most 12 dig processes per batch, shared among the servers, each with a longer slice', () => {
+    const many = Array.from({length: 5000}, (_, index) => ({
+      name: `n${index}.default.svc.cluster.local.`,
+      type: 'A' as const,
+    }))
+    const text = batchScript(many, scriptServers.slice(0, 1), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
+    const digs = text.split('\n').filter((line) => line.startsWith('  dig +yaml'))
+    // One server: 12 digs of 417 questions; the dig lines are written once for all servers.
+    assert.equal(digs.length, 12)
+    assert.ok(digs[1].includes("'n417.default.svc.cluster.local.' A") && !digs[0].includes("'n417."), digs[1])
+    const three = batchScript(many, scriptServers.slice(0, 3), [], {timeoutSeconds: 2, probeName: 'cluster.local'})
+    assert.equal(three.split('\n').filter((line) => line.startsWith('  dig +yaml')).length, 4, '3 servers x 4 digs')
+  })
+
+  it("a watchdog per ask probes the server (SOA of the probe name, same transport, the questions' timeout) after 0.5 s; on dig exit 9 it kills the digs and marks the server dead", () => {
     const watchdog = ask.find((line) => line.includes('trap'))!
     // The digs start first, in the background, their PIDs kept; then the watchdog, in the background too.
     assert.equal(
       watchdog,
-      `  ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=1 +tries=2 $t "$@" ${probe} >/dev/null 2>&1; ` +
+      `  ( trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM; sleep 0.5 2>/dev/null & s=$!; wait $s; dig +time=${options.timeoutSeconds} +tries=1 $t "$@" ${probe} >/dev/null 2>&1; ` +
         'if [ $? -eq 9 ] && kill $p 2>/dev/null; then : > s$i.dead; fi ) </dev/null >/dev/null 2>&1 & w=$!',
     )
     // Digs done: the watchdog is stopped; killed digs: it is left to leave its mark. Either way it is waited for.
@@ -539,11 +593,11 @@ describe('batchScript', () => {
     const text = batchScript(scriptQuestions, [own, replicaA], [], options)
     const lines = text.split('\n')
     assert.equal(
-      lines[3],
+      lines[4],
       "echo '=== svc-inspect reach' > r.out; echo '=== svc-inspect end' > e.out; echo '=== svc-inspect resolv.conf' > c.out",
     )
     assert.equal(
-      lines[4],
+      lines[5],
       'ns=; while read -r key value rest; do if [ "$key" = nameserver ]; then ns=$value; break; fi; done < /etc/resolv.conf',
     )
     const line = lines.find((candidate) => candidate.includes('"@$ns"'))!
@@ -596,7 +650,7 @@ describe('batchScript', () => {
     assert.ok(wait > lastJob, 'wait comes after the last background job')
     assert.deepEqual(lines.slice(wait + 1), [
       'cat r.out s0.out s1.out s2.out e.out 2>/dev/null',
-      'rm -f s*.out r.out c.out e.out',
+      'rm -f s*.out r.out c.out e.out; cd .. && rmdir $d',
     ])
     assert.equal(BATCH_END, '=== svc-inspect end\n')
   })
@@ -1278,6 +1332,92 @@ describe('batchScript run by sh against loopback servers', () => {
       },
     )
   }
+})
+
+describe('batchScript run by sh: slow is not dead, refused is not a timeout', () => {
+  it(
+    'a server answering after 1.2 s (query timeout 2 s) is asked everything, its times kept; a closed port is refused',
+    {skip: !DIG ? 'no dig on PATH' : false, timeout: 30_000},
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'svc-inspect-slow-'))
+      const bin = join(dir, 'bin')
+      const work = join(dir, 'work')
+      spawnSync('mkdir', ['-p', bin, work])
+      writeFileSync(join(bin, 'dig'), DIG_SHIM)
+      chmodSync(join(bin, 'dig'), 0o755)
+      // A CoreDNS replica starved of CPU: every answer, right, but late (past the watchdog's 0.5 s).
+      const T = Packet.TYPE
+      const slow = createServer({
+        udp: true,
+        tcp: true,
+        handle: (request: any, send: (response: any) => void) => {
+          const response: any = Packet.createResponseFromRequest(request)
+          const [question] = request.questions
+          if (question.type === T.A)
+            response.answers.push({
+              name: question.name,
+              type: T.A,
+              class: Packet.CLASS.IN,
+              ttl: 30,
+              address: '10.96.0.10',
+            })
+          setTimeout(() => send(response), 1200)
+        },
+      })
+      try {
+        const slowPort = await freePort()
+        await slow.listen({udp: {port: slowPort, address: '127.0.0.1'}, tcp: {port: slowPort, address: '127.0.0.1'}})
+        const closedPort = await freePort()
+        const questions = [q(`web.${Z}.`, 'A'), q(`api.${Z}.`, 'A')]
+        const servers: DnsServer[] = [
+          {label: 'coredns-slow', address: 'slow.invalid', port: 53, replica: true},
+          {label: 'coredns-closed', address: 'closed.invalid', port: 53, replica: true},
+        ]
+        const script = batchScript(questions, servers, [], {timeoutSeconds: 2, probeName: `probe.${Z}.`}).replace(
+          'cd /tmp || exit 1',
+          `cd ${shellQuote(work)} || exit 1`,
+        )
+        const {stdout: bytes} = await run('sh', ['-c', script], {
+          encoding: 'buffer',
+          env: {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH}`,
+            SVC_TEST_PORT_slow: String(slowPort),
+            SVC_TEST_PORT_closed: String(closedPort),
+          },
+          timeout: 25_000,
+        })
+        const stdout = decodeScriptOutput(bytes)
+        const parsed = await parseBatchOutput(stdout, questions, servers, [])
+        const of = (server: string) => parsed.queries.filter((result) => result.server === server)
+        assert.deepEqual(
+          of('coredns-slow').map((result) => [result.rcode, result.answers.length]),
+          [
+            ['NOERROR', 1],
+            ['NOERROR', 1],
+          ],
+          stdout,
+        )
+        assert.ok(
+          of('coredns-slow').every((result) => (result.timeMs ?? 0) >= 1000),
+          stdout,
+        )
+        assert.deepEqual(
+          of('coredns-closed').map((result) => [result.rcode, queryFailure(result)]),
+          [
+            ['ERROR', 'refused'],
+            ['ERROR', 'refused'],
+          ],
+          stdout,
+        )
+        assert.match(of('coredns-closed')[0].error ?? '', /over TCP: connection refused$/)
+        assert.deepEqual(readdirSync(work), [], 'the script cleans up its files')
+      } finally {
+        await slow.close()
+        rmSync(dir, {recursive: true, force: true})
+      }
+    },
+  )
 })
 
 describe('readDigItems: the fast reader of dig +yaml agrees with a YAML parser on every recorded capture', () => {

@@ -110,6 +110,10 @@ const DNS_CODES = [
   'DNSNameShouldNotResolve',
   'DNSReplicaInconsistent',
   'DNSTimeout',
+  'DNSQueryFailed',
+  'DNSConnectionRefused',
+  'DNSAnswerTooLarge',
+  'DNSSlowAnswer',
   'DNSTransportUnanswered',
   'PortUnreachable',
   'ResolverUnavailable',
@@ -569,14 +573,64 @@ describe('applyDnsObservation: replicas and timeouts', () => {
     assert.deepEqual(out.records, HEADLESS.records)
   })
 
-  it("ERROR results count as no answer too, with dig's error text", () => {
+  it("ERROR results count as no answer too, with dig's error text, but not as a timeout", () => {
     const broken = truthful(CLUSTERIP, NAMESERVER, {
       [`${WEB} A`]: {rcode: 'ERROR', answers: [], timeMs: null, error: 'no result from dig'},
     })
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], broken))
-    assert.deepEqual(codes(dnsFindings(out)), ['DNSTimeout'])
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSQueryFailed'])
     assert.match(dnsFindings(out)[0].message, /^1 of 8 queries .* got no answer: no result from dig$/)
     assert.ok(statuses(out).includes(`expected ${WEB} A 10.96.0.10`))
+  })
+})
+
+describe('applyDnsObservation: slow, refused, too large', () => {
+  it('an answer that came late but inside the query timeout is slow, with its time, never a timeout', () => {
+    const late = truthful(CLUSTERIP, NAMESERVER).map((result, index) =>
+      index === 0 ? {...result, timeMs: 1512} : result,
+    )
+    const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], late))
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSSlowAnswer'])
+    assert.equal(dnsFindings(out)[0].severity, 'warning')
+    assert.match(
+      dnsFindings(out)[0].message,
+      /^1 of 8 answers from nameserver \(10\.96\.0\.10:53\) took 1000 ms or more, within the query timeout: slowest 1512 ms \(/,
+    )
+    assert.ok(statuses(out).includes(`match ${WEB} A 10.96.0.10`), 'the late answer still counts')
+  })
+
+  it('a refused connection is said so, not taken for a timeout', () => {
+    const refused = truthful(CLUSTERIP, R1).map((result) => ({
+      ...result,
+      rcode: 'ERROR' as const,
+      answers: [],
+      timeMs: null,
+      error: 'no servers could be reached; over TCP: connection refused',
+    }))
+    const out = applyDnsObservation(
+      CLUSTERIP,
+      observation([NAMESERVER, R1], [...truthful(CLUSTERIP, NAMESERVER), ...refused]),
+    )
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSConnectionRefused'])
+    assert.equal(dnsFindings(out)[0].object, `pod/kube-system/${R1.label}`)
+    assert.match(
+      dnsFindings(out)[0].message,
+      /^8 of 8 queries to CoreDNS replica .* were refused: nothing listens on 10\.244\.0\.3:53 /,
+    )
+  })
+
+  it('an answer too large for a DNS message (truncated over TCP) is named so, with the records received', () => {
+    const big = truthful(CLUSTERIP, NAMESERVER).map((result, index) =>
+      index === 0
+        ? {...result, error: 'answer too large for a DNS message: truncated even over TCP, 1 records received'}
+        : result,
+    )
+    const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], big))
+    assert.deepEqual(codes(dnsFindings(out)), ['DNSAnswerTooLarge'])
+    assert.match(
+      dnsFindings(out)[0].message,
+      /^1 of 8 queries to nameserver .* got an answer too large for a DNS message, truncated even over TCP \(e\.g\. .*: 1 records received\)$/,
+    )
   })
 })
 
