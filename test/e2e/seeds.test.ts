@@ -191,7 +191,9 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
   })
 
   it('seed 003: the headless port trap is reported with evidence, and SRV carries the real port', async () => {
-    const {code, report} = await inspect('svc-chroma', 'seed-ports')
+    // --wait-dns: run again right after the suite (the single-executable pass), the scenario's pods are new and
+    // CoreDNS may still hold the first pass's answers for up to 30 s; the tool waits for that cache itself.
+    const {code, report} = await inspect('svc-chroma', 'seed-ports', ['--wait-dns'])
     assert.equal(code, 1)
     assertDnsAgrees(report)
     const trap = report.findings.find((finding) => finding.code === 'HeadlessPortMismatch')
