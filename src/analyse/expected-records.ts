@@ -45,10 +45,13 @@ export function endpointLabel(endpoint: EndpointView): string {
 /** The label an endpoint is known by on the profile's server. */
 export function endpointLabelFor(endpoint: EndpointView, profile: DnsProfile): string {
   if (profile.implementation === 'kube-dns') return endpoint.hostname || kubeDnsHashLabel(endpoint.address)
+  const rules = coreDnsRules(profile.version)
+  // object/endpoint.go: a pod name of 64 characters or more is no label (from 1.8.6), the dashed address is used.
+  const pod = endpoint.pod && (endpoint.pod.length < 64 || rules.longPodNames) ? endpoint.pod : ''
   return coreDnsEndpointLabel(
-    {ip: endpoint.address, hostname: endpoint.hostname ?? '', targetRefName: endpoint.pod ?? ''},
+    {ip: endpoint.address, hostname: endpoint.hostname ?? '', targetRefName: pod},
     profile.kubernetes.endpointPodNames,
-    coreDnsRules(profile.version),
+    rules,
   )
 }
 

@@ -59,6 +59,24 @@ const rows: Row[] = [
     absent: [`hdls-c.${hd}`],
   },
   {
+    name: 'endpoint_pod_names with a pod name of 64 characters: that endpoint keeps its dashed name',
+    cite: 'CoreDNS object/endpoint.go EndpointSliceToEndpoints (len(TargetRef.Name) < 64, #4908 in 1.8.6)',
+    profile: coredns('1.11.3', {endpointPodNames: true}),
+    svc: headless('hdls'),
+    slices: [
+      slice('hdls', [
+        endpoint('10.244.1.5', {pod: 'pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp'}),
+      ]),
+    ],
+    want: [
+      `${hd} A 10.244.1.5`,
+      `10-244-1-5.${hd} A 10.244.1.5`,
+      `_http._tcp.${hd} SRV 0 100 8080 10-244-1-5.${hd}`,
+      `${hd} SRV 0 100 8080 10-244-1-5.${hd}`,
+      `${PTR4('10.244.1.5')} PTR 10-244-1-5.${hd}`,
+    ],
+  },
+  {
     name: 'CoreDNS 1.12.0: endpoint PTRs only for endpoints with a hostname',
     cite: 'CoreDNS #6898 (v1.11.4, v1.12.0 reverse.go), reverted in v1.12.1 #7194; dns-field.md section 2',
     profile: coredns('1.12.0'),
