@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Old build against new, interleaved in one run on the local cluster (KUBECONFIG set): the live inspect of a
 // headless service with 100 endpoints (the DNS check through an existing resolver pod), and the read-only
-// inspect. Usage: node bench/side-by-side.mjs --baseline DIR [--runs N]
+// inspect. Usage: node bench/side-by-side.mjs --baseline DIR [--baseline-node PATH] [--runs N]
 //   DIR: a checkout of the baseline commit with `npm ci && npm run build` done (e.g. a git worktree).
 // Prints the medians and the ratio new/old per case; creates namespace bench-dns and deletes it at the end.
 import {spawnSync} from 'node:child_process'
@@ -21,11 +21,13 @@ if (!baseline || !existsSync(`${baseline}/bin/run.cjs`)) {
   process.exit(2)
 }
 const builds = {old: `${baseline}/bin/run.cjs`, new: fileURLToPath(new URL('../bin/run.cjs', import.meta.url))}
+// Each build on the Node it was made for: --baseline-node for the old one (e.g. the machine's Node 20).
+const nodes = {old: option('--baseline-node', process.execPath), new: process.execPath}
 const RESOLVER_IMAGE = process.env.SVC_INSPECT_RESOLVER_IMAGE ?? 'localhost/svc-inspect/resolver:v1'
 
-function run(cli, extra) {
+function run(cli, extra, node = process.execPath) {
   const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, [cli, 'wide', '-n', 'bench-dns', '-o', 'json', ...extra], {
+  const result = spawnSync(node, [cli, 'wide', '-n', 'bench-dns', '-o', 'json', ...extra], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   })
@@ -63,12 +65,13 @@ try {
       (record) => record.status === 'match',
     ),
   )
-  for (const extra of Object.values(cases)) for (const cli of Object.values(builds)) run(cli, extra)
+  for (const extra of Object.values(cases)) for (const which of ['old', 'new']) run(builds[which], extra, nodes[which])
   console.log(`side by side, ${runs} interleaved runs each, medians (old: ${baseline})`)
   for (const [name, extra] of Object.entries(cases)) {
     const times = {old: [], new: []}
     for (let index = 0; index < runs; index++) {
-      for (const which of index % 2 ? ['old', 'new'] : ['new', 'old']) times[which].push(run(builds[which], extra).ms)
+      for (const which of index % 2 ? ['old', 'new'] : ['new', 'old'])
+        times[which].push(run(builds[which], extra, nodes[which]).ms)
     }
     const [old, now] = [median(times.old), median(times.new)]
     console.log(`  ${name}: old ${old.toFixed(0)} ms, new ${now.toFixed(0)} ms, new/old ${(now / old).toFixed(2)}x`)
