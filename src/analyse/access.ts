@@ -4,6 +4,7 @@
 import type {Service} from '../model/k8s.js'
 import type {AccessSection, Finding, ServiceSnapshot} from '../model/report.js'
 import {policiesSelecting, whoMayReach, type NetpolInput} from './netpol/evaluate.js'
+import {selectorMatches} from './pods.js'
 import type {NetpolPod, NetworkPolicy} from './netpol/types.js'
 
 export function accessOf(snapshot: ServiceSnapshot): {access?: AccessSection; findings: Finding[]} {
@@ -59,6 +60,6 @@ function selectedPods(service: Service, pods: NetpolPod[]): NetpolPod[] {
     (pod) =>
       (pod.metadata.namespace ?? 'default') === (service.metadata.namespace ?? 'default') &&
       !pod.metadata.deletionTimestamp &&
-      Object.entries(selector).every(([key, value]) => pod.metadata.labels?.[key] === value),
+      selectorMatches(selector, pod.metadata.labels),
   )
 }

@@ -10,7 +10,7 @@ import {coreDnsEndpointLabel, coreDnsRules} from './dns-server/coredns.js'
 import {kubeDnsHashLabel} from './dns-server/kube-dns.js'
 import {dnsModel} from './dns-server/predict.js'
 import {assumedProfile, type DnsProfile} from './dns-server/profile.js'
-import {SERVICE_NAME_LABEL} from './dns-server/world.js'
+import {clusterIPsOf, SERVICE_NAME_LABEL} from './dns-server/world.js'
 
 export interface ExpectedDns {
   records: DnsRecord[]
@@ -28,14 +28,7 @@ export function isHeadless(service: Service): boolean {
   return service.spec.clusterIP === 'None'
 }
 
-export function clusterIPsOf(service: Service): string[] {
-  const ips = service.spec.clusterIPs?.length
-    ? service.spec.clusterIPs
-    : service.spec.clusterIP
-      ? [service.spec.clusterIP]
-      : []
-  return ips.filter((ip) => ip !== 'None' && ip !== '')
-}
+export {clusterIPsOf}
 
 /** The label an endpoint is known by on the newest CoreDNS without endpoint_pod_names: hostname, else dashed IP. */
 export function endpointLabel(endpoint: EndpointView): string {
@@ -240,13 +233,8 @@ function publishedOf(service: Service, endpoints: EndpointView[]): EndpointView[
  * publishNotReadyAddresses marks every endpoint ready, as the EndpointSlice controller does.
  */
 function slicesFromViews(service: Service, endpoints: EndpointView[]): EndpointSlice[] {
-  const groups = new Map<string, EndpointView[]>()
-  for (const endpoint of endpoints) {
-    const key = JSON.stringify(endpoint.ports)
-    groups.set(key, [...(groups.get(key) ?? []), endpoint])
-  }
   const publishAll = service.spec.publishNotReadyAddresses ?? false
-  return [...groups.values()].map((group, index) => ({
+  return byPortSet(endpoints).map((group, index) => ({
     kind: 'EndpointSlice',
     addressType: group[0].address.includes(':') ? 'IPv6' : 'IPv4',
     metadata: {
@@ -264,14 +252,19 @@ function slicesFromViews(service: Service, endpoints: EndpointView[]): EndpointS
   }))
 }
 
-/** The core/v1 Endpoints the endpoints controller mirrors from the same pods, for kube-dns. */
-export function endpointsFromViews(service: Service, endpoints: EndpointView[]): Endpoints {
-  const publishAll = service.spec.publishNotReadyAddresses ?? false
+/** Endpoints grouped by their port set: one slice (or Endpoints subset) each, as the controllers write them. */
+function byPortSet(endpoints: EndpointView[]): EndpointView[][] {
   const groups = new Map<string, EndpointView[]>()
   for (const endpoint of endpoints) {
     const key = JSON.stringify(endpoint.ports)
     groups.set(key, [...(groups.get(key) ?? []), endpoint])
   }
+  return [...groups.values()]
+}
+
+/** The core/v1 Endpoints the endpoints controller mirrors from the same pods, for kube-dns. */
+export function endpointsFromViews(service: Service, endpoints: EndpointView[]): Endpoints {
+  const publishAll = service.spec.publishNotReadyAddresses ?? false
   const address = (endpoint: EndpointView) => ({
     ip: endpoint.address,
     ...(endpoint.hostname ? {hostname: endpoint.hostname} : {}),
@@ -280,7 +273,7 @@ export function endpointsFromViews(service: Service, endpoints: EndpointView[]):
   return {
     kind: 'Endpoints',
     metadata: {name: service.metadata.name, namespace: service.metadata.namespace ?? 'default'},
-    subsets: [...groups.values()].map((group) => ({
+    subsets: byPortSet(endpoints).map((group) => ({
       addresses: group.filter((endpoint) => publishAll || (endpoint.ready && !endpoint.terminating)).map(address),
       notReadyAddresses: group
         .filter((endpoint) => !(publishAll || (endpoint.ready && !endpoint.terminating)))

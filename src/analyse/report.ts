@@ -16,7 +16,7 @@ import {accessOf} from './access.js'
 import {assumedProfile} from './dns-server/profile.js'
 import {dnsServerSection} from './dns-server/section.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
-import {podIsReady, podTrouble} from './pods.js'
+import {podIsReady, podTrouble, selectorMatches} from './pods.js'
 
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
@@ -166,7 +166,7 @@ function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: strin
   const selector = snapshot.service.spec.selector
   if (selector && Object.keys(selector).length > 0) {
     for (const pod of snapshot.pods) {
-      if (!Object.entries(selector).every(([key, value]) => pod.metadata.labels?.[key] === value)) continue
+      if (!selectorMatches(selector, pod.metadata.labels)) continue
       add(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.lastTransitionTime)
       add(pod.metadata.deletionTimestamp)
     }

@@ -20,7 +20,7 @@ import {
   type Upstream,
 } from './answer.js'
 import {atLeast, type DnsProfile} from './profile.js'
-import {namespaceOf, type IndexedWorld} from './world.js'
+import {clusterIPsOf, namespaceOf, type IndexedWorld} from './world.js'
 
 /** One address of a Service as CoreDNS's object.Endpoints holds it (object/endpoint.go). */
 interface EndpointAddress {
@@ -347,12 +347,7 @@ export class CoreDnsModel {
   }
 
   private clusterIPs(service: Service): string[] {
-    const all = service.spec.clusterIPs?.length
-      ? service.spec.clusterIPs
-      : service.spec.clusterIP
-        ? [service.spec.clusterIP]
-        : []
-    const ips = all.filter((ip) => ip !== 'None' && ip !== '')
+    const ips = clusterIPsOf(service)
     return this.rules.singleClusterIP ? ips.slice(0, 1) : ips
   }
 

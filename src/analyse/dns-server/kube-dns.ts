@@ -17,7 +17,7 @@ import {
   type Upstream,
 } from './answer.js'
 import type {DnsProfile} from './profile.js'
-import {namespaceOf, type IndexedWorld} from './world.js'
+import {clusterIPsOf, namespaceOf, type IndexedWorld} from './world.js'
 
 /** pkg/dns/util defaultTTL, and the priority and weight GetSkyMsg gives every entry. */
 const TTL = 30
@@ -79,9 +79,7 @@ export class KubeDnsModel {
       this.add(`${namespace}.svc.${this.zone}`, entry)
       return
     }
-    const clusterIPs = (
-      service.spec.clusterIPs?.length ? service.spec.clusterIPs : [service.spec.clusterIP ?? '']
-    ).filter((ip) => ip && ip !== 'None')
+    const clusterIPs = clusterIPsOf(service)
     if (clusterIPs.length > 0) {
       this.nodes.add(base)
       for (const ip of clusterIPs) {

@@ -96,4 +96,14 @@ export class IndexedWorld {
   }
 }
 
+/** A Service's cluster IPs (spec.clusterIPs, else spec.clusterIP), without `None` and the empty string. */
+export function clusterIPsOf(service: Service): string[] {
+  const ips = service.spec.clusterIPs?.length
+    ? service.spec.clusterIPs
+    : service.spec.clusterIP
+      ? [service.spec.clusterIP]
+      : []
+  return ips.filter((ip) => ip !== 'None' && ip !== '')
+}
+
 export {namespaceOf}
