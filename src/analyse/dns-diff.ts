@@ -8,6 +8,7 @@ import {
   queryFailure,
   reachKey,
   SLOW_ANSWER_MS,
+  type DnsAnswer,
   type QueryFailure,
   type QueryResult,
   type ReachResult,
@@ -129,8 +130,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     const mustNotResolve = report.mustNotResolve.find((absent) => absent.name === question.name)
     for (const answer of observed) {
       if (expectedIds.has(identity(answer.type, answer.data))) continue
-      // A pod IP's PTR also names the other services that select the pod: not this service's business.
-      if (question.type === 'PTR' && answer.data !== base && !answer.data.endsWith(`.${base}`)) continue
+      if (question.type === 'PTR' && !namesService(answer, base)) continue
       records.push({name: question.name, type: question.type, data: answer.data, status: 'unexpected'})
       const stale = cachedAnswer(
         report,
@@ -184,8 +184,29 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       hint: 'part of the live DNS check did not run; the rest of the report still holds',
     })),
   )
-  const dns: DnsSection = {...observation, primaryServer: primary?.label ?? null}
+  const dns: DnsSection = {
+    ...observation,
+    queries: observation.queries.map((result) => ownPtrAnswers(result, base)),
+    primaryServer: primary?.label ?? null,
+  }
   return {...addFindings({...report, findings: kept}, findings), records, dns}
+}
+
+/** A pod IP's PTR also names every other Service that selects the pod: not this Service's business. */
+function namesService(answer: DnsAnswer, base: string): boolean {
+  return answer.type !== 'PTR' || answer.data === base || answer.data.endsWith(`.${base}`)
+}
+
+/**
+ * The report keeps a PTR answer's records that name this Service and counts the others: a pod behind a thousand
+ * Services has a thousand PTR records, and each Service's report carrying all of them made a scan's JSON grow
+ * with the square of the Services.
+ */
+function ownPtrAnswers(result: QueryResult, base: string): QueryResult {
+  if (result.type !== 'PTR') return result
+  const own = result.answers.filter((answer) => namesService(answer, base))
+  if (own.length === result.answers.length) return result
+  return {...result, answers: own, answersForOtherServices: result.answers.length - own.length}
 }
 
 /**

@@ -30,6 +30,8 @@ export interface QueryResult {
   type: RecordType
   rcode: Rcode
   answers: DnsAnswer[]
+  /** In a report: the answer's PTR records that name other Services (left out of `answers`, counted here). */
+  answersForOtherServices?: number
   timeMs: number | null
   /** The transport of the answer: TCP (the pod backend asks over TCP), UDP for a server that left TCP unanswered. */
   transport?: string

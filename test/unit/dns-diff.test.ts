@@ -422,6 +422,38 @@ describe('applyDnsObservation: answers of the primary server', () => {
     assert.deepEqual(dns.resolver, {pod: 'svc-inspect-resolver-x7k2p'})
   })
 
+  it("report.dns keeps a pod IP's PTR records naming this Service and counts those naming others (a scan's JSON stays linear)", () => {
+    const ptr = '5.1.244.10.in-addr.arpa.'
+    const others = ['metrics', 'xhdls', 'hdls-old'].map(
+      (name) => ['PTR', `10-244-1-5.${svcName(name)}`] as [string, string],
+    )
+    const out = applyDnsObservation(
+      HEADLESS,
+      observation(
+        [NAMESERVER, R1],
+        [NAMESERVER, R1].flatMap((server) =>
+          truthful(HEADLESS, server, {[`${ptr} PTR`]: {answers: answersOf(['PTR', `hdls-0.${HD}`], ...others)}}),
+        ),
+      ),
+    )
+    const kept = out.dns!.queries.filter((result) => result.name === ptr)
+    assert.deepEqual(
+      kept.map((result) => [
+        result.server,
+        result.answers.map((answer) => answer.data),
+        result.answersForOtherServices,
+      ]),
+      [
+        ['nameserver', [`hdls-0.${HD}`], 3],
+        [R1.label, [`hdls-0.${HD}`], 3],
+      ],
+    )
+    const other = out.dns!.queries.find((result) => result.name === `${HD}` && result.type === 'A')!
+    assert.equal(other.answersForOtherServices, undefined, 'answers of other questions are kept whole')
+    assert.equal(other.answers.length, 2)
+    assert.deepEqual(dnsFindings(out), [], "the other Services are not this one's business")
+  })
+
   it('only replicas asked: the first one is the primary', () => {
     const out = applyDnsObservation(
       CLUSTERIP,
