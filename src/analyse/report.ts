@@ -83,6 +83,23 @@ export function resolverUnavailable(report: ServiceReport, reason: string): Serv
   ])
 }
 
+/**
+ * A Service deleted (or deleted and created again) while a scan asked its names: DNS rightly no longer answers
+ * them, so the live answers are not judged. The report is the one from before the live check, and says so.
+ */
+export function deletedDuringScan(unchecked: ServiceReport, replaced: boolean): ServiceReport {
+  const service = `service/${unchecked.service.name}`
+  return addFindings(unchecked, [
+    {
+      code: 'ServiceDeletedDuringScan',
+      severity: 'warning',
+      object: service,
+      message: `${unchecked.service.namespace}/${unchecked.service.name} was ${replaced ? 'deleted and created again' : 'deleted'} while the scan asked its DNS names: its live answers are not judged`,
+      hint: 'scan again for a verdict on DNS; the endpoint findings are those read before the deletion',
+    },
+  ])
+}
+
 export function summarize(findings: Finding[]): ServiceReport['summary'] {
   return {
     errors: findings.filter((finding) => finding.severity === 'error').length,

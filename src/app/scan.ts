@@ -2,7 +2,7 @@
 // for the whole scan, asked in batches of bounded size (or one pod and batch per namespace, on request). Reuses
 // the single-service pieces: snapshots from an object index, buildReport, the live check and its per-service diff.
 import {applyDnsObservation, questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
-import {buildReport, resolverUnavailable} from '../analyse/report.js'
+import {buildReport, deletedDuringScan, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {DnsFlags} from '../model/dns-profile.js'
 import type {ReadProblem} from '../model/report.js'
@@ -110,6 +110,8 @@ export async function scanCluster(
     const tell = () => options.onProgress?.({...progress})
     tell()
     const reports: ServiceReport[] = []
+    /** Each report as it was before the live check, for the Services deleted while it ran. */
+    const unchecked = new Map<string, ServiceReport>()
     let extraAnswers: QueryResult[] = []
     let extraPending = options.extraQuestions ?? []
     await mapLimit([...byNamespace], options.concurrency, async ([namespace, members]) => {
@@ -126,6 +128,7 @@ export async function scanCluster(
           dnsProfile: dnsServer.profile,
         }),
       )
+      for (const report of namespaceReports) unchecked.set(reportKey(report), report)
       if (options.dns && options.resolverPerNamespace) {
         const asking = namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
         progress.names += asking
@@ -146,7 +149,11 @@ export async function scanCluster(
       tell()
     })
     sortReports(reports)
-    if (!opening) return {reports, extraAnswers}
+    if (!opening)
+      return {
+        reports: options.dns ? await judgeOnlyServicesStillThere(gateway, reports, unchecked, services) : reports,
+        extraAnswers,
+      }
     const opened = await opening
     progress.names = reports.reduce((sum, report) => sum + questionsFor(report).length, 0)
     tell()
@@ -162,12 +169,50 @@ export async function scanCluster(
             },
           )
         : unavailable(reports, opened.unavailable)
-    sortReports(checked.reports)
-    return checked
+    const judged = await judgeOnlyServicesStillThere(gateway, checked.reports, unchecked, services)
+    sortReports(judged)
+    return {...checked, reports: judged}
   } finally {
     const opened = await opening?.catch(() => undefined)
     if (opened && 'check' in opened) await opened.check.close()
   }
+}
+
+const reportKey = (report: ServiceReport) => `${report.service.namespace}/${report.service.name}`
+
+/**
+ * A scan's answers come seconds after its reads: a Service deleted in between (with its namespace, say) has DNS
+ * errors that are not errors. The namespaces whose live check added errors are listed again; a Service gone from
+ * the list, or there under another uid, gets its unchecked report and a ServiceDeletedDuringScan warning. A list
+ * that fails leaves the reports as they are.
+ */
+export async function judgeOnlyServicesStillThere(
+  gateway: KubeGateway,
+  checked: ServiceReport[],
+  unchecked: Map<string, ServiceReport>,
+  services: Service[],
+): Promise<ServiceReport[]> {
+  const addedErrors = (report: ServiceReport) =>
+    report.summary.errors > (unchecked.get(reportKey(report))?.summary.errors ?? Infinity)
+  const namespaces = [...new Set(checked.filter(addedErrors).map((report) => report.service.namespace))]
+  if (namespaces.length === 0) return checked
+  const readUids = new Map(
+    services.map((service) => [`${namespaceOf(service)}/${service.metadata.name}`, service.metadata.uid]),
+  )
+  const nowUids = new Map<string, string | undefined>()
+  const listed = new Set<string>()
+  await mapLimit(namespaces, 8, async (namespace) => {
+    const now = await gateway.listServices(namespace).catch(() => undefined)
+    if (!now) return
+    listed.add(namespace)
+    for (const service of now) nowUids.set(`${namespace}/${service.metadata.name}`, service.metadata.uid)
+  })
+  return checked.map((report) => {
+    const key = reportKey(report)
+    if (!addedErrors(report) || !listed.has(report.service.namespace)) return report
+    if (nowUids.has(key) && nowUids.get(key) === readUids.get(key)) return report
+    return deletedDuringScan(unchecked.get(key)!, nowUids.has(key))
+  })
 }
 
 interface ClusterWide {

@@ -8,7 +8,7 @@ import type {DnsQuestion, ReachTarget} from '../../src/dns/types.js'
 import {buildReport} from '../../src/analyse/report.js'
 import {questionsFor, type DnsObservation} from '../../src/analyse/dns-diff.js'
 import {reachTargetsFor} from '../../src/analyse/reach-targets.js'
-import {batchesOf, checkBatches, scanCluster} from '../../src/app/scan.js'
+import {batchesOf, checkBatches, judgeOnlyServicesStillThere, scanCluster} from '../../src/app/scan.js'
 import {KubeGateway} from '../../src/kube/gateway.js'
 import {clusterIP, port, svcName} from './factories.js'
 import {controllerSlices, pod} from './recorded.js'
@@ -202,5 +202,74 @@ describe('scan progress', () => {
     const asked: number[] = []
     await checkBatches(fakeCheck(), [[web, alias], [db]], [], (count) => asked.push(count))
     assert.deepEqual(asked, [questionsFor(web).length + questionsFor(alias).length, questionsFor(db).length])
+  })
+})
+
+describe('Services deleted while the scan asked their names', () => {
+  // Reads at the start: web (uid-web), db (uid-db), alias (uid-alias), all in "default".
+  const withUid = (report: ServiceReport, uid: string) =>
+    ({
+      ...clusterIP(report.service.name, '10.96.0.10', []),
+      metadata: {name: report.service.name, namespace: 'default', uid},
+    }) as Service
+  const read = [withUid(web, 'uid-web'), withUid(db, 'uid-db'), withUid(alias, 'uid-alias')]
+  const missing = (report: ServiceReport): ServiceReport => ({
+    ...report,
+    findings: [...report.findings, {code: 'DNSRecordMissing', severity: 'error', object: 'x', message: 'm', hint: 'h'}],
+    summary: {...report.summary, errors: report.summary.errors + 1},
+  })
+  const gatewayListing = (now: Service[] | Error, listed: string[]) => {
+    const gateway = Object.create(KubeGateway.prototype) as KubeGateway
+    Object.assign(gateway, {
+      listServices: async (namespace: string) => {
+        listed.push(namespace)
+        if (now instanceof Error) throw now
+        return now
+      },
+    })
+    return gateway
+  }
+  const unchecked = new Map([web, db, alias].map((report) => [`default/${report.service.name}`, report]))
+
+  it('a Service gone (db) or there under a new uid (alias): its unchecked report and a warning; one still there keeps its errors', async () => {
+    const listed: string[] = []
+    const now = [withUid(web, 'uid-web'), withUid(alias, 'uid-alias-2')]
+    const out = await judgeOnlyServicesStillThere(
+      gatewayListing(now, listed),
+      [missing(web), missing(db), missing(alias)],
+      unchecked,
+      read,
+    )
+    assert.deepEqual(listed, ['default'])
+    assert.deepEqual(
+      out.map((report) => [
+        report.service.name,
+        report.findings.map((finding) => `${finding.severity} ${finding.code}`),
+      ]),
+      [
+        ['web', ['error DNSRecordMissing']],
+        ['db', ['warning TargetPortNotDeclared', 'warning ServiceDeletedDuringScan']],
+        ['alias', ['warning ServiceDeletedDuringScan']],
+      ],
+    )
+    assert.equal(
+      out[1].findings.find((finding) => finding.code === 'ServiceDeletedDuringScan')?.message,
+      'default/db was deleted while the scan asked its DNS names: its live answers are not judged',
+    )
+    assert.match(out[2].findings[0].message, /^default\/alias was deleted and created again while/)
+    assert.deepEqual(out[1].summary, {errors: 0, warnings: 2, infos: 0}, 'the DNS error is gone with the live answers')
+  })
+
+  it('no DNS errors added: nothing is listed again', async () => {
+    const listed: string[] = []
+    const out = await judgeOnlyServicesStillThere(gatewayListing([], listed), [web, db], unchecked, read)
+    assert.deepEqual(listed, [])
+    assert.deepEqual(out, [web, db])
+  })
+
+  it('the list fails (forbidden): the reports stay as they are', async () => {
+    const checked = [missing(db)]
+    const out = await judgeOnlyServicesStillThere(gatewayListing(new Error('forbidden'), []), checked, unchecked, read)
+    assert.deepEqual(out, checked)
   })
 })
