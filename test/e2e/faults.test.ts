@@ -232,6 +232,73 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
     await waitFor(`no resolver pods after ${outcomes.join(' ')}`, () => resolverPods() === '', 20_000)
   })
 
+  it('`scan -A` killed with SIGINT/SIGTERM at random points in 10 runs leaves no resolver pod', async () => {
+    const outcomes: string[] = []
+    for (let run = 0; run < 10; run++) {
+      const signal: NodeJS.Signals = run % 2 === 0 ? 'SIGINT' : 'SIGTERM'
+      const delay = 200 + Math.floor(Math.random() * 2500)
+      const child = spawn(process.execPath, [CLI, 'scan', '-A', '--resolver-namespace', NS, ...RESOLVER_ARGS], {
+        cwd: ROOT,
+        stdio: 'ignore',
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      await sleep(delay)
+      child.kill(signal)
+      const code = await exited
+      outcomes.push(`${signal}@${delay}ms->${code}`)
+      // A run that ended before the signal exited 0 or 1; one that was cut short exited 130/143 (never a crash).
+      assert.ok([0, 1, 130, 143].includes(code ?? -1), outcomes.join(' '))
+    }
+    await waitFor(`no resolver pods after ${outcomes.join(' ')}`, () => resolverPods() === '', 20_000)
+  })
+
+  it('a Service deleted while the scan runs: ServiceDeletedDuringScan (a warning), not a DNS error; the others judged', async () => {
+    const doomed = `${NS}-doomed`
+    kubectl(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: ${doomed}}
+---
+${webWorkload(doomed)}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: gone, namespace: ${doomed}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]`,
+    )
+    try {
+      await waitPods(doomed, 'app=web', 1, true)
+      await waitEndpoints(doomed, 'web', 1, true)
+      await waitEndpoints(doomed, 'gone', 1, true)
+      const scan = cli(['scan', '-n', doomed, '-o', 'json', '--resolver-namespace', NS, ...RESOLVER_ARGS], {
+        timeoutMs: 120_000,
+      })
+      // The resolver pod is created once the Services are listed; the answers come after it runs.
+      await waitFor('the scan resolver pod', () => resolverPods() !== '', 30_000, 50)
+      kubectl(['delete', 'service', 'gone', '-n', doomed, '--wait=true'])
+      const result = await scan
+      assert.equal(result.code, 0, result.stdout.slice(0, 3000))
+      const list = JSON.parse(result.stdout) as {items: ServiceReport[]}
+      const byName = new Map(list.items.map((report) => [report.service.name, report]))
+      const gone = byName.get('gone')!
+      assert.deepEqual(
+        gone.findings.filter((finding) => finding.severity !== 'info').map((finding) => finding.code),
+        ['ServiceDeletedDuringScan'],
+        JSON.stringify(gone.findings),
+      )
+      const web = byName.get('web')!
+      assert.ok(
+        web.records.every((record) => record.status === 'match'),
+        JSON.stringify(web.records),
+      )
+    } finally {
+      kubectl(['delete', 'namespace', doomed, '--ignore-not-found', '--wait=false'])
+    }
+  })
+
   it('`cleanup` deletes leftover resolver pods by label', async () => {
     kubectl([
       'run',
