@@ -1,10 +1,16 @@
-// The client's view under NetworkPolicy (`--from`): may this pod reach the Service's ready endpoints on their
-// target ports, and may it ask the cluster DNS over UDP and TCP 53? Static verdicts from the policies of both
-// namespaces; the live evidence (connecting from the client's own network namespace) is not part of this module.
-import type {Pod} from '../model/k8s.js'
+// The client's view (`--from`): may this pod reach the Service's ready endpoints on their target ports, and may
+// it ask the cluster DNS over UDP and TCP 53 (static NetworkPolicy verdicts from the policies of both namespaces)?
+// Which names does its own resolver ask for the name the app uses, and which endpoints does kube-proxy on its
+// node send it to? The live evidence (connecting from the client's own network namespace) is not part of this
+// module.
+import type {Node, Pod} from '../model/k8s.js'
 import type {ClientSection, Finding, ServiceReport} from '../model/report.js'
+import {clientDns, type NameFlag} from './client-dns.js'
 import {dnsEgress, evaluateTraffic, type NetpolInput} from './netpol/evaluate.js'
 import type {NetpolPod, NetworkPolicy} from './netpol/types.js'
+import {clientTraffic, zoneFromEndpoints, zoneMatters} from './traffic.js'
+
+export const ZONE_LABEL = 'topology.kubernetes.io/zone'
 
 export interface ClientContext {
   pod: Pod
@@ -16,6 +22,10 @@ export interface ClientContext {
   /** The cluster DNS pods (k8s-app=kube-dns in kube-system), when read. */
   dnsPods: Pod[]
   dnsServiceIP?: string
+  /** The client's Node, when read (its zone label). */
+  node?: Node
+  /** `--name NAME[:PORT]`: the name the app uses (default: the Service's short name). */
+  name?: NameFlag
 }
 
 export function clientView(
@@ -74,7 +84,48 @@ export function clientView(
       })
     }
   }
-  return {client: {pod: who, paths, ...(dns ? {dns} : {})}, findings: dedupe(findings)}
+  const lookup = clientDns(report, context.pod, clusterDnsOf(report, context), context.name)
+  findings.push(...lookup.findings)
+  const nodeName = context.pod.spec.nodeName
+  const zone = nodeName ? clientZone(report, nodeName, context.node) : undefined
+  const traffic = clientTraffic(report, who, nodeName, zone?.name)
+  findings.push(...traffic.findings)
+  return {
+    client: {
+      pod: who,
+      paths,
+      ...(dns ? {dns} : {}),
+      ...(nodeName ? {node: nodeName} : {}),
+      ...(zone ? {zone} : {}),
+      resolver: lookup.resolver,
+      lookup: lookup.lookup,
+      ...(traffic.traffic ? {traffic: traffic.traffic} : {}),
+    },
+    findings: dedupe(findings),
+  }
+}
+
+/** Whether the client's Node must be read: its zone decides where its traffic goes and nothing else tells it. */
+export function needsClientNode(report: ServiceReport, pod: Pod): boolean {
+  const node = pod.spec.nodeName
+  return !!node && zoneMatters(report) && !zoneFromEndpoints(report.endpoints, node)
+}
+
+function clusterDnsOf(report: ServiceReport, context: ClientContext) {
+  return {
+    clusterDomain: report.clusterDomain,
+    serviceIPs: context.dnsServiceIP ? [context.dnsServiceIP] : [],
+    nodeLocalCache: report.dnsServer?.caches.some((cache) => cache.layer === 'node-local-dns') ?? false,
+  }
+}
+
+/** The zone of the client's node: its Node's label, else an endpoint on that node (its slice copies the label). */
+function clientZone(report: ServiceReport, node: string, object: Node | undefined): ClientSection['zone'] {
+  const label = object?.metadata.labels?.[ZONE_LABEL]
+  if (label) return {name: label, source: `node/${node} label ${ZONE_LABEL}`}
+  const fromEndpoint = zoneFromEndpoints(report.endpoints, node)
+  if (fromEndpoint) return {name: fromEndpoint, source: `the zone of ${report.service.name}'s endpoint on ${node}`}
+  return undefined
 }
 
 function block(code: string, object: string, summary: string, side: string): Finding {

@@ -1,6 +1,6 @@
 // One view of a Service's endpoints, whichever API they came from: EndpointSlices (discovery.k8s.io/v1) or,
 // on clusters without it, core/v1 Endpoints. Pure.
-import type {Endpoints, EndpointSlice} from '../model/k8s.js'
+import type {Endpoints, EndpointSlice, EndpointSliceEndpoint} from '../model/k8s.js'
 import type {EndpointPortView, EndpointView} from '../model/report.js'
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
@@ -50,11 +50,26 @@ export function endpointsFromSlices(slices: EndpointSlice[]): EndpointView[] {
               : null,
           node: endpoint.nodeName ?? null,
           ports,
+          ...topologyOf(endpoint),
         })
       }
     }
   }
   return [...byAddress.values()]
+}
+
+/** The endpoint's zone and hints, only when set: reports of Services without them keep their shape. */
+function topologyOf(endpoint: EndpointSliceEndpoint): Pick<EndpointView, 'zone' | 'hints'> {
+  const forZones = endpoint.hints?.forZones?.map((hint) => hint.name) ?? []
+  const forNodes = endpoint.hints?.forNodes?.map((hint) => hint.name) ?? []
+  const hints = {
+    ...(forZones.length > 0 ? {forZones} : {}),
+    ...(forNodes.length > 0 ? {forNodes} : {}),
+  }
+  return {
+    ...(endpoint.zone ? {zone: endpoint.zone} : {}),
+    ...(forZones.length > 0 || forNodes.length > 0 ? {hints} : {}),
+  }
 }
 
 /** core/v1 Endpoints: `addresses` are ready, `notReadyAddresses` are not; there is no terminating state. */

@@ -17,6 +17,7 @@ import {assumedProfile} from './dns-server/profile.js'
 import {dnsServerSection} from './dns-server/section.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble, selectorMatches} from './pods.js'
+import {trafficOf} from './traffic.js'
 
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   const {service} = snapshot
@@ -45,6 +46,8 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
   })
   const {access, findings: accessFindings} = accessOf(snapshot)
   if (accessFindings.length > 0) findings.push(...accessFindings)
+  const {traffic, findings: trafficFindings} = trafficOf(service, endpoints)
+  if (trafficFindings.length > 0) findings.push(...trafficFindings)
   findings.sort(bySeverity)
   return {
     apiVersion: REPORT_API_VERSION,
@@ -56,6 +59,7 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     endpoints,
     dnsServer: dnsServerSection(profile),
     ...(access ? {access} : {}),
+    ...(traffic ? {traffic} : {}),
     ...endpointsChange(snapshot),
     records,
     mustNotResolve,

@@ -16,6 +16,7 @@ import {
 } from '../cli/base-command.js'
 import {dns1035LabelError} from '../analyse/dns-names.js'
 import {parseClientTarget} from '../analyse/client-target.js'
+import {parseNameFlag, type NameFlag} from '../analyse/client-dns.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
@@ -40,8 +41,10 @@ interface InspectOptions {
   watch: boolean
   watchDurationMs?: number
   waitDns: boolean
-  /** --from, --from-namespace: the client pod whose NetworkPolicy view is added. */
-  client?: {target: string; namespace?: string}
+  /** --from, --from-namespace, --name: the client pod whose view is added. */
+  client?: {target: string; namespace?: string; name?: NameFlag}
+  /** --name as given (checked in validate). */
+  nameText?: string
 }
 
 export default class Inspect extends BaseCommand {
@@ -87,9 +90,13 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
     from: Flags.string({
       description:
-        'The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53 (static verdicts).',
+        'The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53, the resolv.conf the kubelet gives it and the names its resolver asks (see --name), and which endpoints kube-proxy on its node sends it to (static verdicts).',
     }),
     'from-namespace': Flags.string({description: "The client's namespace (default: the Service's)."}),
+    name: Flags.string({
+      description:
+        "With --from: the name the app uses, NAME[:PORT] (e.g. web.shop:8080; default: the Service's short name). Shows the names the client's resolver tries, which answers, and where the app's connection goes.",
+    }),
     'wait-dns': Flags.boolean({
       description:
         'When an answer may still come from a DNS cache (DNSAnswerCached), wait until the cache expires and ask again.',
@@ -123,6 +130,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       watch: flags.watch,
       waitDns: flags['wait-dns'],
       client: flags.from ? {target: flags.from, namespace: flags['from-namespace']} : undefined,
+      nameText: flags.name,
       watchDurationMs: flags['watch-duration'] ? parseDuration(flags['watch-duration'], 'watch-duration') : undefined,
     }
   }
@@ -138,6 +146,15 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       parseClientTarget(options.client.target)
       validateNamespace(options.client.namespace)
       if (options.watch) throw new InspectError('--from does not combine with --watch')
+    }
+    if (options.nameText !== undefined) {
+      if (!options.client) throw new InspectError('--name needs --from: the names tried depend on the client pod')
+      const name = parseNameFlag(options.nameText)
+      if (!name)
+        throw new InspectError(
+          `invalid --name "${options.nameText}": use NAME or NAME:PORT (a DNS name, a port from 1 to 65535)`,
+        )
+      options.client.name = name
     }
   }
 

@@ -62,6 +62,9 @@ export function collectObjects(documents: unknown[]): ClusterObjects {
       case 'Namespace':
         ;(objects.namespaces ??= []).push(value as KubeObject)
         break
+      case 'Node':
+        ;(objects.nodes ??= []).push(value as KubeObject)
+        break
       default:
         break
     }

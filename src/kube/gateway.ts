@@ -11,7 +11,17 @@ import {SocksProxyAgent} from 'socks-proxy-agent'
 import {chooseClusterDomain, zoneFromCoreDnsConfigMap} from '../analyse/cluster-domain.js'
 import {podIsReady} from '../analyse/pods.js'
 import {InspectError, type ErrorReason} from '../errors.js'
-import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from '../model/k8s.js'
+import type {
+  ConfigMap,
+  Endpoints,
+  EndpointSlice,
+  KubeEvent,
+  KubeObject,
+  Node,
+  Pod,
+  Service,
+  Workload,
+} from '../model/k8s.js'
 import {detectDnsProfile} from '../analyse/dns-server/detect.js'
 import type {DnsProfile} from '../analyse/dns-server/profile.js'
 import type {DnsFlags} from '../model/dns-profile.js'
@@ -217,6 +227,19 @@ export class KubeGateway {
       dnsPods,
       dnsServiceIP: dnsService?.spec.clusterIP,
     }
+  }
+
+  /**
+   * `--from`: the client's Node, for its zone label; read only when the zone decides where the client's traffic
+   * goes. Refused or gone: undefined, and the problem is noted (the report then says the zone is not known).
+   */
+  async readNode(name: string, problems: ReadProblem[]): Promise<Node | undefined> {
+    return readOrNote(
+      problems,
+      `node/${name}`,
+      async () => wire<Node>(await this.call(`node/${name}`, () => this.core.readNode({name}))),
+      undefined,
+    )
   }
 
   /**

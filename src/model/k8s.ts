@@ -40,6 +40,16 @@ export interface Service extends KubeObject {
     selector?: Record<string, string>
     externalName?: string
     publishNotReadyAddresses?: boolean
+    /** Cluster (default) or Local: Local sends traffic from pods only to endpoints on the client's own node. */
+    internalTrafficPolicy?: string
+    /** NodePort and LoadBalancer: Cluster (default) or Local (external traffic only to the receiving node's endpoints). */
+    externalTrafficPolicy?: string
+    healthCheckNodePort?: number
+    /** None (default) or ClientIP. */
+    sessionAffinity?: string
+    sessionAffinityConfig?: {clientIP?: {timeoutSeconds?: number}}
+    /** PreferClose (PreferSameZone), PreferSameNode: carried out through the EndpointSlice hints. */
+    trafficDistribution?: string
   }
 }
 
@@ -50,6 +60,8 @@ export interface EndpointSliceEndpoint {
   nodeName?: string
   targetRef?: {kind?: string; name?: string; namespace?: string; uid?: string}
   zone?: string
+  /** Where kube-proxy may send traffic to this endpoint from, set by the EndpointSlice controller. */
+  hints?: {forZones?: Array<{name: string}> | null; forNodes?: Array<{name: string}> | null} | null
 }
 
 export interface EndpointSlice extends KubeObject {
@@ -108,6 +120,10 @@ export interface Pod extends KubeObject {
     hostname?: string
     subdomain?: string
     nodeName?: string
+    /** ClusterFirst (the API's default), ClusterFirstWithHostNet, Default or None. */
+    dnsPolicy?: string
+    dnsConfig?: PodDNSConfig
+    hostNetwork?: boolean
   }
   status?: {
     phase?: string
@@ -120,6 +136,16 @@ export interface Pod extends KubeObject {
     initContainerStatuses?: ContainerStatus[]
   }
 }
+
+/** core/v1 PodDNSConfig: merged by the kubelet into what the pod's dnsPolicy gives it. */
+export interface PodDNSConfig {
+  nameservers?: string[] | null
+  searches?: string[] | null
+  options?: Array<{name: string; value?: string | null}> | null
+}
+
+/** core/v1 Node: only its labels are read (the zone, topology.kubernetes.io/zone). */
+export type Node = KubeObject
 
 export interface KubeEvent extends KubeObject {
   involvedObject: {kind?: string; name?: string; namespace?: string; uid?: string; fieldPath?: string}

@@ -74,6 +74,10 @@ export interface EndpointView {
   ports: EndpointPortView[]
   /** Why the endpoint is not ready, when the pod tells us (table column REASON). */
   reason?: string
+  /** The endpoint's zone, as its EndpointSlice says (the node's topology.kubernetes.io/zone). */
+  zone?: string
+  /** The EndpointSlice's topology hints: the zones and nodes kube-proxy sends this endpoint traffic from. */
+  hints?: {forZones?: string[]; forNodes?: string[]}
 }
 
 export interface ServicePortView {
@@ -120,6 +124,8 @@ export interface ServiceReport {
   access?: AccessSection
   /** `--from`: the client's view (static NetworkPolicy verdicts). */
   client?: ClientSection
+  /** The Service's traffic policies, when any differs from the default or its endpoints carry topology hints. */
+  traffic?: TrafficSection
   /** Filled by the live DNS check; absent with --no-dns or --from-file. */
   dns?: DnsSection
   /** Results of a --expect DNS contract. */
@@ -170,6 +176,8 @@ export interface ClusterObjects {
   daemonSets?: Workload[]
   networkPolicies?: KubeObject[]
   namespaces?: KubeObject[]
+  /** Nodes (for `--from`: the client node's zone label). */
+  nodes?: KubeObject[]
 }
 
 /** `--from`: the client pod's view under NetworkPolicy, per endpoint and port, and its DNS egress. */
@@ -180,6 +188,80 @@ export interface ClientSection {
   dns?: string
   /** What the verdicts could not see (e.g. a dump without NetworkPolicies). */
   note?: string
+  /** The node the client runs on (spec.nodeName). */
+  node?: string
+  /** Its zone (topology.kubernetes.io/zone) and where that came from, when known. */
+  zone?: {name: string; source: string}
+  /** The resolv.conf the kubelet gives the client, from its dnsPolicy and dnsConfig. */
+  resolver?: ClientResolver
+  /** The names the client's resolver tries for the name the app uses, and the port it dials. */
+  lookup?: ClientLookup
+  /** Which endpoints kube-proxy on the client's node sends its ClusterIP traffic to. */
+  traffic?: ClientTraffic
+}
+
+/**
+ * The client's resolv.conf as the kubelet writes it (pkg/kubelet/network/dns/dns.go). The node's own entries,
+ * which the API does not show, appear as the placeholders `<node's nameservers>`, `<node's search domains>`,
+ * `<node's options>`.
+ */
+export interface ClientResolver {
+  dnsPolicy: string
+  /** What the kubelet starts from: the cluster DNS and search list, the node's resolv.conf, or nothing (None). */
+  base: 'cluster' | 'node' | 'none'
+  nameservers: string[]
+  searches: string[]
+  options: string[]
+  ndots: number
+  /** Entries the kubelet leaves out (over its limits), as its DNSConfigForming event says. */
+  dropped?: string[]
+  /** What was assumed, e.g. that the kubelet's --cluster-dns is the kube-dns Service's IP. */
+  assumptions: string[]
+}
+
+export interface ClientLookup {
+  /** The name as the app uses it (default: the Service's short name). */
+  name: string
+  /** true when given with --name, false for the default. */
+  given: boolean
+  /** The port the app dials, when given. */
+  port: number | null
+  /**
+   * The names the resolver asks in order (glibc and Go's order; musl differs only when the name has ndots dots
+   * or more: it then asks the name alone), up to the first expected to answer. answer: records (one of the
+   * Service's names with records), no-records (one of its names without records), other (a name in the cluster
+   * zone that is not the Service's: NXDOMAIN unless another object has it), upstream (outside the cluster zone,
+   * forwarded), unknown (built from the node's search domains).
+   */
+  tries: Array<{name: string; answer: 'records' | 'no-records' | 'other' | 'upstream' | 'unknown'; note?: string}>
+  /** The first name expected to answer with the Service's records, or null. */
+  answeredBy: string | null
+  /** Where the app's connection goes, in words (e.g. `ClusterIP 10.96.0.10:80/TCP -> endpoints on 8080`). */
+  dials: string
+}
+
+export interface ClientTraffic {
+  /** The rule kube-proxy applies on the client's node. */
+  rule: string
+  /** The endpoints that client's ClusterIP traffic may go to. */
+  endpoints: string[]
+}
+
+/** The Service's traffic policies, as kube-proxy applies them (pkg/proxy/topology.go). */
+export interface TrafficSection {
+  internalTrafficPolicy: string
+  externalTrafficPolicy?: string
+  healthCheckNodePort?: number
+  sessionAffinity: string
+  /** sessionAffinity ClientIP: how long a client sticks to its endpoint (default 10800). */
+  affinityTimeoutSeconds?: number
+  trafficDistribution?: string
+  /** Nodes with a ready endpoint (else a serving, terminating one): where Local policies find one. */
+  nodesWithEndpoints: string[]
+  /** Ready endpoints per zone hint, when every ready endpoint has one (else kube-proxy ignores the hints). */
+  zoneHints?: Array<{zone: string; endpoints: string[]}>
+  /** Ready endpoints per node hint, likewise. */
+  nodeHints?: Array<{node: string; endpoints: string[]}>
 }
 
 /** NetworkPolicy's verdict on the Service's target ports: which sources its pods admit, per port. */

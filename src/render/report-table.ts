@@ -1,6 +1,6 @@
 // The human view of a ServiceReport: describe-like header, then endpoints, records and findings as tables.
 import type {ChalkInstance} from 'chalk'
-import type {ServiceReport} from '../model/report.js'
+import type {ClientSection, ServiceReport, TrafficSection} from '../model/report.js'
 import {dnsServerLine} from '../analyse/dns-server/section.js'
 import {kubectlTable, severityColor, statusColor} from './style.js'
 
@@ -54,9 +54,12 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
       `${report.client.pod}: ${allowed} of ${report.client.paths.length} endpoint paths allowed${dns}`,
     ])
   }
+  if (report.traffic) header.push(['Traffic', trafficLine(report.traffic)])
   if (service.publishNotReadyAddresses) header.push(['Publish not ready', 'true'])
   const width = Math.max(...header.map(([key]) => key.length)) + 2
   sections.push(header.map(([key, value]) => `${palette.bold(`${key}:`.padEnd(width))}${value}`).join('\n'))
+
+  if (report.client?.lookup) sections.push(clientSection(report.client, palette))
 
   if (service.type !== 'ExternalName') {
     const ready = report.endpoints.filter((endpoint) => endpoint.ready).length
@@ -139,4 +142,55 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
     sections.push(`${palette.bold(findingsTitle)}\n${lines.join('\n')}`)
   }
   return `${sections.join('\n\n')}\n`
+}
+
+/** The header's Traffic line: each policy that differs from the default, and the hints. */
+function trafficLine(traffic: TrafficSection): string {
+  const parts: string[] = []
+  const nodes = traffic.nodesWithEndpoints.join(', ') || 'none'
+  if (traffic.internalTrafficPolicy === 'Local') parts.push(`internal Local (endpoints on ${nodes})`)
+  if (traffic.externalTrafficPolicy === 'Local')
+    parts.push(
+      `external Local (endpoints on ${nodes}${traffic.healthCheckNodePort ? `; health check node port ${traffic.healthCheckNodePort}` : ''})`,
+    )
+  if (traffic.sessionAffinity === 'ClientIP') parts.push(`affinity ClientIP (${traffic.affinityTimeoutSeconds} s)`)
+  const hints = traffic.nodeHints
+    ? traffic.nodeHints.map((group) => `${group.node} -> ${group.endpoints.join(' ')}`)
+    : traffic.zoneHints?.map((group) => `${group.zone} -> ${group.endpoints.join(' ')}`)
+  if (traffic.trafficDistribution || hints)
+    parts.push(`${traffic.trafficDistribution ?? 'hints'}${hints ? ` (${hints.join('; ')})` : ' (no complete hints)'}`)
+  return parts.join('; ') || 'default'
+}
+
+/** `--from`: the client's resolv.conf, the names its resolver asks, where the app's connection goes. */
+function clientSection(client: ClientSection, palette: TableOptions['palette']): string {
+  const where = [client.node ? `on ${client.node}` : '', client.zone ? `zone ${client.zone.name}` : '']
+    .filter(Boolean)
+    .join(', ')
+  const lines: string[] = [palette.bold(`CLIENT ${client.pod}${where ? ` (${where})` : ''}`)]
+  const resolver = client.resolver
+  if (resolver)
+    lines.push(
+      `resolv.conf (dnsPolicy ${resolver.dnsPolicy}): nameserver ${resolver.nameservers.join(' ') || '<none>'}; search ${resolver.searches.join(' ') || '<none>'}; options ${resolver.options.join(' ') || '<none>'} (ndots ${resolver.ndots})`,
+    )
+  const lookup = client.lookup!
+  if (lookup.tries.length === 0) lines.push(`"${lookup.name}" is an address, not looked up; dials ${lookup.dials}`)
+  else {
+    const rows = lookup.tries.map((entry) => [
+      entry.name,
+      entry.answer === 'records' ? palette.green('records') : entry.answer,
+      entry.note ?? '',
+    ])
+    lines.push(kubectlTable([`NAMES ASKED FOR "${lookup.name}"`, 'EXPECTED', 'WHY'], rows))
+    lines.push(
+      lookup.answeredBy
+        ? `answered by ${lookup.answeredBy}; dials ${lookup.dials}`
+        : palette.red(`"${lookup.name}" does not resolve to the Service from this pod`),
+    )
+  }
+  if (client.traffic)
+    lines.push(`kube-proxy: ${client.traffic.rule}: ${client.traffic.endpoints.join(', ') || 'no endpoint'}`)
+  for (const assumption of resolver?.assumptions ?? []) lines.push(palette.dim(`assumed: ${assumption}`))
+  if (client.note) lines.push(palette.dim(`note: ${client.note}`))
+  return lines.join('\n')
 }

@@ -159,6 +159,21 @@ const cases: Array<{name: string; args: string[]; stderr: RegExp; input?: string
     args: ['dig', 'web', 'MX'],
     stderr: /^error: unsupported record type "MX": use A, AAAA, SRV, PTR or CNAME$/,
   },
+  {
+    name: '--name without --from',
+    args: ['svc-chroma', '-f', dump, '--name', 'svc-chroma.seed-port'],
+    stderr: /^error: --name needs --from: the names tried depend on the client pod$/,
+  },
+  {
+    name: '--name with a port out of range',
+    args: ['svc-chroma', '-f', dump, '--from', 'p', '--name', 'svc-chroma:70000'],
+    stderr: /^error: invalid --name "svc-chroma:70000": use NAME or NAME:PORT \(a DNS name, a port from 1 to 65535\)$/,
+  },
+  {
+    name: '--name with an empty label',
+    args: ['svc-chroma', '-f', dump, '--from', 'p', '--name', 'svc..chroma'],
+    stderr: /^error: invalid --name "svc\.\.chroma": use NAME or NAME:PORT/,
+  },
 ]
 
 describe('bad input: one line on stderr, exit 2', () => {

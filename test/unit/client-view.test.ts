@@ -1,13 +1,14 @@
 // --from: the client pod's view under NetworkPolicy (static verdicts), from objects as a dump holds them.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import type {KubeObject, Pod, Service} from '../../src/model/k8s.js'
+import type {EndpointSlice, KubeObject, Pod, Service} from '../../src/model/k8s.js'
 import type {ClusterObjects} from '../../src/model/report.js'
 import {buildReport} from '../../src/analyse/report.js'
 import {clientFromObjects} from '../../src/app/client.js'
 import {parseClientTarget} from '../../src/analyse/client-target.js'
+import {needsClientNode} from '../../src/analyse/client-view.js'
 import {controllerSlices, pod} from './recorded.js'
-import {clusterIP, port} from './factories.js'
+import {clusterIP, endpoint, port, slice} from './factories.js'
 
 const base = clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)])
 const web: Service = {...base, spec: {...base.spec, selector: {app: 'web'}}}
@@ -134,5 +135,87 @@ describe('--from: the client pod under NetworkPolicy', () => {
         () => parseClientTarget(bad),
         /^InspectError: invalid --from ".*": use POD, pod\/NAME, deploy\/NAME or sts\/NAME$/,
       )
+  })
+})
+
+describe("--from: the client node's zone and the traffic it gets (from a dump)", () => {
+  // A PreferClose Service: web-a in zone-a, web-b in zone-b, each hinted for its own zone (the EndpointSlice
+  // controller's hints; kube-proxy keeps a client in its zone: pkg/proxy/topology.go topologyModeFromHints).
+  const zoned: Service = {...web, spec: {...web.spec, trafficDistribution: 'PreferClose'}}
+  const webA = pod({name: 'web-a', ip: '10.244.1.5', labels: {app: 'web'}, node: 'node-a'})
+  const webB = pod({name: 'web-b', ip: '10.244.2.5', labels: {app: 'web'}, node: 'node-b'})
+  const slices = (): EndpointSlice[] => [
+    slice('web', [
+      {
+        ...endpoint('10.244.1.5', {pod: 'web-a', node: 'node-a'}),
+        zone: 'zone-a',
+        hints: {forZones: [{name: 'zone-a'}]},
+      },
+      {
+        ...endpoint('10.244.2.5', {pod: 'web-b', node: 'node-b'}),
+        zone: 'zone-b',
+        hints: {forZones: [{name: 'zone-b'}]},
+      },
+    ]),
+  ]
+  const onNode = (node: string) => pod({name: 'client-x', ip: '10.244.3.9', labels: {app: 'client'}, node})
+  const node = (name: string, zone: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {name, labels: {'topology.kubernetes.io/zone': zone}},
+  })
+  function view(client: Pod, nodes: KubeObject[] | undefined) {
+    const objects: ClusterObjects = {
+      services: [zoned],
+      endpointSlices: slices(),
+      endpoints: [],
+      pods: [webA, webB, client],
+      events: [],
+      configMaps: [],
+      ...(nodes ? {nodes} : {}),
+    }
+    const report = buildReport({
+      service: zoned,
+      endpointSlices: objects.endpointSlices,
+      pods: objects.pods,
+      events: [],
+      clusterDomain: {value: 'cluster.local', source: 'flag'},
+      readProblems: [],
+    })
+    return {report, out: clientFromObjects(objects, report, {target: 'client-x'})}
+  }
+
+  it("the Node's zone label: the client reaches its zone's endpoint only", () => {
+    const {report, out} = view(onNode('node-c'), [node('node-c', 'zone-b')])
+    assert.equal(needsClientNode(report, onNode('node-c')), true)
+    assert.equal(out.client?.node, 'node-c')
+    assert.deepEqual(out.client?.zone, {name: 'zone-b', source: 'node/node-c label topology.kubernetes.io/zone'})
+    assert.deepEqual(out.client?.traffic, {rule: 'zone hints for zone-b', endpoints: ['10.244.2.5']})
+    assert.equal(out.client?.note, 'no NetworkPolicy in the dump: every path counts as allowed')
+    assert.deepEqual(
+      out.findings.map((finding) => finding.code),
+      ['TrafficDistribution', 'ClientServedByHints'],
+    )
+  })
+
+  it('no Node needed when an endpoint runs on the client node: its slice says the zone', () => {
+    // EndpointSlice endpoint.zone: "the name of the Zone this endpoint exists in" (the node's zone label).
+    const {report, out} = view(onNode('node-a'), undefined)
+    assert.equal(needsClientNode(report, onNode('node-a')), false)
+    assert.deepEqual(out.client?.zone, {name: 'zone-a', source: "the zone of web's endpoint on node-a"})
+    assert.deepEqual(out.client?.traffic, {rule: 'zone hints for zone-a', endpoints: ['10.244.1.5']})
+  })
+
+  it('the Node not in the dump: the zone is not known, and the note says why', () => {
+    const {out} = view(onNode('node-c'), undefined)
+    assert.equal(out.client?.zone, undefined)
+    assert.deepEqual(out.client?.traffic, {
+      rule: "zone hints, but the client node's zone is not known",
+      endpoints: ['10.244.1.5', '10.244.2.5'],
+    })
+    assert.equal(
+      out.client?.note,
+      "no NetworkPolicy in the dump: every path counts as allowed; node/node-c is not in the dump: the client's zone is not known",
+    )
   })
 })

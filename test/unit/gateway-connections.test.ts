@@ -55,6 +55,21 @@ function fakeApiServer() {
           })
         return send(200, service)
       }
+      if (path === '/api/v1/nodes/node-c')
+        return send(200, {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {name: 'node-c', labels: {'topology.kubernetes.io/zone': 'zone-b'}},
+        })
+      if (path === '/api/v1/nodes/node-x')
+        return send(403, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: 'nodes "node-x" is forbidden: User "test" cannot get resource "nodes"',
+        })
       if (path.endsWith('/configmaps/coredns'))
         return send(404, {
           kind: 'Status',
@@ -226,6 +241,22 @@ describe('KubeGateway connections', () => {
     for (let waited = 0; state.closed === 0 && waited < 3000; waited += 50)
       await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal(state.closed, 1, `the connection to 127.0.0.1:${port} was closed`)
+  })
+
+  it("readNode (--from): the client's Node as the API sent it; refused, a noted problem and no Node", async () => {
+    const problems: Array<{what: string; message: string}> = []
+    assert.deepEqual(await gateway.readNode('node-c', problems), {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {name: 'node-c', labels: {'topology.kubernetes.io/zone': 'zone-b'}},
+    })
+    assert.equal(await gateway.readNode('node-x', problems), undefined)
+    assert.deepEqual(problems, [
+      {
+        what: 'node/node-x',
+        message: 'Forbidden: nodes "node-x" is forbidden: User "test" cannot get resource "nodes"',
+      },
+    ])
   })
 
   it('a missing Service is the error even while the other reads are under way or failing', async () => {
