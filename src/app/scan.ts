@@ -31,6 +31,11 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void
   /** Extra questions (a --expect contract) asked in the first batch; their answers are returned. */
   extraQuestions?: DnsQuestion[]
+  /**
+   * The finished reports in their final order, a group at a time: with one resolver pod, each batch's as soon as
+   * it and the batches before it are answered (so a table can be printed as results arrive); else all at the end.
+   */
+  onReports?: (reports: ServiceReport[]) => void
 }
 
 /** How far a scan is: namespaces read, then DNS names asked (0 of 0 until known, or without a live check). */
@@ -149,29 +154,34 @@ export async function scanCluster(
       tell()
     })
     sortReports(reports)
-    if (!opening)
-      return {
-        reports: options.dns ? await judgeOnlyServicesStillThere(gateway, reports, unchecked, services) : reports,
-        extraAnswers,
-      }
+    if (!opening) {
+      const finished = options.dns ? await judgeOnlyServicesStillThere(gateway, reports, unchecked, services) : reports
+      options.onReports?.(finished)
+      return {reports: finished, extraAnswers}
+    }
     const opened = await opening
     progress.names = reports.reduce((sum, report) => sum + questionsFor(report).length, 0)
     tell()
-    const checked =
-      'check' in opened
-        ? await checkBatches(
-            opened.check,
-            batchesOf(reports, BATCH_QUESTIONS),
-            options.extraQuestions ?? [],
-            (asked) => {
-              progress.namesAsked += asked
-              tell()
-            },
-          )
-        : unavailable(reports, opened.unavailable)
-    const judged = await judgeOnlyServicesStillThere(gateway, checked.reports, unchecked, services)
-    sortReports(judged)
-    return {...checked, reports: judged}
+    if (!('check' in opened)) {
+      const skipped = unavailable(reports, opened.unavailable)
+      options.onReports?.(skipped.reports)
+      return skipped
+    }
+    // Batches follow the reports' order, so each finished batch continues the final list.
+    return await checkBatches(
+      opened.check,
+      batchesOf(reports, BATCH_QUESTIONS),
+      options.extraQuestions ?? [],
+      (asked) => {
+        progress.namesAsked += asked
+        tell()
+      },
+      async (batch) => {
+        const judged = await judgeOnlyServicesStillThere(gateway, batch, unchecked, services)
+        options.onReports?.(judged)
+        return judged
+      },
+    )
   } finally {
     const opened = await opening?.catch(() => undefined)
     if (opened && 'check' in opened) await opened.check.close()
@@ -299,7 +309,8 @@ export function batchesOf(reports: ServiceReport[], limit: number): ServiceRepor
 /**
  * Asks the reports' questions batch by batch through one live check, and applies each report's answers. A
  * reachability target shared by several services (e.g. the same pods behind two Services) is probed once, in the
- * first batch that needs it; the reports are diffed once every batch is back.
+ * first batch that needs it. Batches are diffed, then given to `finish`, in order: a batch's probes may have run
+ * in an earlier one, which is then always done.
  */
 export async function checkBatches(
   check: Pick<LiveDnsCheck, 'reachTargets' | 'observeBatch'>,
@@ -307,6 +318,8 @@ export async function checkBatches(
   extraQuestions: DnsQuestion[],
   /** Called with the number of the reports' questions once each batch is answered. */
   onAnswered?: (questions: number) => void,
+  /** Each batch's diffed reports, in batch order; what it returns is that batch's result. */
+  finish: (reports: ServiceReport[]) => Promise<ServiceReport[]> | ServiceReport[] = (reports) => reports,
 ): Promise<ScanResult> {
   const targets = batches.map((batch) => batch.map((report) => check.reachTargets(report)))
   const assigned = new Set<string>()
@@ -318,7 +331,33 @@ export async function checkBatches(
       return true
     }),
   )
-  const observations: DnsObservation[] = Array.from({length: batches.length})
+  const observations: Array<DnsObservation | undefined> = Array.from({length: batches.length})
+  const reached = new Map<string, ReachResult>()
+  const finished: ServiceReport[][] = []
+  const diffBatch = (index: number): ServiceReport[] => {
+    const observation = observations[index]!
+    for (const result of observation.reachability) reached.set(reachKey(result), result)
+    const byQuestion = new Map<string, QueryResult[]>()
+    for (const result of observation.queries) {
+      const key = questionKey(result)
+      const list = byQuestion.get(key)
+      if (list) list.push(result)
+      else byQuestion.set(key, [result])
+    }
+    return batches[index].map((report, at) =>
+      applyDnsObservation(report, {
+        ...observation,
+        queries: questionsFor(report).flatMap((question) => byQuestion.get(questionKey(question)) ?? []),
+        reachability: targets[index][at].flatMap((target) => reached.get(reachKey(target)) ?? []),
+      }),
+    )
+  }
+  // One finishing run at a time, each taking every answered batch next in order.
+  let finishing = Promise.resolve()
+  const finishAnswered = async () => {
+    while (finished.length < batches.length && observations[finished.length])
+      finished.push(await finish(diffBatch(finished.length)))
+  }
   await mapLimit(
     batches.map((_, index) => index),
     BATCHES_AT_ONCE,
@@ -330,28 +369,12 @@ export async function checkBatches(
         batch[0].clusterDomain,
       )
       onAnswered?.(batch.reduce((sum, report) => sum + questionsFor(report).length, 0))
+      finishing = finishing.then(finishAnswered)
+      await finishing
     },
   )
-  const reached = new Map<string, ReachResult>()
-  for (const observation of observations)
-    for (const result of observation.reachability) reached.set(reachKey(result), result)
-  const reports = batches.flatMap((batch, index) => {
-    const observation = observations[index]
-    const byQuestion = new Map<string, QueryResult[]>()
-    for (const result of observation.queries) {
-      const key = questionKey(result)
-      const list = byQuestion.get(key)
-      if (list) list.push(result)
-      else byQuestion.set(key, [result])
-    }
-    return batch.map((report, at) =>
-      applyDnsObservation(report, {
-        ...observation,
-        queries: questionsFor(report).flatMap((question) => byQuestion.get(questionKey(question)) ?? []),
-        reachability: targets[index][at].flatMap((target) => reached.get(reachKey(target)) ?? []),
-      }),
-    )
-  })
+  await finishing
+  const reports = finished.flat()
   const first = observations[0]
   const primary = first && primaryServer(first.servers)
   const asked = new Set(extraQuestions.map(questionKey))

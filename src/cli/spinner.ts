@@ -23,6 +23,11 @@ export class Spinner {
     this.stream.write('\r\x1b[K')
   }
 
+  /** Erases the spinner's line (until its next frame), so that other output starts on a clean line. */
+  clear(): void {
+    if (this.timer) this.stream.write('\r\x1b[K')
+  }
+
   private draw(): void {
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1)
     this.frame = (this.frame + 1) % FRAMES.length

@@ -73,6 +73,7 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
     const progress = await this.progress()
     let reports: ServiceReport[]
     let contractAnswers: QueryResult[] = []
+    let printedRows = false
     try {
       if (flags['from-file']) {
         const [{readObjectsFile}, {scanObjects}, {selectorMatcher}] = await Promise.all([
@@ -100,6 +101,8 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
           flags['all-namespaces'] ? undefined : gateway.defaultNamespace,
           flags.selector,
         )
+        // A table is printed as batches finish (each group aligned on its own, as kubectl's chunks are).
+        const streamed = flags.output === 'table' || flags.output === 'wide' ? await this.rowPrinter(flags) : undefined
         const result = await scanCluster(gateway, services, {
           clusterDomainFlag: flags['cluster-domain'],
           dnsFlags: await dnsFlagValues(flags),
@@ -112,15 +115,24 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
           allNamespaces: flags['all-namespaces'],
           onProgress: progress.update,
           extraQuestions: expectations?.map(({name, type}) => ({name, type})),
+          onReports:
+            streamed &&
+            ((group) => {
+              progress.clear()
+              streamed.print(group)
+            }),
         })
+        printedRows = streamed?.printed() ?? false
         reports = result.reports
         contractAnswers = result.extraAnswers
       }
     } finally {
       progress.stop()
     }
-    const [{reportList, renderScanTable, renderJUnit}, {renderMachine, renderHuman, jsonListChunks, writeChunks}] =
-      await Promise.all([import('../render/scan.js'), import('../render/index.js')])
+    const [
+      {reportList, renderScanTable, renderScanFooter, renderJUnit},
+      {renderMachine, renderHuman, jsonListChunks, writeChunks},
+    ] = await Promise.all([import('../render/scan.js'), import('../render/index.js')])
     const contract = expectations
       ? (await import('../analyse/expectations.js')).evaluateExpectations(expectations, contractAnswers)
       : undefined
@@ -132,7 +144,8 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
       process.stdout.write(
         await renderHuman(
           list,
-          (value, palette) => renderScanTable(value, palette, flags.output === 'wide'),
+          (value, palette) =>
+            printedRows ? renderScanFooter(value, palette) : renderScanTable(value, palette, flags.output === 'wide'),
           flags['no-color'],
         ),
       )
@@ -150,6 +163,25 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
           `read ${namespacesRead}/${namespaces} namespaces${names > 0 ? `, asked ${namesAsked}/${names} names` : ''}`,
         ),
       stop: () => spinner.stop(),
+      clear: () => spinner.clear(),
+    }
+  }
+
+  /** Prints groups of table rows on stdout, the column names with the first. */
+  private async rowPrinter(flags: {output: string; 'no-color': boolean}) {
+    const [{renderScanRows}, {paletteFor}] = await Promise.all([
+      import('../render/scan.js'),
+      import('../render/style.js'),
+    ])
+    const palette = paletteFor(process.stdout, flags['no-color'])
+    let rows = 0
+    return {
+      print: (reports: ServiceReport[]) => {
+        if (reports.length === 0) return
+        process.stdout.write(renderScanRows(reports, palette, flags.output === 'wide', rows === 0))
+        rows += reports.length
+      },
+      printed: () => rows > 0,
     }
   }
 }

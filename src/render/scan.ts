@@ -47,7 +47,13 @@ function dnsColumn(report: ServiceReport): string {
 }
 
 export function renderScanTable(list: ServiceReportList, palette: ChalkInstance, wide: boolean): string {
-  const rows = list.items.map((report) => {
+  const table = list.items.length > 0 ? renderScanRows(list.items, palette, wide, true) : 'No services found.\n'
+  return `${table}${renderScanFooter(list, palette)}`
+}
+
+/** The table's rows for these reports (with the column names when `head`): a scan prints them as batches finish. */
+export function renderScanRows(reports: ServiceReport[], palette: ChalkInstance, wide: boolean, head: boolean): string {
+  const rows = reports.map((report) => {
     const worst = worstFinding(report)
     const ready = report.endpoints.filter((endpoint) => endpoint.ready).length
     const endpoints = report.service.type === 'ExternalName' ? '-' : `${ready}/${report.endpoints.length}`
@@ -63,8 +69,13 @@ export function renderScanTable(list: ServiceReportList, palette: ChalkInstance,
       ...(wide ? [worst ? worst.message : ''] : []),
     ]
   })
-  const head = ['NAMESPACE', 'SERVICE', 'TYPE', 'ENDPOINTS', 'DNS', 'WORST FINDING', ...(wide ? ['MESSAGE'] : [])]
-  const lines = [list.items.length > 0 ? kubectlTable(head, rows) : 'No services found.']
+  const names = ['NAMESPACE', 'SERVICE', 'TYPE', 'ENDPOINTS', 'DNS', 'WORST FINDING', ...(wide ? ['MESSAGE'] : [])]
+  return `${kubectlTable(head ? names : [], rows)}\n`
+}
+
+/** What follows the rows: the DNS contract's results, if any, and the summary line. */
+export function renderScanFooter(list: ServiceReportList, palette: ChalkInstance): string {
+  const lines: string[] = []
   if (list.expectations?.length) {
     lines.push('', palette.bold('DNS CONTRACT'))
     lines.push(

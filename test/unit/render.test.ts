@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {jsonListChunks, writeChunks} from '../../src/render/index.js'
-import {renderJUnit, reportList} from '../../src/render/scan.js'
+import {renderJUnit, renderScanFooter, renderScanRows, renderScanTable, reportList} from '../../src/render/scan.js'
+import {Chalk} from 'chalk'
 import {buildReport} from '../../src/analyse/report.js'
 import {PassThrough} from 'node:stream'
 
@@ -57,5 +58,43 @@ describe('renderJUnit', () => {
     const failures = xml.match(/<failure type="([A-Za-z]+)"/g) ?? []
     // A selector that matches no pods: no endpoints, and the selector itself is the reason.
     assert.deepEqual(failures, ['<failure type="NoEndpoints"', '<failure type="SelectorMatchesNoPods"'])
+  })
+})
+
+describe('scan table: rows printed as batches finish, then the footer', () => {
+  const reportOf = (name: string, namespace: string) =>
+    buildReport({
+      service: {
+        metadata: {name, namespace},
+        spec: {selector: {app: name}, ports: [{port: 80}], clusterIP: '10.96.0.9'},
+      },
+      endpointSlices: [],
+      pods: [],
+      events: [],
+      clusterDomain: {value: 'cluster.local', source: 'coredns-configmap'},
+      readProblems: [],
+    })
+  const plain = new Chalk({level: 0})
+  const web = reportOf('web', 'shop')
+  const db = reportOf('database', 'shop')
+  it('the whole table is the rows with their column names, then the summary', () => {
+    assert.equal(
+      renderScanTable(reportList([web, db]), plain, false),
+      [
+        'NAMESPACE   SERVICE    TYPE        ENDPOINTS   DNS       WORST FINDING',
+        'shop        web        ClusterIP   0/0         skipped   ERROR NoEndpoints',
+        'shop        database   ClusterIP   0/0         skipped   ERROR NoEndpoints',
+        '',
+        '2 services: 2 with errors (4 errors, 0 warnings)',
+        '',
+      ].join('\n'),
+    )
+  })
+  it('a later group of rows has no column names; the footer alone is the summary', () => {
+    assert.equal(
+      renderScanRows([db], plain, false, false),
+      'shop   database   ClusterIP   0/0   skipped   ERROR NoEndpoints\n',
+    )
+    assert.equal(renderScanFooter(reportList([web, db]), plain), '\n2 services: 2 with errors (4 errors, 0 warnings)\n')
   })
 })

@@ -99,6 +99,25 @@ describe('checkBatches', () => {
     assert.ok((reports[1].dns as DnsObservation).reachability.some((result) => result.address === '10.244.2.11'))
   })
 
+  it('finishes each batch in order as it is answered (what a streamed table prints), its result being the final one', async () => {
+    const check = fakeCheck()
+    const events: string[] = []
+    const asked = check.observeBatch.bind(check)
+    check.observeBatch = async (questions, targets) => {
+      events.push(`asked ${check.batches.length + 1}`)
+      return asked(questions, targets)
+    }
+    const {reports} = await checkBatches(check, [[web, alias], [db]], [], undefined, (batch) => {
+      events.push(`finished ${batch.map((report) => report.service.name).join('+')}`)
+      return batch.map((report) => ({...report, clusterDomain: `finished.${report.service.name}`}))
+    })
+    assert.deepEqual(events, ['asked 1', 'finished web+alias', 'asked 2', 'finished db'])
+    assert.deepEqual(
+      reports.map((report) => report.clusterDomain),
+      ['finished.web', 'finished.alias', 'finished.db'],
+    )
+  })
+
   it("asks a contract's questions in the first batch and returns the primary server's answers to them", async () => {
     const check = fakeCheck()
     const extra = [{name: `extra.${svcName('web')}`, type: 'A' as const}]
