@@ -14,6 +14,7 @@ import {
   touchReady,
   waitEndpoints,
 } from '../support/scenarios.js'
+import {coreDnsAddresses, digFromHost, normalize} from '../support/host-dig.js'
 
 let zone = ''
 /** When the live check asked the headless name while no pod was ready: CoreDNS (`cache 30`) keeps that NXDOMAIN. */
@@ -35,8 +36,49 @@ async function inspect(
 const codes = (report: ServiceReport) => report.findings.map((finding) => finding.code)
 const fqdn = (service: string, namespace: string) => `${service}.${namespace}.svc.${zone}.`
 
-/** The cross-check of issue 4: every expected record answered, nothing else answered, every replica agrees. */
+/**
+ * The cross-check of issue 4: every expected record answered, nothing else answered, every replica agrees. The
+ * tool's own verdicts are checked first; then the test asks every CoreDNS pod itself (dig on the host) and compares
+ * the answers with the expected records, so a tool that called a wrong answer `match` fails here.
+ */
 function assertDnsAgrees(report: ServiceReport): void {
+  assertToolSaysMatch(report)
+  const questions = [
+    ...new Map(
+      [...report.records, ...report.mustNotResolve.map((absent) => ({name: absent.name, type: absent.type}))].map(
+        (question) => [`${question.name} ${question.type}`, {name: question.name, type: question.type}],
+      ),
+    ).values(),
+  ]
+  const servers = coreDnsAddresses()
+  assert.ok(servers.length >= 2, `CoreDNS pods: ${servers.join(' ')}`)
+  for (const server of servers) {
+    const answers = digFromHost(server, questions)
+    for (const {name, type} of questions) {
+      const expected = report.records
+        .filter((record) => record.name === name && record.type === type)
+        .map((record) => `${type} ${normalize(type, record.data)}`)
+        .sort()
+      const seen = answers.get(`${name.toLowerCase()} ${type}`)!
+      // A pod IP's PTR also names the other Services selecting the pod: only this Service's names are compared.
+      const base = `${report.service.name}.${report.service.namespace}.svc.${zone}.`
+      const mine =
+        type === 'PTR'
+          ? seen.records.filter((record) => record === `PTR ${base}` || record.endsWith(`.${base}`))
+          : seen.records
+      assert.deepEqual(
+        mine.sort(),
+        expected,
+        `${server} answered ${name} ${type} with ${seen.rcode} ${JSON.stringify(seen.records)}`,
+      )
+      const absent = report.mustNotResolve.find((entry) => entry.name === name && entry.type === type)
+      if (absent?.rcode)
+        assert.equal(seen.rcode, absent.rcode === 'NODATA' ? 'NOERROR' : 'NXDOMAIN', `${server}: ${name} ${type}`)
+    }
+  }
+}
+
+function assertToolSaysMatch(report: ServiceReport): void {
   const notMatching = report.records.filter((record) => record.status !== 'match')
   assert.deepEqual(notMatching, [], `records not matching the live DNS: ${JSON.stringify(notMatching)}`)
   assert.ok(report.records.length > 0, 'no records were checked')
