@@ -58,9 +58,11 @@ export function clientView(
     }
   }
   let dns: string | undefined
+  let dnsAllowed: ClientSection['dnsAllowed']
   if (context.dnsPods.length > 0 || context.dnsServiceIP) {
     const result = dnsEgress(input, client, {pods: context.dnsPods, serviceIP: context.dnsServiceIP})
     dns = result.summary
+    dnsAllowed = {udp: result.udp.allowed, tcp: result.tcp.allowed}
     if (result.problem) {
       findings.push({
         code: 'NetworkPolicyBlocksDns',
@@ -74,7 +76,7 @@ export function clientView(
       })
     }
   }
-  return {client: {pod: who, paths, ...(dns ? {dns} : {})}, findings: dedupe(findings)}
+  return {client: {pod: who, paths, ...(dns ? {dns, dnsAllowed} : {})}, findings: dedupe(findings)}
 }
 
 function block(code: string, object: string, summary: string, side: string): Finding {

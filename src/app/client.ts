@@ -1,11 +1,16 @@
 // `--from`: the client's view added to a report, from a cluster or from a dump. The verdicts are static
-// NetworkPolicy evaluations (src/analyse/client-view.ts).
-import {clientView} from '../analyse/client-view.js'
+// NetworkPolicy evaluations (src/analyse/client-view.ts); with the live check, the evidence from the client pod's
+// own network namespace is set beside them (src/analyse/client-live.ts).
+import {applyClientLive} from '../analyse/client-live.js'
+import {clientView, type ClientContext} from '../analyse/client-view.js'
+import type {Expectation} from '../analyse/expectations.js'
 import {parseClientTarget, pickClientPod} from '../analyse/client-target.js'
 import {addFindings} from '../analyse/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
+import type {LiveDnsOptions} from '../kube/live-dns.js'
 import type {Pod} from '../model/k8s.js'
 import type {ClusterObjects, ServiceReport} from '../model/report.js'
+import {inspectLive} from './inspect.js'
 
 export interface ClientOptions {
   /** --from TARGET */
@@ -52,9 +57,44 @@ export async function clientFromCluster(
   report: ServiceReport,
   options: ClientOptions,
 ): Promise<ServiceReport> {
-  const namespace = options.namespace ?? report.service.namespace
+  const found = await findClient(gateway, report.service.namespace, options)
+  return withClient(report, found)
+}
+
+/** The client pod and what its verdicts need. A client or namespace that is not there: one error line. */
+export async function findClient(
+  gateway: KubeGateway,
+  serviceNamespace: string,
+  options: ClientOptions,
+): Promise<ClientContext> {
+  const namespace = options.namespace ?? serviceNamespace
   const target = parseClientTarget(options.target)
-  const context = await gateway.readClientContext(namespace, report.service.namespace)
-  const pod = pickClientPod(context.pods, target, namespace)
-  return withClient(report, {...context, pod})
+  const context = await gateway.readClientContext(namespace, serviceNamespace)
+  return {...context, pod: pickClientPod(context.pods, target, namespace)}
+}
+
+/**
+ * `inspect --from` with the live check: the client pod is found first (so a wrong one creates nothing), then the
+ * check runs in it through an ephemeral container, and the static verdicts and the live evidence are set side by
+ * side. Ephemeral containers refused (RBAC) or not served: the static verdicts alone, with a warning.
+ */
+export async function inspectFromClient(
+  gateway: KubeGateway,
+  target: Parameters<typeof inspectLive>[1],
+  liveOptions: LiveDnsOptions,
+  options: ClientOptions,
+  expectations: Expectation[],
+  contractSource: string | undefined,
+  progress: (message: string) => void,
+): Promise<ServiceReport> {
+  const found = await findClient(gateway, target.namespace, options)
+  const report = await inspectLive(
+    gateway,
+    target,
+    {...liveOptions, namespace: found.pod.metadata.namespace ?? 'default', ephemeralIn: found.pod.metadata.name},
+    expectations,
+    contractSource,
+    progress,
+  )
+  return applyClientLive(withClient(report, found), found.dnsServiceIP)
 }

@@ -16,6 +16,7 @@ import {
 } from '../cli/base-command.js'
 import {dns1035LabelError} from '../analyse/dns-names.js'
 import {parseClientTarget} from '../analyse/client-target.js'
+import {EPHEMERAL_NOTE} from '../analyse/client-live.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
@@ -86,8 +87,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
     from: Flags.string({
-      description:
-        'The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53 (static verdicts).',
+      description: `The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53 (static verdicts), and runs the live check (DNS lookups, TCP connects) from the client pod's own network namespace, through an ephemeral container with the resolver image (patch pods/ephemeralcontainers, as kubectl debug does), the two side by side. ${EPHEMERAL_NOTE}. With --no-dns: the static verdicts alone, nothing is added to the pod.`,
     }),
     'from-namespace': Flags.string({description: "The client's namespace (default: the Service's)."}),
     'wait-dns': Flags.boolean({
@@ -138,6 +138,20 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       parseClientTarget(options.client.target)
       validateNamespace(options.client.namespace)
       if (options.watch) throw new InspectError('--from does not combine with --watch')
+      // The live check runs in the client pod: another place to run it contradicts --from.
+      const elsewhere = options.dns
+        ? options.resolver['resolver-pod']
+          ? '--resolver-pod'
+          : options.resolver['resolver-namespace']
+            ? '--resolver-namespace'
+            : options.resolver.via === 'port-forward'
+              ? '--via port-forward'
+              : undefined
+        : undefined
+      if (elsewhere)
+        throw new InspectError(
+          `--from runs the live check in the client pod: drop ${elsewhere}, or pass --no-dns for the static verdicts alone`,
+        )
     }
   }
 
@@ -160,18 +174,26 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     return report.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
-  /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
+  /** The live DNS check (src/app/inspect.ts; with --from, src/app/client.ts), with a spinner on a terminal. */
   private async live(
     gateway: KubeGateway,
     target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags; waitDns?: boolean},
     options: LiveDnsOptions,
     expectations: Expectation[],
-    source?: string,
+    source: string | undefined,
+    client: InspectOptions['client'],
   ): Promise<ServiceReport> {
-    const [{inspectLive}, {Spinner}] = await Promise.all([import('../app/inspect.js'), import('../cli/spinner.js')])
+    const [{inspectLive}, {inspectFromClient}, {Spinner}] = await Promise.all([
+      import('../app/inspect.js'),
+      import('../app/client.js'),
+      import('../cli/spinner.js'),
+    ])
     const spinner = new Spinner()
+    const progress = (message: string) => spinner.update(message)
     try {
-      return await inspectLive(gateway, target, options, expectations, source, (message) => spinner.update(message))
+      return client
+        ? await inspectFromClient(gateway, target, options, client, expectations, source, progress)
+        : await inspectLive(gateway, target, options, expectations, source, progress)
     } finally {
       spinner.stop()
     }
@@ -226,14 +248,14 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
         dnsFlags: options.dnsFlags,
         waitDns: options.waitDns,
       }
-      const report = await this.live(
+      return this.live(
         gateway,
         target,
         liveDnsOptions(options.resolver, namespace),
         expectations,
         options.expect,
+        options.client,
       )
-      return this.withClient(gateway, report, options)
     }
     const report = buildReport(
       await gateway.gatherService(namespace, options.service, options.clusterDomain, options.dnsFlags),
