@@ -68,9 +68,11 @@ export function clientView(
     }
   }
   let dns: string | undefined
+  let dnsAllowed: ClientSection['dnsAllowed']
   if (context.dnsPods.length > 0 || context.dnsServiceIP) {
     const result = dnsEgress(input, client, {pods: context.dnsPods, serviceIP: context.dnsServiceIP})
     dns = result.summary
+    dnsAllowed = {udp: result.udp.allowed, tcp: result.tcp.allowed}
     if (result.problem) {
       findings.push({
         code: 'NetworkPolicyBlocksDns',
@@ -94,7 +96,7 @@ export function clientView(
     client: {
       pod: who,
       paths,
-      ...(dns ? {dns} : {}),
+      ...(dns ? {dns, dnsAllowed} : {}),
       ...(nodeName ? {node: nodeName} : {}),
       ...(zone ? {zone} : {}),
       resolver: lookup.resolver,

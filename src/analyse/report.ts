@@ -75,14 +75,16 @@ export function addFindings(report: ServiceReport, extra: Finding[]): ServiceRep
 }
 
 /** The live check could not run (e.g. RBAC forbids the resolver pod): the report stands, and says so. */
-export function resolverUnavailable(report: ServiceReport, reason: string): ServiceReport {
+export function resolverUnavailable(report: ServiceReport, reason: string, hint?: string): ServiceReport {
   return addFindings(report, [
     {
       code: 'ResolverUnavailable',
       severity: 'warning',
       object: `service/${report.service.name}`,
       message: `live DNS check skipped: ${reason}`,
-      hint: 'grant the svc-inspect-resolver role (deploy/rbac.yaml), use --via port-forward, or pass --no-dns for a read-only run',
+      hint:
+        hint ??
+        'grant the svc-inspect-resolver role (deploy/rbac.yaml), use --via port-forward, or pass --no-dns for a read-only run',
     },
   ])
 }

@@ -6,6 +6,7 @@ import type {QueryResult, TransportCheck} from '../dns/types.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import type {RecordType} from '../model/report.js'
+import {findClient, type ClientOptions} from './client.js'
 
 export interface DigOutcome {
   /** The name a stub resolver would settle on: the first candidate (in search order) that has answers. */
@@ -22,8 +23,14 @@ export async function digLive(
   name: string,
   type: RecordType,
   options: LiveDnsOptions,
+  client?: ClientOptions,
 ): Promise<DigOutcome> {
-  const check = await LiveDnsCheck.open(gateway, options)
+  // --from: asked from the client pod (an ephemeral container in it), with its resolv.conf and search path.
+  const found = client ? (await findClient(gateway, options.namespace, client)).pod : undefined
+  const check = await LiveDnsCheck.open(
+    gateway,
+    found ? {...options, namespace: found.metadata.namespace ?? 'default', ephemeralIn: found.metadata.name} : options,
+  )
   let results: QueryResult[]
   let transports: TransportCheck[]
   let candidates: string[]

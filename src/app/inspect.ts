@@ -7,6 +7,7 @@ import type {KubeGateway} from '../kube/gateway.js'
 import type {DnsFlags} from '../model/dns-profile.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import {ResolverForbidden} from '../kube/resolver-pod.js'
+import {EphemeralUnavailable} from '../kube/ephemeral-resolver.js'
 import type {ServiceReport} from '../model/report.js'
 
 /**
@@ -46,7 +47,11 @@ export async function inspectLive(
     throw error
   }
   progress(
-    options.via === 'pod' ? `starting resolver pod in ${options.namespace}` : 'port-forwarding to the CoreDNS pods',
+    options.via !== 'pod'
+      ? 'port-forwarding to the CoreDNS pods'
+      : options.ephemeralIn
+        ? `adding an ephemeral container to pod ${options.namespace}/${options.ephemeralIn}`
+        : `starting resolver pod in ${options.namespace}`,
   )
   const [gathered, opened] = await Promise.allSettled([surroundings, openedEarly ?? open()])
   if (gathered.status === 'rejected') {
@@ -56,7 +61,12 @@ export async function inspectLive(
   const snapshot = {service, ...gathered.value}
   let report = buildReport(snapshot)
   if (opened.status === 'rejected') {
-    if (opened.reason instanceof ResolverForbidden) return resolverUnavailable(report, opened.reason.message)
+    if (opened.reason instanceof ResolverForbidden)
+      return resolverUnavailable(
+        report,
+        opened.reason.message,
+        opened.reason instanceof EphemeralUnavailable ? opened.reason.hint : undefined,
+      )
     throw opened.reason
   }
   const check = opened.value

@@ -6,7 +6,10 @@ import {
   liveDnsOptions,
   outputFlags,
   resolverFlags,
+  validateNamespace,
 } from '../cli/base-command.js'
+import {EPHEMERAL_NOTE} from '../analyse/client-live.js'
+import {parseClientTarget} from '../analyse/client-target.js'
 import {transportTrouble} from '../analyse/dns-diff.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import {isRecordType, RECORD_TYPES} from '../model/report.js'
@@ -38,6 +41,10 @@ export default class Dig extends BaseCommand {
       options: ['table', 'json', 'yaml'],
       default: 'table',
     }),
+    from: Flags.string({
+      description: `Ask from this client pod (POD, pod/NAME, deploy/NAME or sts/NAME) instead of a resolver pod: through an ephemeral container with the resolver image, in its network namespace and with its resolv.conf (its nameserver, search path and ndots). ${EPHEMERAL_NOTE}.`,
+    }),
+    'from-namespace': Flags.string({description: "The client's namespace (default: -n, else the context's)."}),
     ...resolverFlags,
   }
 
@@ -46,6 +53,19 @@ export default class Dig extends BaseCommand {
     if (!args.name) throw new InspectError('a name is required: kubectl svc-inspect dig NAME [TYPE]')
     const type = args.type.toUpperCase()
     if (!isRecordType(type)) throw new InspectError(`unsupported record type "${args.type}": use ${TYPE_LIST}`)
+    const client = flags.from ? {target: flags.from, namespace: flags['from-namespace']} : undefined
+    if (client) {
+      parseClientTarget(client.target)
+      validateNamespace(client.namespace)
+      const elsewhere = flags['resolver-pod']
+        ? '--resolver-pod'
+        : flags['resolver-namespace']
+          ? '--resolver-namespace'
+          : flags.via === 'port-forward'
+            ? '--via port-forward'
+            : undefined
+      if (elsewhere) throw new InspectError(`--from asks from the client pod: drop ${elsewhere}`)
+    }
     const connection = connectionOptions(flags)
     const [{KubeGateway}, {digLive}] = await Promise.all([import('../kube/gateway.js'), import('../app/dig.js')])
     const gateway = await KubeGateway.connect(connection)
@@ -54,6 +74,7 @@ export default class Dig extends BaseCommand {
       args.name,
       type,
       liveDnsOptions(flags, gateway.defaultNamespace),
+      client,
     )
     if (flags.output === 'json' || flags.output === 'yaml') {
       const {renderMachine} = await import('../render/index.js')
@@ -67,6 +88,7 @@ export default class Dig extends BaseCommand {
             resolver,
             results,
             transports,
+            ...(client ? {note: EPHEMERAL_NOTE} : {}),
           },
           flags.output,
         ),
@@ -101,6 +123,10 @@ export default class Dig extends BaseCommand {
       for (const check of transports) {
         for (const {says} of transportTrouble(check)) process.stdout.write(`warning: ${check.server} ${says}\n`)
       }
+      if (client)
+        process.stdout.write(
+          `asked from pod ${String(resolver.pod)} (ephemeral container ${String(resolver.ephemeralContainer)}); note: ${EPHEMERAL_NOTE}\n`,
+        )
     }
     process.exitCode = resolvedName ? EXIT_CLEAN : EXIT_PROBLEMS
   }

@@ -17,6 +17,7 @@ import {
 import {dns1035LabelError} from '../analyse/dns-names.js'
 import {parseClientTarget} from '../analyse/client-target.js'
 import {parseNameFlag, type NameFlag} from '../analyse/client-dns.js'
+import {EPHEMERAL_NOTE} from '../analyse/client-live.js'
 import {EXIT_CLEAN, EXIT_PROBLEMS, InspectError} from '../errors.js'
 import type {ConnectionOptions, KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsOptions} from '../kube/live-dns.js'
@@ -89,8 +90,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     }),
     expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
     from: Flags.string({
-      description:
-        'The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53, the resolv.conf the kubelet gives it and the names its resolver asks (see --name), and which endpoints kube-proxy on its node sends it to (static verdicts).',
+      description: `The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53, the resolv.conf the kubelet gives it and the names its resolver asks (see --name), and which endpoints kube-proxy on its node sends it to (static verdicts); and runs the live check (DNS lookups, TCP connects) from the client pod's own network namespace, through an ephemeral container with the resolver image (patch pods/ephemeralcontainers, as kubectl debug does), the two side by side. ${EPHEMERAL_NOTE}. With --no-dns: the static verdicts alone, nothing is added to the pod.`,
     }),
     'from-namespace': Flags.string({description: "The client's namespace (default: the Service's)."}),
     name: Flags.string({
@@ -146,6 +146,20 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       parseClientTarget(options.client.target)
       validateNamespace(options.client.namespace)
       if (options.watch) throw new InspectError('--from does not combine with --watch')
+      // The live check runs in the client pod: another place to run it contradicts --from.
+      const elsewhere = options.dns
+        ? options.resolver['resolver-pod']
+          ? '--resolver-pod'
+          : options.resolver['resolver-namespace']
+            ? '--resolver-namespace'
+            : options.resolver.via === 'port-forward'
+              ? '--via port-forward'
+              : undefined
+        : undefined
+      if (elsewhere)
+        throw new InspectError(
+          `--from runs the live check in the client pod: drop ${elsewhere}, or pass --no-dns for the static verdicts alone`,
+        )
     }
     if (options.nameText !== undefined) {
       if (!options.client) throw new InspectError('--name needs --from: the names tried depend on the client pod')
@@ -177,18 +191,26 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     return report.summary.errors > 0 ? EXIT_PROBLEMS : EXIT_CLEAN
   }
 
-  /** The live DNS check (src/app/inspect.ts), with a spinner on a terminal. */
+  /** The live DNS check (src/app/inspect.ts; with --from, src/app/client.ts), with a spinner on a terminal. */
   private async live(
     gateway: KubeGateway,
     target: {namespace: string; name: string; clusterDomainFlag?: string; dnsFlags?: DnsFlags; waitDns?: boolean},
     options: LiveDnsOptions,
     expectations: Expectation[],
-    source?: string,
+    source: string | undefined,
+    client: InspectOptions['client'],
   ): Promise<ServiceReport> {
-    const [{inspectLive}, {Spinner}] = await Promise.all([import('../app/inspect.js'), import('../cli/spinner.js')])
+    const [{inspectLive}, {inspectFromClient}, {Spinner}] = await Promise.all([
+      import('../app/inspect.js'),
+      import('../app/client.js'),
+      import('../cli/spinner.js'),
+    ])
     const spinner = new Spinner()
+    const progress = (message: string) => spinner.update(message)
     try {
-      return await inspectLive(gateway, target, options, expectations, source, (message) => spinner.update(message))
+      return client
+        ? await inspectFromClient(gateway, target, options, client, expectations, source, progress)
+        : await inspectLive(gateway, target, options, expectations, source, progress)
     } finally {
       spinner.stop()
     }
@@ -243,14 +265,14 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
         dnsFlags: options.dnsFlags,
         waitDns: options.waitDns,
       }
-      const report = await this.live(
+      return this.live(
         gateway,
         target,
         liveDnsOptions(options.resolver, namespace),
         expectations,
         options.expect,
+        options.client,
       )
-      return this.withClient(gateway, report, options)
     }
     const report = buildReport(
       await gateway.gatherService(namespace, options.service, options.clusterDomain, options.dnsFlags),

@@ -7,6 +7,8 @@ export {
   Exec,
   KubeConfig,
   NetworkingV1Api,
+  PatchStrategy,
   PortForward,
+  setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node'

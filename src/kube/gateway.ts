@@ -503,7 +503,9 @@ function reasonOfStatus(status: number): ErrorReason {
 /**
  * The analysis reads wire JSON; client-node hands back model instances with Date objects, which are turned back
  * into the API's own spelling: RFC 3339 in whole seconds ("2026-01-01T00:00:00Z", as metav1.Time writes it), with
- * milliseconds only when there are some. A plain object (as a test's fake may give) is taken as it is.
+ * milliseconds only when there are some. A model's fields take their API names again where the model renames them
+ * (its public getAttributeTypeMap(): NetworkPolicyIngressRule's `from` is `_from` in the model, and a rule read
+ * with `_from` would admit every source). A plain object (as a test's fake may give) is taken as it is.
  */
 export function wire<T>(value: unknown): T {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype)
@@ -511,11 +513,23 @@ export function wire<T>(value: unknown): T {
   return JSON.parse(
     JSON.stringify(value, function (this: Record<string, unknown>, key, json: unknown) {
       const original = this[key]
-      return original instanceof Date && !Number.isNaN(original.getTime())
-        ? original.toISOString().replace(/\.000Z$/, 'Z')
-        : json
+      if (original instanceof Date && !Number.isNaN(original.getTime()))
+        return original.toISOString().replace(/\.000Z$/, 'Z')
+      return apiNames(original) ?? json
     }),
   ) as T
+}
+
+type AttributeMap = Array<{name: string; baseName: string}>
+
+/** A model instance with its fields under their API names, when the model renames any; else undefined. */
+function apiNames(value: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  const map = (value.constructor as {getAttributeTypeMap?: () => AttributeMap}).getAttributeTypeMap?.()
+  const renamed = map?.filter((attribute) => attribute.name !== attribute.baseName)
+  if (!renamed?.length) return undefined
+  const names = new Map(renamed.map((attribute) => [attribute.name, attribute.baseName]))
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [names.get(name) ?? name, field]))
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -17,6 +17,7 @@ import {
 } from '../dns/types.js'
 import {InspectError} from '../errors.js'
 import type {ServiceReport} from '../model/report.js'
+import {EphemeralResolver} from './ephemeral-resolver.js'
 import {ApiError, type KubeGateway} from './gateway.js'
 import {queryReplicaViaPortForward} from './port-forward-resolver.js'
 import {ResolverPod, type PodShell} from './resolver-pod.js'
@@ -31,8 +32,16 @@ export interface LiveDnsOptions {
   /** TCP reachability probes (pod backend only); default on. */
   reach?: boolean
   lifetimeSeconds?: number
+  /**
+   * `--from`: run in this pod of `namespace` (the client), through an ephemeral container, instead of a resolver
+   * pod: its network namespace and resolv.conf are the client's.
+   */
+  ephemeralIn?: string
   onProgress?: (message: string) => void
 }
+
+/** Where the batch runs: a resolver pod (created or --resolver-pod) or an ephemeral container in the client pod. */
+type Resolver = ResolverPod | EphemeralResolver
 
 interface Replica extends DnsServer {
   pod: string
@@ -91,7 +100,7 @@ export class LiveDnsCheck {
   private constructor(
     private readonly gateway: KubeGateway,
     private readonly options: LiveDnsOptions,
-    private readonly resolver: ResolverPod | null,
+    private readonly resolver: Resolver | null,
     private readonly replicas: Replica[],
     /** What kept part of the check from running (e.g. the replicas unreadable). */
     private readonly problems: string[],
@@ -100,17 +109,29 @@ export class LiveDnsCheck {
   /** Starts the resolver (pod backend) while it finds the CoreDNS replicas. Call close() in a finally. */
   static async open(gateway: KubeGateway, options: LiveDnsOptions): Promise<LiveDnsCheck> {
     // The shell for the first script is opened as soon as the pod is there (see PodShell).
-    const started =
-      options.via === 'pod'
-        ? ResolverPod.start(gateway, {
-            namespace: options.namespace,
-            image: options.image,
-            startTimeoutMs: options.startTimeoutMs,
-            existingPod: options.existingPod,
-            lifetimeSeconds: options.lifetimeSeconds,
-            onProgress: options.onProgress,
-          }).then((resolver) => ({resolver, shell: resolver.shell()}))
-        : Promise.resolve({resolver: null, shell: null})
+    const starting: Promise<Resolver> | null =
+      options.via !== 'pod'
+        ? null
+        : options.ephemeralIn
+          ? EphemeralResolver.start(gateway, {
+              namespace: options.namespace,
+              pod: options.ephemeralIn,
+              image: options.image,
+              startTimeoutMs: options.startTimeoutMs,
+              lifetimeSeconds: options.lifetimeSeconds,
+              onProgress: options.onProgress,
+            })
+          : ResolverPod.start(gateway, {
+              namespace: options.namespace,
+              image: options.image,
+              startTimeoutMs: options.startTimeoutMs,
+              existingPod: options.existingPod,
+              lifetimeSeconds: options.lifetimeSeconds,
+              onProgress: options.onProgress,
+            })
+    const started = starting
+      ? starting.then((resolver) => ({resolver, shell: resolver.shell()}))
+      : Promise.resolve({resolver: null, shell: null})
     const problems: string[] = []
     const [resolverStart, replicasFound] = await Promise.allSettled([started, findReplicas(gateway, problems)])
     if (replicasFound.status === 'rejected') {
@@ -255,6 +276,24 @@ export class LiveDnsCheck {
 
   describeResolver(): Record<string, unknown> {
     if (!this.resolver) return {replicas: this.replicas.map((replica) => `${replica.namespace}/${replica.pod}`)}
+    if (this.resolver instanceof EphemeralResolver) {
+      // The client's own resolver settings, as its resolv.conf says them (read by the batch, no exec of its own).
+      const conf = this.resolvConf ?? ''
+      const field = (key: string) =>
+        conf
+          .match(new RegExp(`^\\s*${key}\\s+(.+)$`, 'm'))?.[1]
+          .trim()
+          .split(/\s+/) ?? []
+      return {
+        pod: `${this.resolver.namespace}/${this.resolver.name}`,
+        ephemeralContainer: this.resolver.container,
+        image: this.resolver.image,
+        created: true,
+        nameserver: this.nameserver,
+        search: field('search'),
+        options: field('options'),
+      }
+    }
     return {
       pod: `${this.resolver.namespace}/${this.resolver.name}`,
       image: this.resolver.image,

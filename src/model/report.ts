@@ -1,7 +1,7 @@
 // The ServiceReport contract (`-o json|yaml`). Later features add fields; none is renamed or removed.
 import type {ConfigMap, Endpoints, EndpointSlice, KubeEvent, KubeObject, Pod, Service, Workload} from './k8s.js'
 
-import type {DnsSection} from './dns.js'
+import type {DnsSection, ReachResult} from './dns.js'
 import type {DnsProfile as DnsServerProfile} from './dns-profile.js'
 
 export const REPORT_API_VERSION = 'svc-inspect/v1alpha1'
@@ -183,9 +183,22 @@ export interface ClusterObjects {
 /** `--from`: the client pod's view under NetworkPolicy, per endpoint and port, and its DNS egress. */
 export interface ClientSection {
   pod: string
-  paths: Array<{endpoint: string; port: number; protocol: string; allowed: boolean; summary: string}>
+  paths: Array<{
+    endpoint: string
+    port: number
+    protocol: string
+    allowed: boolean
+    summary: string
+    /** Live evidence: a TCP connect from the client's network namespace (absent: not probed, e.g. UDP). */
+    live?: ReachResult['state']
+    liveDetail?: string
+    /** Whether the static verdict and the live evidence say the same; absent when the evidence decides nothing. */
+    agrees?: boolean
+  }>
   /** Whether the client may ask the cluster DNS over UDP and TCP 53. */
   dns?: string
+  /** The same verdict per protocol. */
+  dnsAllowed?: {udp: boolean; tcp: boolean}
   /** What the verdicts could not see (e.g. a dump without NetworkPolicies). */
   note?: string
   /** The node the client runs on (spec.nodeName). */
@@ -198,6 +211,8 @@ export interface ClientSection {
   lookup?: ClientLookup
   /** Which endpoints kube-proxy on the client's node sends its ClusterIP traffic to. */
   traffic?: ClientTraffic
+  /** The live check from the client's own network namespace (an ephemeral container in the client pod). */
+  live?: ClientLiveSection
 }
 
 /**
@@ -262,6 +277,33 @@ export interface TrafficSection {
   zoneHints?: Array<{zone: string; endpoints: string[]}>
   /** Ready endpoints per node hint, likewise. */
   nodeHints?: Array<{node: string; endpoints: string[]}>
+}
+
+/** What the ephemeral container in the client pod saw, beside the static verdicts. */
+export interface ClientLiveSection {
+  /** The ephemeral container's name; absent when the live check could not run. */
+  container?: string
+  image?: string
+  /** Said plainly in every report: Kubernetes keeps the ephemeral container in the pod's spec. */
+  note: string
+  /** Why there is no live evidence (RBAC, ephemeral containers disabled, --no-reach). */
+  unavailable?: string
+  /** The client's resolver settings, from its resolv.conf. */
+  resolver?: {nameserver: string | null; search: string[]; options: string[]}
+  /** The client's nameserver over UDP and TCP (null: not asked), beside the static DNS verdict. */
+  dns?: {nameserver: string; udp: boolean | null; tcp: boolean; agrees?: boolean}
+  /**
+   * TCP connects to the Service's ClusterIPs (kube-proxy picks an endpoint); `allowed`: the static verdict when it is
+   * the same for every endpoint behind the port.
+   */
+  clusterIPs: Array<{
+    address: string
+    port: number
+    state: ReachResult['state']
+    detail?: string
+    allowed?: boolean
+    agrees?: boolean
+  }>
 }
 
 /** NetworkPolicy's verdict on the Service's target ports: which sources its pods admit, per port. */

@@ -97,6 +97,8 @@ export function renderReportTable(report: ServiceReport, options: TableOptions):
     }
   }
 
+  if (report.client?.live) sections.push(clientLiveTable(report.client, palette))
+
   const recordTitle = report.records.some((record) => record.status !== 'expected')
     ? 'DNS RECORDS (expected vs observed)'
     : 'EXPECTED DNS RECORDS'
@@ -193,4 +195,61 @@ function clientSection(client: ClientSection, palette: TableOptions['palette']):
   for (const assumption of resolver?.assumptions ?? []) lines.push(palette.dim(`assumed: ${assumption}`))
   if (client.note) lines.push(palette.dim(`note: ${client.note}`))
   return lines.join('\n')
+}
+
+const hostPort = (address: string, port: number) =>
+  address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+
+/** `--from` with the live check: each path's static verdict beside what the client pod's own namespace saw. */
+function clientLiveTable(client: ClientSection, palette: ChalkInstance): string {
+  const live = client.live!
+  const verdict = (allowed: boolean | undefined) =>
+    allowed === undefined ? '-' : allowed ? palette.green('allowed') : palette.red('denied')
+  const agree = (agrees: boolean | undefined) =>
+    agrees === undefined ? '-' : agrees ? palette.green('yes') : palette.yellow.bold('NO')
+  const title = `FROM ${client.pod}${live.container ? ` (live: ephemeral container ${live.container})` : ''}`
+  const lines: string[] = []
+  if (live.unavailable) lines.push(`live evidence: none (${live.unavailable})`)
+  else {
+    const rows = [
+      ...client.paths.map((path) => [
+        `${hostPort(path.endpoint, path.port)}/${path.protocol}`,
+        'endpoint',
+        verdict(path.allowed),
+        path.live ?? '-',
+        agree(path.agrees),
+      ]),
+      ...live.clusterIPs.map((entry) => [
+        `${hostPort(entry.address, entry.port)}/TCP`,
+        'ClusterIP',
+        verdict(entry.allowed),
+        entry.state,
+        agree(entry.agrees),
+      ]),
+      ...(live.dns
+        ? (['UDP', 'TCP'] as const).map((protocol) => {
+            const seen = protocol === 'UDP' ? live.dns!.udp : live.dns!.tcp
+            const allowed = client.dnsAllowed?.[protocol === 'UDP' ? 'udp' : 'tcp']
+            // Compared per protocol, where the DNS verdict is comparable at all (the cluster DNS is the nameserver).
+            const agrees = live.dns!.agrees === undefined || seen === null ? undefined : seen === allowed
+            return [
+              `${hostPort(live.dns!.nameserver, 53)}/${protocol}`,
+              'DNS',
+              verdict(allowed),
+              seen === null ? '-' : seen ? 'answered' : 'unanswered',
+              agree(agrees),
+            ]
+          })
+        : []),
+    ]
+    lines.push(kubectlTable(['TARGET', 'KIND', 'STATIC', 'LIVE', 'AGREE'], rows))
+    if (live.resolver) {
+      const {nameserver, search, options} = live.resolver
+      lines.push(
+        `resolv.conf: nameserver ${nameserver ?? '<none>'}; search ${search.join(' ') || '<none>'}; options ${options.join(' ') || '<none>'}`,
+      )
+    }
+  }
+  lines.push(palette.dim(`note: ${live.note}`))
+  return `${palette.bold(title)}\n${lines.join('\n')}`
 }

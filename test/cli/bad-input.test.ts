@@ -101,6 +101,18 @@ const cases: Array<{name: string; args: string[]; stderr: RegExp; input?: string
     stderr: /^error: invalid --cluster-domain "bad_domain\.\.": /,
   },
   {
+    name: '--from with --resolver-pod (the live check runs in the client pod)',
+    args: ['web', '--from', 'frontend', '--resolver-pod', 'dnsutils'],
+    stderr:
+      /^error: --from runs the live check in the client pod: drop --resolver-pod, or pass --no-dns for the static verdicts alone$/,
+  },
+  {
+    name: '--from with --via port-forward',
+    args: ['web', '--from', 'frontend', '--via', 'port-forward'],
+    stderr:
+      /^error: --from runs the live check in the client pod: drop --via port-forward, or pass --no-dns for the static verdicts alone$/,
+  },
+  {
     name: 'bad --via',
     args: ['web', '-f', dump, '--via', 'carrier-pigeon'],
     stderr: /^error: Expected --via=carrier-pigeon to be one of: pod, port-forward$/,

@@ -8,7 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 
 APT_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack
-  busybox-static bind9-dnsutils netcat-openbsd etcd-server openssl iproute2 util-linux)
+  busybox-static bind9-dnsutils netcat-openbsd etcd-server openssl iproute2 util-linux nftables patch)
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
 install_packages() {
@@ -94,8 +94,33 @@ build_coredns() {
   log "built coredns in $((SECONDS - start)) s"
 }
 
+build_kube_network_policies() {
+  # Rebuilt when the version or the patch changes (the stamp records both).
+  local bin="$BIN_DIR/kube-network-policies" patch="$HERE/patches/kube-network-policies-$KNP_VERSION.patch"
+  local want
+  want="$KNP_VERSION $(sha256sum "$patch" | cut -d' ' -f1)"
+  [[ -x $bin && -f $bin.stamp && "$(cat "$bin.stamp")" == "$want" ]] && return 0
+  setup_go
+  local src="$CACHE_DIR/src-kube-network-policies" start=$SECONDS dir
+  log "building kube-network-policies $KNP_VERSION (cold: several minutes on 2 cores)"
+  # The module has no replace directives, so its own go.mod and go.sum build it: the throwaway module is a
+  # copy of it with the patch applied (the module cache itself stays pristine).
+  dir="$(cd /tmp && go mod download -json "sigs.k8s.io/kube-network-policies@$KNP_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -d $dir ]] || die "could not download sigs.k8s.io/kube-network-policies@$KNP_VERSION"
+  rm -rf "$src" && mkdir -p "$CACHE_DIR" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  (cd "$src" && patch -p1 -s --no-backup-if-mismatch <"$patch") >&2 || die "could not apply $patch"
+  rm -rf "$BIN_DIR/.tmp-knp" && mkdir -p "$BIN_DIR/.tmp-knp"
+  (cd "$src" && go build -trimpath -ldflags '-s -w' -o "$BIN_DIR/.tmp-knp/" ./cmd) >&2
+  mv "$BIN_DIR/.tmp-knp/cmd" "$bin"
+  rmdir "$BIN_DIR/.tmp-knp"
+  echo "$want" >"$bin.stamp"
+  log "built kube-network-policies in $((SECONDS - start)) s"
+}
+
 install_packages
 build_kubernetes
 build_coredns
+build_kube_network_policies
 "$HERE/images.sh"
 log "build ok: binaries in $BIN_DIR, images in $IMAGE_DIR"

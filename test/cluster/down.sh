@@ -48,10 +48,10 @@ delete_workloads() {
   log "workloads stopped ($((SECONDS - t0)) s)"
 }
 
-stop_components() { # names...: SIGTERM together, then SIGKILL after a timeout
+stop_components() { # names...: SIGTERM (SIGINT, see stop_signal) together, then SIGKILL after a timeout
   local name pid t0 left
   for name in "$@"; do
-    if pid="$(pid_alive "$name")"; then kill -TERM "$pid" 2>/dev/null || true; fi
+    if pid="$(pid_alive "$name")"; then kill "-$(stop_signal "$name")" "$pid" 2>/dev/null || true; fi
   done
   t0=$SECONDS
   while :; do
@@ -61,7 +61,7 @@ stop_components() { # names...: SIGTERM together, then SIGKILL after a timeout
     if ((SECONDS - t0 >= 15)); then
       for name in "${left[@]}"; do
         pid="$(pid_alive "$name")" || continue
-        log "$name (pid $pid) ignored SIGTERM for 15 s: SIGKILL"
+        log "$name (pid $pid) ignored SIG$(stop_signal "$name") for 15 s: SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
       done
       sleep 0.5
@@ -153,6 +153,11 @@ cleanup_network() {
     purge_kube_chains iptables
     purge_kube_chains ip6tables
   fi
+  # kube-network-policies deletes its table when it stops on SIGINT; after a crash or a SIGKILL its queue rules
+  # would drop the first packets of pods that reuse those addresses. Only this cluster makes the table here.
+  if command -v nft >/dev/null && nft list table inet "$KNP_TABLE" >/dev/null 2>&1; then
+    nft delete table inet "$KNP_TABLE" || log "could not delete nftables table inet $KNP_TABLE"
+  fi
   # CNI result cache entries (containerd keeps them in /var/lib/cni): those of our
   # network, and containerd's loopback ones for our sandboxes (known by id).
   rm -f /var/lib/cni/results/svc-inspect-* 2>/dev/null || true
@@ -186,7 +191,7 @@ delete_workloads
 # Node components first. Any container still running (the kubelet had died) is
 # killed before the API server stops: CoreDNS's open watches would otherwise hold
 # its graceful shutdown until the SIGKILL timeout.
-stop_components kube-proxy kubelet
+stop_components kube-network-policies kube-proxy kubelet
 kill_leftovers cgroup-only
 stop_components kube-scheduler kube-controller-manager kube-apiserver
 stop_components containerd etcd

@@ -6,6 +6,13 @@
 K8S_VERSION=v1.32.4
 K8S_STAGING_VERSION=v0.32.4
 COREDNS_VERSION=v1.11.3
+# NetworkPolicy enforcement: the SIG Network reference implementation (nftables + NFQUEUE), built from the Go
+# module proxy with patches/kube-network-policies-$KNP_VERSION.patch applied (see the README).
+KNP_VERSION=v0.8.0
+KNP_NFQUEUE=100
+KNP_METRICS_ADDRESS=127.0.0.1:10290
+# Its nftables table (inet family); down.sh deletes it if the process could not.
+KNP_TABLE=kube-network-policies
 
 # Cache of built binaries and images, keyed by Kubernetes version.
 SVC_INSPECT_CACHE="${SVC_INSPECT_CACHE:-$HOME/.cache/svc-inspect}"
@@ -56,7 +63,10 @@ IMG_SERVER=localhost/svc-inspect/server:v1
 IMG_COREDNS=localhost/svc-inspect/coredns:$COREDNS_VERSION
 
 # Components started by up.sh, in start order; down.sh stops them in reverse.
-COMPONENTS=(etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+COMPONENTS=(etcd containerd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kube-network-policies)
+
+# kube-network-policies stops (and deletes its nftables table) on SIGINT only; SIGTERM kills it at once.
+stop_signal() { if [[ $1 == kube-network-policies ]]; then echo INT; else echo TERM; fi; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'svc-inspect cluster: ERROR: %s\n' "$*" >&2; exit 1; }

@@ -230,11 +230,14 @@ setup_pki() {
   cert kube-proxy "/CN=system:kube-proxy" clientAuth
   cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
   cert kubelet-server "/CN=$NODE_NAME" serverAuth "IP:$NODE_IP,DNS:$NODE_NAME"
+  # Bound to the ClusterRole kube-network-policies in manifests/addons.yaml (upstream's install.yaml rules).
+  cert kube-network-policies "/CN=svc-inspect:kube-network-policies" clientAuth
   kubeconfig "$KUBECONFIG_PATH" kubernetes-admin admin
   kubeconfig "$STATE_DIR/controller-manager.kubeconfig" system:kube-controller-manager controller-manager
   kubeconfig "$STATE_DIR/scheduler.kubeconfig" system:kube-scheduler scheduler
   kubeconfig "$STATE_DIR/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
   kubeconfig "$STATE_DIR/kubelet.kubeconfig" "system:node:$NODE_NAME" kubelet
+  kubeconfig "$STATE_DIR/kube-network-policies.kubeconfig" svc-inspect:kube-network-policies kube-network-policies
 }
 
 # ---------------------------------------------------------------- configs
@@ -446,10 +449,23 @@ start_cluster() {
   sed -e "s/__DOMAIN__/$CLUSTER_DOMAIN/g" -e "s/__DNS_IP__/$DNS_SVC_IP/g" \
     -e "s#__COREDNS_IMAGE__#$IMG_COREDNS#g" "$HERE/manifests/addons.yaml" >"$STATE_DIR/addons.yaml"
   wait_for "add-ons applied" 60 kctl apply -f "$STATE_DIR/addons.yaml"
+  # NetworkPolicy enforcement, once its RBAC (in the add-ons) exists. It queues the first packet of each
+  # connection to or from a pod that a policy selects, and answers accept or drop from its informers; DNS goes
+  # the same way (the conntrack race its --netfilter-bug-1766-fix works around is fixed in kernels 6.12+).
+  start_daemon kube-network-policies "$BIN_DIR/kube-network-policies" \
+    --kubeconfig="$STATE_DIR/kube-network-policies.kubeconfig" \
+    --hostname-override="$NODE_NAME" \
+    --nfqueue-id="$KNP_NFQUEUE" \
+    --metrics-bind-address="$KNP_METRICS_ADDRESS" \
+    --disable-nri \
+    --netfilter-bug-1766-fix=false \
+    --v=2
 
   wait_for "node $NODE_NAME registered" 60 kctl get node "$NODE_NAME"
   wait_for "node $NODE_NAME Ready" 120 node_ready
   wait_for "CoreDNS 2/2 Ready" 180 coredns_ready
+  # Its table appears once its informers have synced: policies are enforced from then on.
+  wait_for "kube-network-policies nftables table" 60 nft list table inet "$KNP_TABLE"
   # Pods are rejected until their namespace's default ServiceAccount exists.
   wait_for "default ServiceAccounts" 60 kctl -n svc-inspect-restricted get serviceaccount default
   wait_for "default ServiceAccount in default" 30 kctl -n default get serviceaccount default
