@@ -11,7 +11,7 @@ export const NODE_NAMESERVERS = "<node's nameservers>"
 export const NODE_SEARCHES = "<node's search domains>"
 export const NODE_OPTIONS = "<node's options>"
 /** NodeLocal DNSCache's usual link-local address: where it runs, kubelets' --cluster-dns often points at it. */
-const NODE_LOCAL_DNS_ADDRESS = '169.254.20.10'
+export const NODE_LOCAL_DNS_ADDRESS = '169.254.20.10'
 
 // pkg/apis/core/validation: MaxDNSNameservers, MaxDNSSearchPathsExpanded and MaxDNSSearchListCharsExpanded
 // (ExpandedDNSConfig, GA in 1.28), and one search entry at most DNS1123SubdomainMaxLength characters.
@@ -200,7 +200,14 @@ export function clientDns(
 ): ClientDnsResult {
   const resolver = podResolver(pod, cluster)
   const who = `pod/${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`
-  const name = nameFlag?.name ?? report.service.name
+  const clientNamespace = pod.metadata.namespace ?? 'default'
+  // Without --name, the shortest name that works from the client's namespace: the Service's short name in its own
+  // namespace, SERVICE.NAMESPACE from another (a short name there would be a guess that is wrong by design).
+  const name =
+    nameFlag?.name ??
+    (clientNamespace === report.service.namespace
+      ? report.service.name
+      : `${report.service.name}.${report.service.namespace}`)
   const given = nameFlag !== undefined
   const port = nameFlag?.port ?? null
   // An address is not looked up: the app connects to it as it is.
@@ -228,7 +235,6 @@ export function clientDns(
   // Only a resolver that asks the cluster DNS first: otherwise ClientDnsBypassesClusterDns says why.
   if (!bypass && !literal && answeredBy === null && hasRecords) {
     const asked = glibc.map((entry) => entry.name).join(', ')
-    const clientNamespace = pod.metadata.namespace ?? 'default'
     const bare = name.replace(/\.$/, '')
     const shadow =
       clientNamespace !== report.service.namespace &&
@@ -238,7 +244,7 @@ export function clientDns(
     add({
       code: 'ClientNameDoesNotResolve',
       severity: given ? 'error' : 'warning',
-      message: `${given ? 'name' : 'if the app uses the short name:'} "${name}" from namespace ${clientNamespace}: the resolver asks ${asked}; none is ${report.service.name}'s name ${svcName}${shadow}`,
+      message: `${given ? 'name' : 'the usual name'} "${name}" from namespace ${clientNamespace}: the resolver asks ${asked}; none is ${report.service.name}'s name ${svcName}${shadow}`,
       hint: `use ${bare.split('.')[0]}.${report.service.namespace} or ${svcName} (with its trailing dot) in the app, or add ${report.service.namespace}.svc.${report.clusterDomain} to the pod's dnsConfig.searches${given ? '' : '; --name gives the name the app really uses'}`,
     })
   }

@@ -4,6 +4,7 @@
 // findings that report the drop (PortUnreachable, DNSTimeout, ...) name the policy instead of guessing a cause.
 import type {ReachResult} from '../model/dns.js'
 import type {ClientLiveSection, ClientSection, Finding, ServiceReport} from '../model/report.js'
+import {NODE_LOCAL_DNS_ADDRESS} from './client-dns.js'
 import {addFindings} from './report.js'
 
 /** Said in every `--from` report with a live check, and in `--help`. */
@@ -122,17 +123,69 @@ export function applyClientLive(report: ServiceReport, dnsServiceIP?: string): S
     }
   }
 
+  const seenResolver = {nameserver, search: resolver.search ?? [], options: resolver.options ?? []}
+  // NodeLocal DNSCache: the kubelet's --cluster-dns is then usually its link-local address, not the Service's IP.
+  const nodeLocal = report.dnsServer?.caches.some((cache) => cache.layer === 'node-local-dns')
+  const resolverDiffers = client.resolver
+    ? resolvConfDifferences(client.resolver, seenResolver, nodeLocal ? [NODE_LOCAL_DNS_ADDRESS] : [])
+    : undefined
+  if (resolverDiffers?.length)
+    findings.push({
+      code: 'LiveEvidenceDisagrees',
+      severity: 'warning',
+      object: who,
+      message: `the client's resolv.conf is not what the kubelet writes for its spec (dnsPolicy ${client.resolver!.dnsPolicy}): ${resolverDiffers.join('; ')}`,
+      hint: "the kubelet's --cluster-dns or --resolv-conf differ from what was assumed (see the assumptions), NodeLocal DNSCache rewrites it, or the pod predates a change; the names tried were worked out from the prediction",
+    })
   const live: ClientLiveSection = {
     ...(resolver.ephemeralContainer ? {container: resolver.ephemeralContainer} : {}),
     ...(resolver.image ? {image: resolver.image} : {}),
     note: EPHEMERAL_NOTE,
-    resolver: {nameserver, search: resolver.search ?? [], options: resolver.options ?? []},
+    resolver: {...seenResolver, ...(resolverDiffers ? {agrees: resolverDiffers.length === 0} : {})},
     ...(dnsEvidence ? {dns: dnsEvidence} : {}),
     clusterIPs,
   }
   const attributed = attributeToPolicy(report.findings, paths, clusterIPs, dnsEvidence, client.dnsAllowed)
   return addFindings({...report, findings: attributed, client: {...client, paths, live}}, findings)
 }
+
+/**
+ * How the resolv.conf read in the client pod differs from the one predicted from its spec (client-dns.ts): the
+ * first nameserver, the search list (the node's own domains, unknown to the prediction, may stand where its
+ * placeholder is) and ndots. Nothing is compared where the prediction has only placeholders.
+ */
+export function resolvConfDifferences(
+  predicted: NonNullable<ClientSection['resolver']>,
+  seen: {nameserver: string | null; search: string[]; options: string[]},
+  /** Other first nameservers that fit an assumption the prediction names (NodeLocal DNSCache's address). */
+  alsoAccepted: string[] = [],
+): string[] {
+  const differences: string[] = []
+  const first = predicted.nameservers[0]
+  if (first && !first.startsWith('<') && seen.nameserver !== first && !alsoAccepted.includes(seen.nameserver ?? ''))
+    differences.push(`nameserver ${seen.nameserver ?? '<none>'}, predicted ${first}`)
+  const at = predicted.searches.findIndex((search) => search.startsWith('<'))
+  const head = at === -1 ? predicted.searches : predicted.searches.slice(0, at)
+  const tail = at === -1 ? [] : predicted.searches.slice(at + 1)
+  const searchFits =
+    at === -1
+      ? sameList(seen.search, head)
+      : seen.search.length >= head.length + tail.length &&
+        sameList(seen.search.slice(0, head.length), head) &&
+        sameList(seen.search.slice(seen.search.length - tail.length), tail)
+  if (!searchFits)
+    differences.push(
+      `search ${seen.search.join(' ') || '<none>'}, predicted ${predicted.searches.join(' ') || '<none>'}`,
+    )
+  const ndotsOption = seen.options.find((option) => option.startsWith('ndots:'))
+  const ndots = ndotsOption ? Number(ndotsOption.slice('ndots:'.length)) : 1
+  const ndotsKnown = !predicted.options.some((option) => option.startsWith('<'))
+  if (ndotsKnown && ndots !== predicted.ndots) differences.push(`ndots:${ndots}, predicted ndots:${predicted.ndots}`)
+  return differences
+}
+
+const sameList = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((item, index) => item.toLowerCase() === b[index].toLowerCase())
 
 /**
  * What the static verdicts say of a connect to the ClusterIP on a service port: kube-proxy sends it to one of the

@@ -95,7 +95,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     'from-namespace': Flags.string({description: "The client's namespace (default: the Service's)."}),
     name: Flags.string({
       description:
-        "With --from: the name the app uses, NAME[:PORT] (e.g. web.shop:8080; default: the Service's short name). Shows the names the client's resolver tries, which answers, and where the app's connection goes.",
+        "With --from: the name the app uses, NAME[:PORT] (e.g. web.shop:8080; default: the Service's short name, or SERVICE.NAMESPACE from another namespace). Shows the names the client's resolver tries, which answers, and where the app's connection goes.",
     }),
     'wait-dns': Flags.boolean({
       description:

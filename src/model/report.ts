@@ -288,8 +288,8 @@ export interface ClientLiveSection {
   note: string
   /** Why there is no live evidence (RBAC, ephemeral containers disabled, --no-reach). */
   unavailable?: string
-  /** The client's resolver settings, from its resolv.conf. */
-  resolver?: {nameserver: string | null; search: string[]; options: string[]}
+  /** The client's resolver settings, from its resolv.conf; `agrees`: with the one predicted from its spec. */
+  resolver?: {nameserver: string | null; search: string[]; options: string[]; agrees?: boolean}
   /** The client's nameserver over UDP and TCP (null: not asked), beside the static DNS verdict. */
   dns?: {nameserver: string; udp: boolean | null; tcp: boolean; agrees?: boolean}
   /**

@@ -355,6 +355,9 @@ describe('--from on a cluster that enforces NetworkPolicy', {timeout: 900_000}, 
     assert.deepEqual(resolver?.options, ['ndots:1'])
     assert.equal(resolver?.search.at(-1), 'corp.example')
     assert.equal(resolver?.search[0], `${CLIENTS}.svc.${report.clusterDomain}`)
+    // The static prediction from the pod's spec (dnsPolicy, dnsConfig) is what the kubelet wrote.
+    assert.equal(resolver?.agrees, true, JSON.stringify(report.client?.resolver))
+    assert.deepEqual(report.client?.resolver?.options, ['ndots:1'])
     assert.deepEqual(report.client?.dnsAllowed, {udp: true, tcp: false})
     assert.deepEqual(report.client?.live?.dns, {nameserver: dnsIP, udp: true, tcp: false, agrees: true})
     assert.equal(named(report, 'NetworkPolicyBlocksDns')[0]?.severity, 'warning')

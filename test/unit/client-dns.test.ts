@@ -353,28 +353,22 @@ describe('clientDns: the lookup of the name the app uses, and what it explains',
     assert.deepEqual(result.findings, [])
   })
 
-  it('the short name from another namespace (the default name): a warning that says "if"', () => {
-    // docs (Namespaces of Services): "A query for data returns no results, because it uses the Pod's test
-    // namespace"; the search list starts with the client's own namespace.
+  it('from another namespace the default name is SERVICE.NAMESPACE: found through the search list, nothing to report', () => {
+    // docs (DNS for Services and Pods, Namespaces of Services): "queries that don't specify a namespace are limited
+    // to the Pod's namespace. Access Services in other namespaces by specifying it in the DNS query" (data.prod);
+    // with 1 dot under ndots:5 the search list is tried first: web.default.front.svc..., then web.default.svc....
     const result = clientDns(web, client({}, 'front'), CLUSTER, undefined)
-    assert.deepEqual(result.lookup.tries, [
-      {name: 'web.front.svc.cluster.local.', answer: 'other', note: OTHER},
-      {name: 'web.svc.cluster.local.', answer: 'other', note: OTHER},
-      {name: 'web.cluster.local.', answer: 'other', note: OTHER},
-      {name: "web.<node's search domains>", answer: 'unknown', note: "the node's search domains are not known"},
-      {name: 'web.', answer: 'upstream', note: 'outside cluster.local: forwarded upstream, not predicted'},
-    ])
-    assert.equal(result.lookup.answeredBy, null)
-    assert.deepEqual(result.findings, [
-      {
-        code: 'ClientNameDoesNotResolve',
-        severity: 'warning',
-        object: 'pod/front/client',
-        message:
-          'if the app uses the short name: "web" from namespace front: the resolver asks web.front.svc.cluster.local., web.svc.cluster.local., web.cluster.local., web.<node\'s search domains>, web.; none is web\'s name web.default.svc.cluster.local.; web.front.svc.cluster.local. would be a Service "web" in namespace front, if there is one (the app would reach that instead)',
-        hint: "use web.default or web.default.svc.cluster.local. (with its trailing dot) in the app, or add default.svc.cluster.local to the pod's dnsConfig.searches; --name gives the name the app really uses",
-      },
-    ])
+    assert.equal(result.lookup.name, 'web.default')
+    assert.equal(result.lookup.given, false)
+    assert.deepEqual(
+      result.lookup.tries.map((entry) => [entry.name, entry.answer]),
+      [
+        ['web.default.front.svc.cluster.local.', 'other'],
+        ['web.default.svc.cluster.local.', 'records'],
+      ],
+    )
+    assert.equal(result.lookup.answeredBy, 'web.default.svc.cluster.local.')
+    assert.deepEqual(result.findings, [])
   })
 
   it('--name web from another namespace: the same, an error', () => {

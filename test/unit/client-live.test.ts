@@ -20,7 +20,7 @@ import type {ClientSection, ClusterObjects, ServiceReport} from '../../src/model
 import type {DnsServer, QueryResult, ReachResult, TransportCheck} from '../../src/dns/types.js'
 import {buildReport, resolverUnavailable} from '../../src/analyse/report.js'
 import {applyDnsObservation, questionsFor} from '../../src/analyse/dns-diff.js'
-import {applyClientLive, EPHEMERAL_NOTE, liveAgrees} from '../../src/analyse/client-live.js'
+import {applyClientLive, EPHEMERAL_NOTE, liveAgrees, resolvConfDifferences} from '../../src/analyse/client-live.js'
 import {clientFromObjects} from '../../src/app/client.js'
 import {renderReportTable} from '../../src/render/report-table.js'
 import {Chalk} from 'chalk'
@@ -212,7 +212,7 @@ describe('applyClientLive: static verdicts and live evidence side by side', () =
         container: CONTAINER,
         image: 'localhost/svc-inspect/resolver:v1',
         note: EPHEMERAL_NOTE,
-        resolver: RESOLVER,
+        resolver: {...RESOLVER, agrees: true},
         dns: {nameserver: '10.96.0.10', udp: true, tcp: true, agrees: true},
         clusterIPs: [{address: '10.96.0.20', port: 80, state: 'open', allowed: true, agrees: true}],
       },
@@ -292,7 +292,7 @@ describe('applyClientLive: static verdicts and live evidence side by side', () =
         container: CONTAINER,
         image: 'localhost/svc-inspect/resolver:v1',
         note: EPHEMERAL_NOTE,
-        resolver: RESOLVER,
+        resolver: {...RESOLVER, agrees: true},
         dns: {nameserver: '10.96.0.10', udp: false, tcp: false, agrees: true},
         clusterIPs: [{address: '10.96.0.20', port: 80, state: 'timeout', allowed: false, agrees: true}],
       },
@@ -335,7 +335,14 @@ describe('applyClientLive: static verdicts and live evidence side by side', () =
   it('a client whose nameserver is not the cluster DNS (its own dnsConfig): the DNS evidence is shown, no agreement claimed', () => {
     const out = run([], {endpoint: 'open', clusterIP: 'open', dns: {tcp: true, udp: true}, nameserver: '10.96.0.53'})
     assert.deepEqual(evidence(out.client).live?.dns, {nameserver: '10.96.0.53', udp: true, tcp: true})
-    assert.deepEqual(evidence(out.client).live?.resolver, {...RESOLVER, nameserver: '10.96.0.53'})
+    assert.deepEqual(evidence(out.client).live?.resolver, {...RESOLVER, nameserver: '10.96.0.53', agrees: false})
+    // The pod's spec gives the cluster DNS: a resolv.conf naming another server is said so.
+    assert.deepEqual(
+      out.findings.filter((finding) => finding.code === 'LiveEvidenceDisagrees').map((finding) => finding.message),
+      [
+        "the client's resolv.conf is not what the kubelet writes for its spec (dnsPolicy ClusterFirst): nameserver 10.96.0.53, predicted 10.96.0.10",
+      ],
+    )
   })
 
   it('no live check (ephemeral containers refused): the static verdicts stand, and the section says why there is no evidence', () => {
@@ -393,4 +400,85 @@ describe('the table: the FROM section', () => {
       ].join('\n'),
     )
   })
+})
+
+describe("resolvConfDifferences: the client's resolv.conf as read against the one predicted from its spec", () => {
+  // Predictions as client-dns.ts's podResolver writes them (kubelet pkg/kubelet/network/dns/dns.go).
+  const clusterFirst = {
+    dnsPolicy: 'ClusterFirst',
+    base: 'cluster' as const,
+    nameservers: ['10.96.0.10'],
+    searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', "<node's search domains>"],
+    options: ['ndots:5'],
+    ndots: 5,
+    assumptions: [],
+  }
+  const withDnsConfig = {
+    ...clusterFirst,
+    searches: [...clusterFirst.searches, 'corp.example'],
+    options: ['ndots:1'],
+    ndots: 1,
+  }
+  const rows: Array<{
+    name: string
+    predicted: typeof clusterFirst
+    seen: {nameserver: string | null; search: string[]; options: string[]}
+    accepted?: string[]
+    differences: string[]
+  }> = [
+    {
+      name: 'ClusterFirst on a node without search domains of its own: the same',
+      predicted: clusterFirst,
+      seen: {
+        nameserver: '10.96.0.10',
+        search: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+        options: ['ndots:5'],
+      },
+      differences: [],
+    },
+    {
+      name: "the node's own search domains where the placeholder stands, then the pod's dnsConfig ones: the same",
+      predicted: withDnsConfig,
+      seen: {
+        nameserver: '10.96.0.10',
+        search: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'ec2.internal', 'corp.example'],
+        options: ['ndots:1'],
+      },
+      differences: [],
+    },
+    {
+      name: 'another nameserver and a missing search domain: each named (no ndots option is ndots:1, as predicted)',
+      predicted: withDnsConfig,
+      seen: {nameserver: '10.0.0.2', search: ['shop.svc.cluster.local', 'svc.cluster.local'], options: []},
+      differences: [
+        'nameserver 10.0.0.2, predicted 10.96.0.10',
+        "search shop.svc.cluster.local svc.cluster.local, predicted shop.svc.cluster.local svc.cluster.local cluster.local <node's search domains> corp.example",
+      ],
+    },
+    {
+      name: 'ndots differs: named',
+      predicted: clusterFirst,
+      seen: {
+        nameserver: '10.96.0.10',
+        search: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+        options: ['ndots:2'],
+      },
+      differences: ['ndots:2, predicted ndots:5'],
+    },
+    {
+      name: "NodeLocal DNSCache's link-local address as the nameserver: accepted when the profile has that cache",
+      predicted: clusterFirst,
+      seen: {
+        nameserver: '169.254.20.10',
+        search: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+        options: ['ndots:5'],
+      },
+      accepted: ['169.254.20.10'],
+      differences: [],
+    },
+  ]
+  for (const row of rows)
+    it(row.name, () => {
+      assert.deepEqual(resolvConfDifferences(row.predicted, row.seen, row.accepted), row.differences)
+    })
 })
