@@ -1197,12 +1197,20 @@ describe('the batch run against DNS servers and ports on 127.0.0.1, with dig and
         // The dead replica reads every query and answers none, as a CoreDNS pod behind a dropping network would.
         const silent = dgram.createSocket('udp4')
         silent.on('message', () => {})
+        // The TCP side of the ports served over UDP only is held by a server that closes every connection at once:
+        // dig's TCP questions fail there as they would on a closed port, and no other process (test files run in
+        // parallel) can take the port and answer them.
+        const tcpHolders = [0, 1].map(() => net.createServer((socket) => socket.destroy()))
+        const hold = (server: net.Server, port: number) =>
+          new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve))
         try {
           await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve))
+          await hold(tcpHolders[0], silent.address().port)
           const dnsPort = await freePort()
           await dns.listen({udp: {port: dnsPort, address: '127.0.0.1'}, tcp: {port: dnsPort, address: '127.0.0.1'}})
           const udpOnlyPort = await freePort()
           await udpOnly.listen({udp: {port: udpOnlyPort, address: '127.0.0.1'}})
+          await hold(tcpHolders[1], udpOnlyPort)
           const tcpOnlyPort = await freePort()
           await tcpOnly.listen({tcp: {port: tcpOnlyPort, address: '127.0.0.1'}})
           const closingPort = await freePort()
@@ -1324,6 +1332,7 @@ describe('the batch run against DNS servers and ports on 127.0.0.1, with dig and
         } finally {
           silent.close()
           await new Promise((resolve) => listener.close(resolve))
+          await Promise.all(tcpHolders.map((server) => new Promise((resolve) => server.close(resolve))))
           await Promise.all([dns.close(), udpOnly.close(), tcpOnly.close(), closing.close()])
           at.remove()
         }
