@@ -22,22 +22,6 @@ export default tseslint.config(
     },
   },
   {
-    // Being rewritten in another branch (issue 15, the resolver protocol); lint them fully once that lands.
-    // client-node's WebSocket types (@types/ws) are not installed, so its sockets are `any` here.
-    files: ['src/dns/dig.ts', 'src/kube/resolver-pod.ts', 'src/kube/port-forward-resolver.ts'],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/restrict-template-expressions': 'off',
-      'no-regex-spaces': 'off',
-      'preserve-caught-error': 'off',
-    },
-  },
-  {
     files: ['test/**/*.ts'],
     rules: {
       // node:test's test() and describe() return promises the runner itself awaits.

@@ -29,6 +29,8 @@ const common = {
   // warns on stderr (DEP0040) unless the caller is under node_modules, which bundled code is not. The npm package
   // of the same name is that module; the build gives it to tr46 instead (docs/design.md, Adapters).
   alias: {punycode: 'punycode/'},
+  // Shell scripts the CLI runs in a pod (src/kube/resolver-batch.sh) are part of the bundle, as text.
+  loader: {'.sh': 'text'},
 }
 
 // 1. The manifest.

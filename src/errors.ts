@@ -11,8 +11,9 @@ export class InspectError extends Error {
   constructor(
     message: string,
     readonly reason: ErrorReason = 'Invalid',
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
     this.name = 'InspectError'
   }
 }

@@ -26,6 +26,9 @@ export function answered(result: Pick<QueryResult, 'rcode'>): boolean {
   return result.rcode !== 'TIMEOUT' && result.rcode !== 'ERROR'
 }
 
+/** The start of the error of an answer too large for a DNS message, even over TCP (the resolver backends write it). */
+export const TOO_LARGE = 'answer too large for a DNS message'
+
 /** What went wrong with a query, in the words the findings use; null when it got a whole answer. */
 export type QueryFailure = 'timeout' | 'refused' | 'too-large' | 'error'
 
@@ -34,7 +37,7 @@ export type QueryFailure = 'timeout' | 'refused' | 'too-large' | 'error'
  * (nothing listens there), an answer too large for a DNS message even over TCP, or another error.
  */
 export function queryFailure(result: Pick<QueryResult, 'rcode' | 'error'>): QueryFailure | null {
-  if (result.error?.startsWith('answer too large')) return 'too-large'
+  if (result.error?.startsWith(TOO_LARGE)) return 'too-large'
   if (answered(result)) return null
   if (/connection refused/i.test(result.error ?? '')) return 'refused'
   return result.rcode === 'TIMEOUT' ? 'timeout' : 'error'
@@ -42,6 +45,17 @@ export function queryFailure(result: Pick<QueryResult, 'rcode' | 'error'>): Quer
 
 /** An answer that took at least this long is slow (CoreDNS answers in a few ms), even inside the query timeout. */
 export const SLOW_ANSWER_MS = 1000
+
+/** Record types whose data holds domain names: compared lowercased. */
+const NAME_DATA_TYPES = new Set(['SRV', 'PTR', 'CNAME', 'NS'])
+
+/**
+ * Record data as answers carry it, whichever backend read it: the presentation form (`priority weight port
+ * target.` for SRV), names lowercased (DNS names compare case-insensitively, RFC 4343).
+ */
+export function recordData(type: string, data: string): string {
+  return NAME_DATA_TYPES.has(type) ? data.toLowerCase() : data
+}
 
 /** SRV record data as dig prints it and the expected records write it: `priority weight port target.`. */
 export interface SrvData {

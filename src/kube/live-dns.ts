@@ -5,7 +5,6 @@ import {zoneFromResolvConf} from '../analyse/cluster-domain.js'
 import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {endpointsFromSlices} from '../analyse/endpoints.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
-import {BATCH_END, batchScript, decodeScriptOutput, parseBatchOutput} from '../dns/dig.js'
 import {
   reachKey,
   type DnsQuestion,
@@ -20,6 +19,7 @@ import type {ServiceReport} from '../model/report.js'
 import {EphemeralResolver} from './ephemeral-resolver.js'
 import {ApiError, type KubeGateway} from './gateway.js'
 import {queryReplicaViaPortForward} from './port-forward-resolver.js'
+import {BATCH_END, batchInput, decodeScriptOutput, parseBatchOutput} from './resolver-batch.js'
 import {ResolverPod, type PodShell} from './resolver-pod.js'
 
 export interface LiveDnsOptions {
@@ -82,7 +82,7 @@ async function findReplicas(gateway: KubeGateway, problems: string[]): Promise<R
   } catch (error) {
     if (error instanceof ApiError) {
       problems.push(
-        `could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.message.replace(/^[^:]*: /, '')}; only the pod's nameserver was asked`,
+        `could not read the CoreDNS replicas (kube-system/kube-dns EndpointSlices): ${error.detail}; only the pod's nameserver was asked`,
       )
       return []
     }
@@ -149,6 +149,7 @@ export class LiveDnsCheck {
     if (options.via === 'port-forward' && replicas.length === 0) {
       throw new InspectError(
         `--via port-forward needs the CoreDNS pods, and none were found: ${problems.join('; ') || 'kube-system/kube-dns has no ready endpoints'}`,
+        'Failed',
       )
     }
     return check
@@ -240,28 +241,28 @@ export class LiveDnsCheck {
       // A port-forward carries TCP only: there is no UDP to check, and TCP is what it asked over.
       return {servers: this.replicas.map(serverOf), queries, reachability: [], transports: []}
     }
-    // Until resolv.conf is known, the script reads the nameserver from it (an address-less server) and prints it.
+    // Until resolv.conf is known, the batch reads the nameserver from it (an address-less server) and prints it.
     const nameserver = this.resolvConf === null ? '' : this.nameserver
     const servers: DnsServer[] = [
       ...(nameserver === null ? [] : [{label: 'nameserver', address: nameserver, port: 53, replica: false}]),
       ...this.replicas.map(serverOf),
     ]
-    const script = batchScript(questions, servers, targets, {
+    const input = batchInput(questions, servers, targets, {
       timeoutSeconds: this.options.queryTimeoutSeconds,
       probeName,
     })
-    const {resolvConf, ...answers} = await parseBatchOutput(
-      await this.run(script, BATCH_END),
+    const {resolvConf, ...observed} = await parseBatchOutput(
+      await this.run(input, BATCH_END),
       questions,
       servers,
       targets,
     )
     if (resolvConf !== undefined) this.learnResolvConf(resolvConf)
-    // The nameserver as resolv.conf names it; dropped when it names none (the script asked nothing then).
-    const asked = servers.flatMap((server) =>
+    // The nameserver as resolv.conf names it; dropped when it names none (the batch asked it nothing then).
+    const askedServers = servers.flatMap((server) =>
       server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : [],
     )
-    return {servers: asked, ...answers}
+    return {servers: askedServers, ...observed}
   }
 
   /** The resolver pod's search domains, for expanding a short name as its stub resolver would. */

@@ -1,17 +1,18 @@
 // --via port-forward: no pod at all. One port-forward to each CoreDNS replica's TCP 53, queries pipelined
 // over that one stream (RFC 1035 4.2.2 length-prefixed messages), encoded and decoded with dns2.
 import {PassThrough} from 'node:stream'
-import type {DnsAnswer, DnsQuestion, DnsServer, QueryResult} from '../dns/types.js'
+import type {Resource as Dns2Resource} from 'dns2'
+import {recordData, type DnsAnswer, type DnsQuestion, type DnsServer, type QueryResult} from '../dns/types.js'
 import type {KubeGateway} from './gateway.js'
 
-interface Dns2Packet {
-  header: {id: number; rcode: number; rd: number}
-  questions: Array<{name: string; type: number; class: number}>
-  answers: Array<Record<string, unknown> & {type: number; ttl: number}>
-  toBuffer(): Buffer
-}
+/** The rcodes of a DNS message's header (RFC 1035 4.1.1) that have a name in the report; any other is ERROR. */
+const RCODE_NAMES: Record<number, QueryResult['rcode']> = {0: 'NOERROR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED'}
 
-const RCODES: Record<number, QueryResult['rcode']> = {0: 'NOERROR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED'}
+/**
+ * What the port-forward uses of its WebSocket (or of the function that returns the current one). client-node
+ * types it with @types/ws, which is not installed, so its type does not resolve here.
+ */
+type ForwardSocket = {close(): void} | (() => {close(): void} | null)
 
 export async function queryReplicaViaPortForward(
   gateway: KubeGateway,
@@ -19,10 +20,9 @@ export async function queryReplicaViaPortForward(
   questions: DnsQuestion[],
   timeoutMs: number,
 ): Promise<QueryResult[]> {
-  const {default: dns2} = (await import('dns2')) as unknown as {default: {Packet: any}}
-  const {Packet} = dns2
-  const typeNames = Object.fromEntries(
-    Object.entries(Packet.TYPE as Record<string, number>).map(([name, code]) => [code, name]),
+  const {Packet} = await import('dns2')
+  const typeNames: Record<number, string> = Object.fromEntries(
+    Object.entries(Packet.TYPE).map(([name, code]) => [code, name]),
   )
   const input = new PassThrough()
   const output = new PassThrough()
@@ -30,7 +30,14 @@ export async function queryReplicaViaPortForward(
   const started = new Map<number, number>()
   const results = new Map<number, QueryResult>()
   const forward = new gateway.client.PortForward(gateway.config, true)
-  const socket = await forward.portForward(replica.namespace, replica.pod, [replica.port], output, errors, input)
+  const socket = (await (forward.portForward(
+    replica.namespace,
+    replica.pod,
+    [replica.port],
+    output,
+    errors,
+    input,
+  ) as Promise<unknown>)) as ForwardSocket
   const close = () => {
     const ws = typeof socket === 'function' ? socket() : socket
     ws?.close()
@@ -44,7 +51,7 @@ export async function queryReplicaViaPortForward(
         pending = Buffer.concat([pending, chunk])
         while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
           const length = pending.readUInt16BE(0)
-          const packet = Packet.parse(pending.subarray(2, 2 + length)) as Dns2Packet
+          const packet = Packet.parse(pending.subarray(2, 2 + length))
           pending = pending.subarray(2 + length)
           const index = packet.header.id - 1
           const question = questions[index]
@@ -53,7 +60,7 @@ export async function queryReplicaViaPortForward(
             server: replica.label,
             name: question.name,
             type: question.type,
-            rcode: RCODES[packet.header.rcode] ?? 'ERROR',
+            rcode: RCODE_NAMES[packet.header.rcode] ?? 'ERROR',
             answers: packet.answers
               .map((answer) => toAnswer(answer, typeNames))
               .filter((answer): answer is DnsAnswer => answer !== null),
@@ -67,14 +74,12 @@ export async function queryReplicaViaPortForward(
         }
       })
       questions.forEach((question, index) => {
-        const packet = new Packet() as Dns2Packet
+        const packet = new Packet()
         packet.header.id = index + 1
         packet.header.rd = 1
-        packet.questions.push({
-          name: question.name.replace(/\.$/, ''),
-          type: Packet.TYPE[question.type],
-          class: Packet.CLASS.IN,
-        })
+        packet.questions.push(
+          new Packet.Question(question.name.replace(/\.$/, ''), Packet.TYPE[question.type], Packet.CLASS.IN),
+        )
         const message = packet.toBuffer()
         const length = Buffer.alloc(2)
         length.writeUInt16BE(message.length)
@@ -99,22 +104,21 @@ export async function queryReplicaViaPortForward(
   )
 }
 
-function toAnswer(
-  answer: Record<string, unknown> & {type: number; ttl: number},
-  typeNames: Record<number, string>,
-): DnsAnswer | null {
+/** A dns2 record as an answer, its data in dig's presentation form (see recordData). */
+function toAnswer(answer: Dns2Resource, typeNames: Record<number, string>): DnsAnswer | null {
   const type = typeNames[answer.type]
-  const dot = (name: unknown) => `${String(name).toLowerCase().replace(/\.$/, '')}.`
+  const dot = (name: string | undefined) => `${String(name).replace(/\.$/, '')}.`
+  const of = (data: string): DnsAnswer => ({type, ttl: answer.ttl, data: recordData(type, data)})
   switch (type) {
     case 'A':
-      return {type, ttl: answer.ttl, data: String(answer.address)}
+      return of(String(answer.address))
     case 'AAAA':
-      return {type, ttl: answer.ttl, data: canonicalIPv6(String(answer.address))}
+      return of(canonicalIPv6(String(answer.address)))
     case 'SRV':
-      return {type, ttl: answer.ttl, data: `${answer.priority} ${answer.weight} ${answer.port} ${dot(answer.target)}`}
+      return of(`${answer.priority} ${answer.weight} ${answer.port} ${dot(answer.target)}`)
     case 'PTR':
     case 'CNAME':
-      return {type, ttl: answer.ttl, data: dot(answer.domain)}
+      return of(dot(answer.domain))
     default:
       return null
   }

@@ -63,8 +63,8 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
             capabilities: {drop: ['ALL']},
             runAsNonRoot: true,
           },
-          // The batch is CPU-bound for a few hundred ms (one dig per server, in parallel): a 500m limit doubled
-          // it (0.55 s vs 0.27 s for 609 queries), so the limit is one CPU; the request stays small.
+          // The batch is CPU-bound while it runs (one dig per server, in parallel): a 500m limit doubled its time
+          // (docs/performance.md), so the limit is one CPU; the request stays small.
           resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '1', memory: '128Mi'}},
           volumeMounts: [{name: 'tmp', mountPath: '/tmp'}],
         },
@@ -76,10 +76,20 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
 
 /** RBAC forbids creating the resolver pod: the caller skips the live check with a finding instead of failing. */
 export class ResolverForbidden extends Error {
+  readonly reason = 'Forbidden'
   constructor(message: string) {
     super(message)
     this.name = 'ResolverForbidden'
   }
+}
+
+/**
+ * Whether a 403 came from Pod Security admission rather than RBAC. Both are a Status with reason Forbidden; only
+ * the message tells them apart: the admission's says `violates PodSecurity "LEVEL:VERSION": ...`
+ * (kubernetes staging/src/k8s.io/pod-security-admission/admission/admission.go, forbiddenResponse).
+ */
+function refusedByPodSecurity(error: ApiError): boolean {
+  return error.detail.includes('PodSecurity')
 }
 
 export class ResolverPod {
@@ -158,11 +168,14 @@ export class ResolverPod {
     } catch (error) {
       await release().catch(() => undefined)
       if (error instanceof ApiError) {
-        const reason = error.message.replace(/^[^:]*: /, '')
         // RBAC says no: the check degrades (a finding). Pod Security says no: the pod itself is wrong, exit 2.
-        if (error.status === 403 && !/PodSecurity/.test(reason))
-          throw new ResolverForbidden(`cannot create pods in namespace ${options.namespace}: ${reason}`)
-        throw new InspectError(`cannot create the resolver pod in namespace ${options.namespace}: ${reason}`)
+        if (error.reason === 'Forbidden' && !refusedByPodSecurity(error))
+          throw new ResolverForbidden(`cannot create pods in namespace ${options.namespace}: ${error.detail}`)
+        throw new InspectError(
+          `cannot create the resolver pod in namespace ${options.namespace}: ${error.detail}`,
+          error.reason,
+          {cause: error},
+        )
       }
       throw error
     }
@@ -208,17 +221,20 @@ async function waitRunning(
     if (status?.phase === 'Failed' || status?.phase === 'Succeeded') {
       throw new InspectError(
         `resolver pod ${name} ended (${status.phase}${status.reason ? `: ${status.reason}` : ''}) before it could be used`,
+        'Failed',
       )
     }
     const waiting = status?.containerStatuses?.[0]?.state?.waiting
     if (waiting?.reason && /ImagePull|ErrImage|InvalidImageName/.test(waiting.reason)) {
       throw new InspectError(
         `resolver pod cannot start: ${waiting.reason} for image ${image}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}; pass a reachable dig-capable image with --image`,
+        'Failed',
       )
     }
     if (waiting?.reason && /CreateContainer|RunContainer|CrashLoop/.test(waiting.reason)) {
       throw new InspectError(
         `resolver pod cannot start: ${waiting.reason}${waiting.message ? ` (${waiting.message.split('\n')[0]})` : ''}`,
+        'Failed',
       )
     }
     const unscheduled = status?.conditions?.find(
@@ -231,6 +247,7 @@ async function waitRunning(
   }
   throw new InspectError(
     `resolver pod ${name} did not start within ${Math.round(timeoutMs / 1000)}s (last state: ${lastState})`,
+    'Timeout',
   )
 }
 
@@ -257,12 +274,23 @@ interface ExecStatus {
 }
 
 /**
+ * What the shell uses of the exec's WebSocket. client-node types it with @types/ws, which is not installed, so its
+ * type does not resolve here.
+ */
+interface ExecSocket {
+  close(): void
+  on(event: 'close', listener: () => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+}
+
+/**
  * `sh -s` in the pod, started before its script is known: the exec's set-up (API server, kubelet, container
- * runtime: ~60 ms on a local cluster) overlaps with whatever the caller does until it has the script. One use.
+ * runtime) is the slowest step of a run, and overlaps with whatever the caller does until it has the script. One
+ * use.
  */
 export class PodShell {
   private readonly stdin = new PassThrough()
-  private socket: {close(): void} | null = null
+  private socket: ExecSocket | null = null
   private aborted = false
   private readonly finished: Promise<{status: ExecStatus; stdout: Buffer; stderr: string}>
   private readonly stdout = new PassThrough()
@@ -279,13 +307,23 @@ export class PodShell {
     const stderr = new PassThrough()
     const err: Buffer[] = []
     stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    stderr.on('data', (chunk) => err.push(chunk))
+    stderr.on('data', (chunk: Buffer) => err.push(chunk))
     this.finished = new Promise((resolve, reject) => {
       let status: ExecStatus = {}
-      exec
-        .exec(namespace, pod, container, ['sh', '-s'], stdout, stderr, this.stdin, false, (reported) => {
-          status = reported as ExecStatus
-        })
+      const opened = exec.exec(
+        namespace,
+        pod,
+        container,
+        ['sh', '-s'],
+        stdout,
+        stderr,
+        this.stdin,
+        false,
+        (reported) => {
+          status = reported
+        },
+      ) as Promise<unknown> as Promise<ExecSocket>
+      opened
         .then((socket) => {
           this.socket = socket
           socket.on('close', () =>
@@ -319,6 +357,7 @@ export class PodShell {
     if (status.status && status.status !== 'Success') {
       throw new InspectError(
         `command in resolver pod ${this.pod} failed: ${stderr.trim().split('\n')[0] || status.message || status.status}`,
+        'Failed',
       )
     }
     return stdout

@@ -2,6 +2,7 @@
 // examples/record.ts): table and JSON output, exit codes. A spawned process, as kubectl runs the plugin.
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
+import {parseSrv} from '../../src/dns/types.js'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, ROOT} from '../support/run.js'
 
@@ -214,7 +215,7 @@ describe('seed 003: headless port 80 -> targetPort 8000', () => {
     )
     const srv = report.records.filter((record) => record.type === 'SRV' && record.name.startsWith('_http._tcp.'))
     assert.equal(srv.length, 2)
-    assert.ok(srv.every((record) => record.data.split(' ')[2] === '8000'))
+    assert.ok(srv.every((record) => parseSrv(record.data).port === 8000))
   })
 
   it('-o yaml prints the same report as YAML', async () => {

@@ -2,6 +2,7 @@
 // cross-checked against what the cluster's CoreDNS really answers (through every replica).
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
+import {parseSrv} from '../../src/dns/types.js'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, kubectl} from '../support/run.js'
 import {
@@ -246,7 +247,7 @@ describe('seed scenarios on the local cluster', {timeout: 600_000}, () => {
       (record) => record.type === 'SRV' && record.name === `_http._tcp.${fqdn('svc-chroma', 'seed-ports')}`,
     )
     assert.equal(srv.length, 2)
-    assert.ok(srv.every((record) => record.data.split(' ')[2] === '8000'))
+    assert.ok(srv.every((record) => parseSrv(record.data).port === 8000))
   })
 
   it('table output of a live check shows the statuses', async () => {
