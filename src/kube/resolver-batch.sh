@@ -24,8 +24,9 @@
 #                              there is at least one
 #
 # What it prints: sections, each headed `=== svc-inspect NAME`: resolv.conf (the file, when a server is `-`), reach
-# (`ADDRESS PORT open|refused|timeout|error DETAIL` lines), s0, s1, ... (one per server: dig's +yaml output, a gzip
-# member when the image has a working gzip) and, last, end (empty): once it has arrived, the output is complete.
+# (`ADDRESS PORT open|refused|timeout|error DETAIL` lines), s0, s1, ... (one per server: each dig's +yaml output
+# after a `PART INDEX EXIT-STATUS` line; a gzip member when the image has a working gzip) and, last, end (empty):
+# once it has arrived, the output is complete.
 
 SECTION='=== svc-inspect'
 # Seconds a server's digs may run before the server gets a probe query.
@@ -214,9 +215,16 @@ ask() {
     if [ "$status" -eq 9 ] && kill $pids 2> /dev/null; then : > "s$i.dead"; fi
   ) < /dev/null > /dev/null 2>&1 &
   watchdog=$!
-  # shellcheck disable=SC2086 # PIDs
-  wait $pids
-  status=$?
+  # Each dig's exit status, in part order: a dig stopped by a signal (the pod's memory limit, say) cut its part
+  # short, and the CLI must know which questions went unanswered rather than read the next part's answers as theirs.
+  statuses=''
+  status=0
+  for pid in $pids; do
+    wait "$pid"
+    code=$?
+    statuses="$statuses $code"
+    [ "$code" -le "$status" ] || status=$code
+  done
   # Digs done: the watchdog is stopped. Digs killed (a status above 128): it is left to leave its mark.
   [ "$status" -gt 128 ] || kill "$watchdog" 2> /dev/null
   wait "$watchdog"
@@ -241,11 +249,18 @@ why_not_tcp() {
     grep -m1 -E 'failed: |communications error' | sed 's/^/TCP_FAILURE /' > "s$i.why"
 }
 
+# A server's answers: each dig's output after a `PART INDEX STATUS` line (a newline first: a dig stopped mid-line
+# leaves its last line open).
 answers_section() {
   echo "$SECTION s$i"
   [ -n "$tcp" ] || echo TCP_UNANSWERED
-  # shellcheck disable=SC2086 # file names
-  cat "s$i.why" $parts 2> /dev/null
+  cat "s$i.why" 2> /dev/null
+  part=0
+  for code in $statuses; do
+    printf '\nPART %s %s\n' "$part" "$code"
+    cat "s$i.$part.out" 2> /dev/null
+    part=$((part + 1))
+  done
 }
 
 unreachable_section() {

@@ -84,13 +84,19 @@ export function batchData(
   if (options.workDir !== undefined) lines.push(`dir ${options.workDir}`)
   if (options.resolvConf !== undefined) lines.push(`resolv ${options.resolvConf}`)
   // One dig process per line and server (the same lines for every server), the lines last.
-  const digsPerServer = Math.max(1, Math.floor(DIGS_PER_BATCH / Math.max(1, servers.length)))
-  const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / digsPerServer))
-  for (let start = 0; start === 0 || start < questions.length; start += perDig) {
-    const slice = questions.slice(start, start + perDig)
-    lines.push(['questions', ...slice.flatMap((question) => [dataWord(question.name), question.type])].join(' '))
-  }
+  for (const chunk of digChunks(questions, servers.length))
+    lines.push(['questions', ...chunk.flatMap((question) => [dataWord(question.name), question.type])].join(' '))
   return lines
+}
+
+/** The questions of each dig process a server gets (at least one, maybe empty), in order. */
+export function digChunks(questions: DnsQuestion[], serverCount: number): DnsQuestion[][] {
+  const digsPerServer = Math.max(1, Math.floor(DIGS_PER_BATCH / Math.max(1, serverCount)))
+  const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / digsPerServer))
+  const chunks: DnsQuestion[][] = []
+  for (let start = 0; start === 0 || start < questions.length; start += perDig)
+    chunks.push(questions.slice(start, start + perDig))
+  return chunks
 }
 
 /**
@@ -169,15 +175,15 @@ export async function parseBatchOutput(
         tcpFailure = tcpFailureReason(text.slice(TCP_FAILURE.length + 1, lineEnd < 0 ? text.length : lineEnd))
         text = lineEnd < 0 ? '' : text.slice(lineEnd + 1)
       }
-      // dig was asked the TCP check, the questions, then the UDP check (see ask in resolver-batch.sh).
-      const asked = [TRANSPORT_CHECK, ...questions, TRANSPORT_CHECK].map((question) => ({server, question}))
-      const messages = await digMessages(text)
-      const results = digResults(messages, asked).map((result) =>
+      // dig was asked the TCP check, the questions, then the UDP check (see ask in resolver-batch.sh), one part of
+      // them per dig process.
+      const {results: parsed, complete} = await partResults(text, server, digChunks(questions, servers.length))
+      const results = parsed.map((result) =>
         tcpFailure && !answered(result) ? withTcpFailure(result, tcpFailure) : result,
       )
       const udpCheck = results.at(-1)!
       // A UDP check dig never got to (its output ends early) says nothing about UDP.
-      const udp = messages.length < asked.length ? null : answered(udpCheck)
+      const udp = complete ? answered(udpCheck) : null
       transports.push({
         server: server.label,
         tcp: overTcp,
@@ -194,6 +200,61 @@ export async function parseBatchOutput(
     transports,
     ...(resolvConf === undefined ? {} : {resolvConf}),
   }
+}
+
+const PART = /^PART (\d+) (\d+)$/gm
+
+/**
+ * A server's results: each dig's part read with its own questions (the TCP check before the first part's, the UDP
+ * check after the last part's), so a dig stopped early leaves its own questions unanswered, never shifts the next
+ * part's answers onto them. `complete`: the last dig got to the UDP check. Output without PART lines (an older
+ * batch, the tests' captures) is one part.
+ */
+async function partResults(
+  text: string,
+  server: DnsServer,
+  chunks: DnsQuestion[][],
+): Promise<{results: QueryResult[]; complete: boolean}> {
+  const marks = [...text.matchAll(PART)]
+  const parts =
+    marks.length === 0
+      ? [{text, status: 0, questions: chunks.flat()}]
+      : marks.map((mark, index) => ({
+          text: text.slice(mark.index + mark[0].length, marks[index + 1]?.index ?? text.length),
+          status: Number(mark[2]),
+          questions: chunks[Number(mark[1])] ?? [],
+        }))
+  const results: QueryResult[] = []
+  let complete = false
+  for (const [index, part] of parts.entries()) {
+    const asked = [
+      ...(index === 0 ? [TRANSPORT_CHECK] : []),
+      ...part.questions,
+      ...(index === parts.length - 1 ? [TRANSPORT_CHECK] : []),
+    ].map((question) => ({server, question}))
+    const messages = await partMessages(part.text, part.status)
+    const stopped =
+      part.status > 128
+        ? `dig was stopped by signal ${part.status - 128}${part.status === 137 ? ' (SIGKILL: the resolver pod out of memory?)' : ''} before answering`
+        : undefined
+    results.push(
+      ...digResults(messages, asked).map((result, at) =>
+        stopped && at >= messages.length ? {...result, error: stopped} : result,
+      ),
+    )
+    if (index === parts.length - 1) complete = messages.length >= asked.length
+  }
+  return {results, complete}
+}
+
+/**
+ * A part's dig items. A dig stopped by a signal may have been cut inside its last item, which could then read as
+ * an answer with records missing: that item is dropped, whole or not, and its question counts as unanswered.
+ */
+async function partMessages(text: string, status: number) {
+  if (status <= 128) return digMessages(text)
+  const lastItem = text.lastIndexOf('\n- type: ')
+  return digMessages(lastItem < 0 ? '' : text.slice(0, lastItem + 1)).catch(() => [])
 }
 
 /**

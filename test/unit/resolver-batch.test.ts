@@ -127,6 +127,10 @@ emit() {
   [ -n "$pending" ] || return 0
   if [ "$proto" = TCP ] && [ -n "$FAKE_DIG_NO_TCP" ]; then
     printf -- '- type: DIG_ERROR\\n  message: |\\n    no servers could be reached\\n'
+  elif [ "$pending" = "$FAKE_DIG_KILLED_AT" ]; then
+    # As the kernel's OOM killer leaves it: the item cut after its first lines, the process gone (status 137).
+    printf -- '- type: MESSAGE\\n  message:\\n    socket_protocol: %s\\n    response_message_data:\\n      status: NOERR' "$proto"
+    kill -9 $$
   else
     printf -- '- type: MESSAGE\\n  message:\\n    socket_protocol: %s\\n    response_message_data:\\n      status: NOERROR\\n      ANSWER_SECTION:\\n        - %s 30 IN A %s\\n' "$proto" "$pending" "$pending"
   fi
@@ -450,6 +454,40 @@ for (const shell of SHELLS) {
             parsed.queries.map((result) => ({...result, timeMs: null})),
             many.map((question) => echoed(question, replicaA.label)),
           )
+        } finally {
+          at.remove()
+        }
+      },
+    )
+
+    it(
+      'a dig killed mid-answer (the pod out of memory): its unanswered questions say so, the other digs keep their own answers',
+      options,
+      async () => {
+        if (need.missing) assert.fail(need.missing)
+        const at = scratch('svc-inspect-batch-')
+        try {
+          at.tool('dig', DIG_STANDIN)
+          const many = Array.from({length: 600}, (_, index) => q(`n${index}.${Z}.`, 'A'))
+          const run = await runBatch(
+            batchInput(many, [replicaA], [], optionsIn(at.work)),
+            at.env({FAKE_DIG_KILLED_AT: `n100.${Z}.`}),
+            shell.command,
+          )
+          assert.equal(run.status, 0, run.stderr)
+          const parsed = await parseBatchOutput(decodeScriptOutput(run.stdout), many, [replicaA], [])
+          const stopped = 'dig was stopped by signal 9 (SIGKILL: the resolver pod out of memory?) before answering'
+          // The first dig (n0..n249) answered n0..n99 and was killed on n100 (its cut item dropped); the second
+          // and third digs' answers stay theirs.
+          assert.deepEqual(
+            parsed.queries.map((result) => ({...result, timeMs: null})),
+            many.map((question, index) =>
+              index >= 100 && index < 250
+                ? {server: replicaA.label, ...question, rcode: 'ERROR', answers: [], timeMs: null, error: stopped}
+                : echoed(question, replicaA.label),
+            ),
+          )
+          assert.deepEqual(parsed.transports, [{server: replicaA.label, tcp: true, udp: true}])
         } finally {
           at.remove()
         }
@@ -1048,7 +1086,7 @@ describe("the batch's output, compressed or not", () => {
     }
   }
 
-  const PLAIN = '=== svc-inspect reach\n127.0.0.1 9 refused\n=== svc-inspect s0\nTCP_UNANSWERED\n'
+  const PLAIN = '=== svc-inspect reach\n127.0.0.1 9 refused\n=== svc-inspect s0\nTCP_UNANSWERED\n\nPART 0 0\n'
 
   it('an image whose gzip fails (or has none): plain text, read the same', async () => {
     const bytes = await runWithGzip('exit 127')
