@@ -56,11 +56,17 @@ const namespaceOf = (service: Service) => service.metadata.namespace ?? 'default
 
 /**
  * Questions per batch (one exec) with one resolver pod: bounds the script, the pod's /tmp, and the output the CLI
- * holds at once; a service's questions are never split across batches.
+ * holds at once; a service's questions are never split across batches. A dig's memory grows with the questions
+ * it is given (about 30 KB each), so the questions in flight in the pod, two batches' worth, stay at 2,000.
  */
-export const BATCH_QUESTIONS = 2000
-/** Batches in flight at once in the one resolver pod: one, so the pod's memory bounds one batch's digs. */
-const BATCHES_AT_ONCE = 1
+export const BATCH_QUESTIONS = 1000
+/**
+ * Batches in flight at once in the one resolver pod: two, so that the pod asks the next batch while the CLI reads
+ * the last one; each with half the usual dig processes, so the pod holds no more digs than one batch (its memory
+ * limit: more digs at once got them killed).
+ */
+const BATCHES_AT_ONCE = 2
+const DIGS_PER_SCAN_BATCH = 6
 
 /** Offline scan over a dump (no DNS check). */
 export function scanObjects(
@@ -101,7 +107,11 @@ export async function scanCluster(
   const single = options.dns && !options.resolverPerNamespace && services.length > 0 ? options.dns : undefined
   // The one resolver pod starts while the namespaces are read (nothing is created when no service matched).
   const opening = single
-    ? openCheck(gateway, {...single, namespace: single.namespace ?? gateway.defaultNamespace})
+    ? openCheck(gateway, {
+        ...single,
+        namespace: single.namespace ?? gateway.defaultNamespace,
+        digsPerBatch: DIGS_PER_SCAN_BATCH,
+      })
     : undefined
   opening?.catch(() => {}) // awaited below; a failure must not go unhandled while the reads run
   try {

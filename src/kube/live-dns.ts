@@ -37,6 +37,8 @@ export interface LiveDnsOptions {
    * pod: its network namespace and resolv.conf are the client's.
    */
   ephemeralIn?: string
+  /** Dig processes per batch (see BatchOptions.digs): a scan with two batches in flight halves them. */
+  digsPerBatch?: number
   onProgress?: (message: string) => void
 }
 
@@ -250,12 +252,14 @@ export class LiveDnsCheck {
     const input = batchInput(questions, servers, targets, {
       timeoutSeconds: this.options.queryTimeoutSeconds,
       probeName,
+      digs: this.options.digsPerBatch,
     })
     const {resolvConf, ...observed} = await parseBatchOutput(
       await this.run(input, BATCH_END),
       questions,
       servers,
       targets,
+      this.options.digsPerBatch,
     )
     if (resolvConf !== undefined) this.learnResolvConf(resolvConf)
     // The nameserver as resolv.conf names it; dropped when it names none (the batch asked it nothing then).

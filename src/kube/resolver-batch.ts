@@ -31,9 +31,9 @@ const DATA_END = 'SVC_INSPECT_DATA'
 const QUESTIONS_PER_DIG = 250
 /**
  * dig processes per batch at most, shared among the servers: a batch of thousands of questions gets longer slices,
- * not more processes (each dig holds a few MB, and the pod has a 128Mi limit).
+ * not more processes (each dig holds a few MB and about 30 KB per question it is given, and the pod has a 256Mi limit).
  */
-const DIGS_PER_BATCH = 12
+export const DIGS_PER_BATCH = 12
 /** What the batch writes for the pod's nameserver when its resolv.conf names none. */
 const NO_NAMESERVER = 'NO_NAMESERVER'
 /** What the batch writes for a server that did not answer its probe query (its digs killed). */
@@ -54,6 +54,8 @@ export interface BatchOptions {
   workDir?: string
   /** The resolv.conf read for a server without an address; default /etc/resolv.conf. For tests. */
   resolvConf?: string
+  /** Dig processes for the whole batch, shared among the servers; default DIGS_PER_BATCH. */
+  digs?: number
 }
 
 /**
@@ -84,14 +86,14 @@ export function batchData(
   if (options.workDir !== undefined) lines.push(`dir ${options.workDir}`)
   if (options.resolvConf !== undefined) lines.push(`resolv ${options.resolvConf}`)
   // One dig process per line and server (the same lines for every server), the lines last.
-  for (const chunk of digChunks(questions, servers.length))
+  for (const chunk of digChunks(questions, servers.length, options.digs))
     lines.push(['questions', ...chunk.flatMap((question) => [dataWord(question.name), question.type])].join(' '))
   return lines
 }
 
 /** The questions of each dig process a server gets (at least one, maybe empty), in order. */
-export function digChunks(questions: DnsQuestion[], serverCount: number): DnsQuestion[][] {
-  const digsPerServer = Math.max(1, Math.floor(DIGS_PER_BATCH / Math.max(1, serverCount)))
+export function digChunks(questions: DnsQuestion[], serverCount: number, digs = DIGS_PER_BATCH): DnsQuestion[][] {
+  const digsPerServer = Math.max(1, Math.floor(digs / Math.max(1, serverCount)))
   const perDig = Math.max(QUESTIONS_PER_DIG, Math.ceil(questions.length / digsPerServer))
   const chunks: DnsQuestion[][] = []
   for (let start = 0; start === 0 || start < questions.length; start += perDig)
@@ -150,6 +152,8 @@ export async function parseBatchOutput(
   questions: DnsQuestion[],
   servers: DnsServer[],
   targets: ReachTarget[],
+  /** As the batch was written (BatchOptions.digs). */
+  digs = DIGS_PER_BATCH,
 ): Promise<BatchOutput> {
   const sections = splitSections(output)
   const transports: TransportCheck[] = []
@@ -177,7 +181,7 @@ export async function parseBatchOutput(
       }
       // dig was asked the TCP check, the questions, then the UDP check (see ask in resolver-batch.sh), one part of
       // them per dig process.
-      const {results: parsed, complete} = await partResults(text, server, digChunks(questions, servers.length))
+      const {results: parsed, complete} = await partResults(text, server, digChunks(questions, servers.length, digs))
       const results = parsed.map((result) =>
         tcpFailure && !answered(result) ? withTcpFailure(result, tcpFailure) : result,
       )

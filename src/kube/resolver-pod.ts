@@ -65,7 +65,7 @@ export function resolverPodManifest(name: string, image: string, lifetimeSeconds
           },
           // The batch is CPU-bound while it runs (one dig per server, in parallel): a 500m limit doubled its time
           // (docs/performance.md), so the limit is one CPU; the request stays small.
-          resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '1', memory: '128Mi'}},
+          resources: {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '1', memory: '256Mi'}},
           volumeMounts: [{name: 'tmp', mountPath: '/tmp'}],
         },
       ],

@@ -99,19 +99,24 @@ describe('checkBatches', () => {
     assert.ok((reports[1].dns as DnsObservation).reachability.some((result) => result.address === '10.244.2.11'))
   })
 
-  it('finishes each batch in order as it is answered (what a streamed table prints), its result being the final one', async () => {
+  it('two batches in flight; each is finished in order (what a streamed table prints), its result being the final one', async () => {
     const check = fakeCheck()
     const events: string[] = []
     const asked = check.observeBatch.bind(check)
+    // The first batch answers after the second: it is still finished first.
+    let calls = 0
     check.observeBatch = async (questions, targets) => {
-      events.push(`asked ${check.batches.length + 1}`)
+      const number = ++calls
+      events.push(`asked ${number}`)
+      await new Promise((resolve) => setTimeout(resolve, number === 1 ? 30 : 0))
+      events.push(`answered ${number}`)
       return asked(questions, targets)
     }
     const {reports} = await checkBatches(check, [[web, alias], [db]], [], undefined, (batch) => {
       events.push(`finished ${batch.map((report) => report.service.name).join('+')}`)
       return batch.map((report) => ({...report, clusterDomain: `finished.${report.service.name}`}))
     })
-    assert.deepEqual(events, ['asked 1', 'finished web+alias', 'asked 2', 'finished db'])
+    assert.deepEqual(events, ['asked 1', 'asked 2', 'answered 2', 'answered 1', 'finished web+alias', 'finished db'])
     assert.deepEqual(
       reports.map((report) => report.clusterDomain),
       ['finished.web', 'finished.alias', 'finished.db'],
