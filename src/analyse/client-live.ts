@@ -48,7 +48,7 @@ export function applyClientLive(report: ServiceReport, dnsServiceIP?: string): S
     const skipped = report.findings.find((finding) => finding.code === 'ResolverUnavailable')
     const live: ClientLiveSection = {
       note: 'no ephemeral container was added to the pod',
-      unavailable: skipped ? skipped.message.replace(/^live DNS check skipped: /, '') : 'the live check did not run',
+      unavailable: skipped?.message ?? 'the live check did not run',
       clusterIPs: [],
     }
     return {...report, client: {...client, live}}

@@ -436,7 +436,7 @@ describe('--from on a cluster that enforces NetworkPolicy', {timeout: 900_000}, 
     assert.match(warning[0].hint, /svc-inspect-client/)
     assert.deepEqual(refused.report.client?.live, {
       note: 'no ephemeral container was added to the pod',
-      unavailable: warning[0].message.replace('live DNS check skipped: ', ''),
+      unavailable: warning[0].message,
       clusterIPs: [],
     })
     assert.deepEqual(

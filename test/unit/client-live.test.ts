@@ -371,7 +371,7 @@ describe('applyClientLive: static verdicts and live evidence side by side', () =
     const out = applyClientLive(clientFromObjects(objects, report, {target: 'frontend-a'}), '10.96.0.10')
     assert.deepEqual(out.client?.live, {
       note: 'no ephemeral container was added to the pod',
-      unavailable: 'may not add an ephemeral container to pod default/frontend-a: Forbidden: no',
+      unavailable: 'live DNS check skipped: may not add an ephemeral container to pod default/frontend-a: Forbidden: no',
       clusterIPs: [],
     })
     assert.deepEqual(
