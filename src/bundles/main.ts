@@ -14,6 +14,7 @@ import {handle} from '@oclif/core/handle'
 import {run} from '@oclif/core/run'
 import {dirname} from 'node:path'
 import {isSea} from 'node:sea'
+import {commandArgv} from '../cli/argv.js'
 import {complete} from '../cli/complete.js'
 
 /** package.json and oclif.manifest.json, put here by scripts/bundle.mjs (esbuild's define). */
@@ -27,15 +28,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 })
 
 const commandIds = Object.keys(manifest.commands)
-const rootFlags = new Set(['--help', '-h', '--version', '-v'])
-let argv = process.argv.slice(2)
+const argv = process.argv.slice(2)
 if (argv[0] === '__complete') {
   // kubectl_complete-svc_inspect (bin/complete.js, or the script beside the executable) runs this.
   void complete(argv.slice(1), manifest).then(() => process.exit())
 } else {
-  // `help [COMMAND]` as kubectl has it (oclif's help command is a plugin we do not ship).
-  if (argv[0] === 'help') argv = [...argv.slice(1, 2), '--help']
-  const args = argv.length === 0 || commandIds.includes(argv[0]) || rootFlags.has(argv[0]) ? argv : ['inspect', ...argv]
+  const args = commandArgv(argv, commandIds)
   // The command is done once run() settles: it awaits its own clean-up (the resolver pod's deletion). Exiting
   // then, rather than when the event loop empties, skips the garbage collection a big report's heap gets on the
   // way out. Output still buffered in a pipe is written first.

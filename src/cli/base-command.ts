@@ -1,5 +1,6 @@
 // What every svc-inspect command shares: kubectl's connection flags, -o, colour, and the error contract
 // (one `error:` line on stderr, exit 2, never a stack trace).
+import {io} from './io.js'
 import {readFile} from 'node:fs/promises'
 import {Command, Flags} from '@oclif/core'
 import {InspectError, EXIT_CANNOT_INSPECT, oneLineMessage} from '../errors.js'
@@ -84,8 +85,8 @@ export abstract class BaseCommand extends Command {
   /** Turns every failure into `error: <one line>` and exit code 2: the "could not inspect" contract. */
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     if (error.oclif?.exit === 0) return
-    process.stderr.write(`error: ${oneLineMessage(error)}\n`)
-    if (process.env.SVC_INSPECT_DEBUG && !(error instanceof InspectError)) process.stderr.write(`${error.stack}\n`)
+    io.err.write(`error: ${oneLineMessage(error)}\n`)
+    if (process.env.SVC_INSPECT_DEBUG && !(error instanceof InspectError)) io.err.write(`${error.stack}\n`)
     process.exitCode = EXIT_CANNOT_INSPECT
   }
 }

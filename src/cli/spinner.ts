@@ -1,4 +1,6 @@
 // A one-line spinner with elapsed time on stderr, only on a terminal (CI logs stay clean).
+import {io} from './io.js'
+
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
 export class Spinner {
@@ -7,7 +9,7 @@ export class Spinner {
   private readonly started = Date.now()
   private frame = 0
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(private readonly stream: NodeJS.WriteStream = io.err) {}
 
   update(text: string): void {
     this.text = text

@@ -1,3 +1,4 @@
+import {io} from '../cli/io.js'
 import {Flags} from '@oclif/core'
 import {BaseCommand, connectionFlags, connectionOptions} from '../cli/base-command.js'
 
@@ -23,7 +24,7 @@ export default class Cleanup extends BaseCommand {
       gateway,
       flags['all-namespaces'] ? undefined : gateway.defaultNamespace,
     )
-    if (deleted.length === 0) process.stdout.write('no resolver pods found\n')
-    for (const pod of deleted) process.stdout.write(`pod/${pod} deleted\n`)
+    if (deleted.length === 0) io.out.write('no resolver pods found\n')
+    for (const pod of deleted) io.out.write(`pod/${pod} deleted\n`)
   }
 }

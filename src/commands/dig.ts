@@ -1,3 +1,4 @@
+import {io} from '../cli/io.js'
 import {Args, Flags} from '@oclif/core'
 import {
   BaseCommand,
@@ -78,7 +79,7 @@ export default class Dig extends BaseCommand {
     )
     if (flags.output === 'json' || flags.output === 'yaml') {
       const {renderMachine} = await import('../render/index.js')
-      process.stdout.write(
+      io.out.write(
         await renderMachine(
           {
             apiVersion: 'svc-inspect/v1alpha1',
@@ -118,13 +119,13 @@ export default class Dig extends BaseCommand {
               ],
             ],
       )
-      process.stdout.write(`${kubectlTable(['SERVER', 'NAME', 'RCODE', 'TYPE', 'DATA', 'TTL', 'TIME'], rows)}\n`)
+      io.out.write(`${kubectlTable(['SERVER', 'NAME', 'RCODE', 'TYPE', 'DATA', 'TTL', 'TIME'], rows)}\n`)
       // The answers came over TCP (or UDP when TCP went unanswered): say when one transport does not work.
       for (const check of transports) {
-        for (const {says} of transportTrouble(check)) process.stdout.write(`warning: ${check.server} ${says}\n`)
+        for (const {says} of transportTrouble(check)) io.out.write(`warning: ${check.server} ${says}\n`)
       }
       if (client)
-        process.stdout.write(
+        io.out.write(
           `asked from pod ${String(resolver.pod)} (ephemeral container ${String(resolver.ephemeralContainer)}); note: ${EPHEMERAL_NOTE}\n`,
         )
     }

@@ -1,3 +1,4 @@
+import {io} from '../cli/io.js'
 import {Args, Flags} from '@oclif/core'
 import {
   BaseCommand,
@@ -56,11 +57,9 @@ export default class Hosts extends BaseCommand {
       liveDnsOptions(flags, gateway.defaultNamespace),
     )
     if (flags.format === 'json')
-      process.stdout.write(
-        `${JSON.stringify({apiVersion: 'svc-inspect/v1alpha1', kind: 'SeedList', ...list}, null, 2)}\n`,
-      )
-    else process.stdout.write(formatSeedList(list, flags.format as 'lines' | 'csv' | 'mongodb', flags['replica-set']))
-    if (list.hosts.length === 0) process.stderr.write(`no hosts: DNS returned no records for ${list.source}\n`)
+      io.out.write(`${JSON.stringify({apiVersion: 'svc-inspect/v1alpha1', kind: 'SeedList', ...list}, null, 2)}\n`)
+    else io.out.write(formatSeedList(list, flags.format as 'lines' | 'csv' | 'mongodb', flags['replica-set']))
+    if (list.hosts.length === 0) io.err.write(`no hosts: DNS returned no records for ${list.source}\n`)
     process.exitCode = list.hosts.length > 0 ? EXIT_CLEAN : EXIT_PROBLEMS
   }
 }

@@ -1,3 +1,4 @@
+import {io} from '../cli/io.js'
 import {Args, Flags} from '@oclif/core'
 import {
   BaseCommand,
@@ -178,13 +179,13 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     const {renderMachine, renderHuman} = await import('../render/index.js')
     if (options.output === 'junit') {
       const {reportList, renderJUnit} = await import('../render/scan.js')
-      process.stdout.write(renderJUnit(reportList([report], report.expectations)))
+      io.out.write(renderJUnit(reportList([report], report.expectations)))
     } else if (options.output === 'json' || options.output === 'yaml') {
-      process.stdout.write(await renderMachine(report, options.output))
+      io.out.write(await renderMachine(report, options.output))
     } else {
       const {renderReportTable} = await import('../render/report-table.js')
       const wide = options.output === 'wide'
-      process.stdout.write(
+      io.out.write(
         await renderHuman(report, (value, palette) => renderReportTable(value, {wide, palette}), options.noColor),
       )
     }
@@ -226,7 +227,7 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
       dns: options.dns ? liveDnsOptions(options.resolver, namespace) : undefined,
       durationMs: options.watchDurationMs,
       settleMs: 60_000,
-      emit: (event) => process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${event.time} ${event.message}\n`),
+      emit: (event) => io.out.write(json ? `${JSON.stringify(event)}\n` : `${event.time} ${event.message}\n`),
     })
     return EXIT_CLEAN
   }

@@ -1,3 +1,4 @@
+import {io} from '../cli/io.js'
 import {Flags} from '@oclif/core'
 import {
   BaseCommand,
@@ -137,11 +138,11 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
       ? (await import('../analyse/expectations.js')).evaluateExpectations(expectations, contractAnswers)
       : undefined
     const list = reportList(reports, contract)
-    if (flags.output === 'junit') process.stdout.write(renderJUnit(list))
-    else if (flags.output === 'json') await writeChunks(process.stdout, jsonListChunks(list as never))
-    else if (flags.output === 'yaml') process.stdout.write(await renderMachine(list, flags.output))
+    if (flags.output === 'junit') io.out.write(renderJUnit(list))
+    else if (flags.output === 'json') await writeChunks(io.out, jsonListChunks(list as never))
+    else if (flags.output === 'yaml') io.out.write(await renderMachine(list, flags.output))
     else
-      process.stdout.write(
+      io.out.write(
         await renderHuman(
           list,
           (value, palette) =>
@@ -173,12 +174,12 @@ Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 cou
       import('../render/scan.js'),
       import('../render/style.js'),
     ])
-    const palette = paletteFor(process.stdout, flags['no-color'])
+    const palette = paletteFor(io.out, flags['no-color'])
     let rows = 0
     return {
       print: (reports: ServiceReport[]) => {
         if (reports.length === 0) return
-        process.stdout.write(renderScanRows(reports, palette, flags.output === 'wide', rows === 0))
+        io.out.write(renderScanRows(reports, palette, flags.output === 'wide', rows === 0))
         rows += reports.length
       },
       printed: () => rows > 0,

@@ -5,7 +5,8 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {after, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
-import {cli} from '../support/run.js'
+
+import {runInProcess} from '../support/in-process.js'
 
 // web (shop) with internalTrafficPolicy: Local and its one endpoint on node-a; one client on node-c in another
 // namespace, one on node-a with dnsPolicy: Default.
@@ -63,7 +64,7 @@ const base = ['web', '-n', 'shop', '-f', dump, '--cluster-domain', 'cluster.loca
 
 describe('--from on a dump: resolver, names asked, traffic policy', () => {
   it('JSON: web.shop:80 from another namespace answers on the second name; Local drops it on node-c (exit 1)', async () => {
-    const result = await cli([
+    const result = await runInProcess([
       ...base,
       '--from',
       'client',
@@ -112,7 +113,15 @@ describe('--from on a dump: resolver, names asked, traffic policy', () => {
   })
 
   it('table: the CLIENT section and the Traffic line', async () => {
-    const result = await cli([...base, '--from', 'client', '--from-namespace', 'front', '--name', 'web.shop:80'])
+    const result = await runInProcess([
+      ...base,
+      '--from',
+      'client',
+      '--from-namespace',
+      'front',
+      '--name',
+      'web.shop:80',
+    ])
     assert.equal(result.code, 1)
     assert.match(result.stdout, /^Traffic:\s+internal Local \(endpoints on node-a\)$/m)
     assert.match(result.stdout, /^CLIENT pod\/front\/client \(on node-c\)$/m)
@@ -133,7 +142,7 @@ describe('--from on a dump: resolver, names asked, traffic policy', () => {
   })
 
   it('table: an address given with --name is not looked up', async () => {
-    const result = await cli([...base, '--from', 'hostdns', '--name', '10.96.0.50:80'])
+    const result = await runInProcess([...base, '--from', 'hostdns', '--name', '10.96.0.50:80'])
     assert.equal(result.code, 0)
     assert.match(
       result.stdout,
@@ -143,7 +152,7 @@ describe('--from on a dump: resolver, names asked, traffic policy', () => {
   })
 
   it("dnsPolicy Default on the endpoint's node: a warning for DNS, the local endpoint for traffic (exit 0)", async () => {
-    const result = await cli([...base, '--from', 'hostdns', '-o', 'json'])
+    const result = await runInProcess([...base, '--from', 'hostdns', '-o', 'json'])
     assert.equal(result.code, 0)
     const report = JSON.parse(result.stdout) as ServiceReport
     assert.equal(report.client?.resolver?.base, 'node')

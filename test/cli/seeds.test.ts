@@ -5,6 +5,7 @@ import {describe, it} from 'node:test'
 import {parseSrv} from '../../src/dns/types.js'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, ROOT} from '../support/run.js'
+import {runInProcess} from '../support/in-process.js'
 
 const dump = (name: string) => `${ROOT}examples/dumps/${name}.yaml`
 
@@ -13,7 +14,7 @@ async function json(
   namespace: string,
   file: string,
 ): Promise<{code: number | null; report: ServiceReport}> {
-  const result = await cli([service, '-n', namespace, '-f', dump(file), '-o', 'json'])
+  const result = await runInProcess([service, '-n', namespace, '-f', dump(file), '-o', 'json'])
   assert.equal(result.stderr, '')
   return {code: result.code, report: JSON.parse(result.stdout) as ServiceReport}
 }
@@ -53,7 +54,13 @@ describe('seed 000: headless service, readiness probe failing until touch /var/r
   })
 
   it('table: endpoints not ready with the reason, the findings with hints', async () => {
-    const result = await cli(['test-headless-svc', '-n', 'seed-readiness', '-f', dump('000-headless-readiness')])
+    const result = await runInProcess([
+      'test-headless-svc',
+      '-n',
+      'seed-readiness',
+      '-f',
+      dump('000-headless-readiness'),
+    ])
     assert.equal(result.code, 1)
     assert.match(result.stdout, /^Service:\s+seed-readiness\/test-headless-svc$/m)
     assert.match(result.stdout, /^Type:\s+ClusterIP \(headless\)$/m)
@@ -115,7 +122,7 @@ describe('seed 001: Service types', () => {
   })
 
   it('NodePort and LoadBalancer have the same records as ClusterIP; the header shows the nodePort', async () => {
-    const nodePort = await cli(['demoapp-nodeport-svc', '-n', 'seed-types', '-f', dump('001-service-types')])
+    const nodePort = await runInProcess(['demoapp-nodeport-svc', '-n', 'seed-types', '-f', dump('001-service-types')])
     assert.equal(nodePort.code, 0)
     assert.match(nodePort.stdout, /^Type:\s+NodePort$/m)
     assert.match(nodePort.stdout, /http 80\/TCP -> 80 \(nodePort 30080\)/)
@@ -158,7 +165,7 @@ describe('seed 001: Service types', () => {
   })
 
   it('a selector that matches nothing shows the nearest pods and the differing label, exit 1', async () => {
-    const result = await cli(['app1-nginx', '-n', 'seed-types', '-f', dump('001-service-types')])
+    const result = await runInProcess(['app1-nginx', '-n', 'seed-types', '-f', dump('001-service-types')])
     assert.equal(result.code, 1)
     assert.match(result.stdout, /ERROR\s+SelectorMatchesNoPods\s+service\/app1-nginx/)
     assert.match(result.stdout, /selector app=demoapp,version=v2 matches none of the 2 pods in namespace seed-types/)
@@ -219,7 +226,15 @@ describe('seed 003: headless port 80 -> targetPort 8000', () => {
   })
 
   it('-o yaml prints the same report as YAML', async () => {
-    const result = await cli(['svc-chroma', '-n', 'seed-ports', '-f', dump('003-headless-port-mapping'), '-o', 'yaml'])
+    const result = await runInProcess([
+      'svc-chroma',
+      '-n',
+      'seed-ports',
+      '-f',
+      dump('003-headless-port-mapping'),
+      '-o',
+      'yaml',
+    ])
     assert.match(result.stdout, /^apiVersion: svc-inspect\/v1alpha1\nkind: ServiceReport\n/)
     assert.match(result.stdout, /code: HeadlessPortMismatch/)
   })
