@@ -2,7 +2,7 @@
 // and its nameserver over UDP and TCP) set beside the static NetworkPolicy verdicts, path by path. Where they
 // disagree, a LiveEvidenceDisagrees finding says so; where they agree that a policy drops the traffic, the live
 // findings that report the drop (PortUnreachable, DNSTimeout, ...) name the policy instead of guessing a cause.
-import type {ReachResult} from '../model/dns.js'
+import type {DnsQuestion, ReachResult} from '../model/dns.js'
 import type {ClientLiveSection, ClientSection, Finding, ServiceReport} from '../model/report.js'
 import {NODE_LOCAL_DNS_ADDRESS} from './client-dns.js'
 import {addFindings} from './report.js'
@@ -137,6 +137,8 @@ export function applyClientLive(report: ServiceReport, dnsServiceIP?: string): S
       message: `the client's resolv.conf is not what the kubelet writes for its spec (dnsPolicy ${client.resolver!.dnsPolicy}): ${resolverDiffers.join('; ')}`,
       hint: "the kubelet's --cluster-dns or --resolv-conf differ from what was assumed (see the assumptions), NodeLocal DNSCache rewrites it, or the pod predates a change; the names tried were worked out from the prediction",
     })
+  const {lookup, finding: lookupFinding} = liveLookup(report, client, nameserver, who)
+  if (lookupFinding) findings.push(lookupFinding)
   const live: ClientLiveSection = {
     ...(resolver.ephemeralContainer ? {container: resolver.ephemeralContainer} : {}),
     ...(resolver.image ? {image: resolver.image} : {}),
@@ -146,7 +148,71 @@ export function applyClientLive(report: ServiceReport, dnsServiceIP?: string): S
     clusterIPs,
   }
   const attributed = attributeToPolicy(report.findings, paths, clusterIPs, dnsEvidence, client.dnsAllowed)
-  return addFindings({...report, findings: attributed, client: {...client, paths, live}}, findings)
+  return addFindings(
+    {...report, findings: attributed, client: {...client, paths, ...(lookup ? {lookup} : {}), live}},
+    findings,
+  )
+}
+
+/**
+ * The names the client's resolver tries for the name the app uses (client-dns.ts), as questions for the live check
+ * in the client pod: A, or AAAA for a Service with IPv6 addresses only. Names built from the node's unknown search
+ * domains are not asked.
+ */
+export function lookupQuestions(report: ServiceReport, client: ClientSection): DnsQuestion[] {
+  const addresses = [...report.service.clusterIPs, ...report.endpoints.map((endpoint) => endpoint.address)].filter(
+    (address) => address && address !== 'None',
+  )
+  const type = addresses.length > 0 && addresses.every((address) => address.includes(':')) ? 'AAAA' : 'A'
+  return (client.lookup?.tries ?? [])
+    .filter((entry) => !entry.name.includes('<'))
+    .map((entry) => ({name: entry.name, type}))
+}
+
+/**
+ * The tries with what the client's nameserver answered for each (from the client pod), and the finding when the
+ * first name that answered with records is not the one predicted.
+ */
+function liveLookup(
+  report: ServiceReport,
+  client: ClientSection,
+  nameserver: string | null,
+  who: string,
+): {lookup?: ClientSection['lookup']; finding?: Finding} {
+  const lookup = client.lookup
+  const dns = report.dns
+  if (!lookup || !dns || lookup.tries.length === 0) return {lookup}
+  const primary = dns.primaryServer
+  const asked = lookupQuestions(report, client)
+  const tries = lookup.tries.map((entry) => {
+    const question = asked.find((candidate) => candidate.name === entry.name)
+    const result =
+      question &&
+      dns.queries.find(
+        (query) => query.server === primary && query.name === question.name && query.type === question.type,
+      )
+    if (!result) return entry
+    return {
+      ...entry,
+      live: {rcode: result.rcode, records: result.answers.filter((answer) => answer.type === question.type).length},
+    }
+  })
+  const liveAnsweredBy = tries.find((entry) => entry.live && entry.live.rcode === 'NOERROR' && entry.live.records > 0)
+  // Only answers decide: a timeout or an error says nothing about which name would answer (a policy may drop DNS).
+  const decided = tries.every(
+    (entry) => entry.answer === 'unknown' || (entry.live && ['NOERROR', 'NXDOMAIN'].includes(entry.live.rcode)),
+  )
+  let finding: Finding | undefined
+  if (decided && (liveAnsweredBy?.name ?? null) !== lookup.answeredBy) {
+    finding = {
+      code: 'LiveEvidenceDisagrees',
+      severity: 'warning',
+      object: who,
+      message: `"${lookup.name}" from the client: ${liveAnsweredBy ? `${liveAnsweredBy.name} answered first` : 'no name answered with records'} (its nameserver ${nameserver ?? '<none>'}), predicted ${lookup.answeredBy ?? 'no answer'}`,
+      hint: "another object answers one of the names tried first (a Service of that name in the client's namespace, a search domain served elsewhere), or the records changed since they were read",
+    }
+  }
+  return {lookup: {...lookup, tries}, finding}
 }
 
 /**

@@ -1,7 +1,7 @@
 // `--from`: the client's view added to a report, from a cluster or from a dump: static NetworkPolicy verdicts,
 // the client's own resolver and the traffic policies on its node (src/analyse/client-view.ts); with the live
 // check, the evidence from the client pod's own network namespace beside them (src/analyse/client-live.ts).
-import {applyClientLive} from '../analyse/client-live.js'
+import {applyClientLive, lookupQuestions} from '../analyse/client-live.js'
 import {clientView, needsClientNode, type ClientContext} from '../analyse/client-view.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {parseClientTarget, pickClientPod} from '../analyse/client-target.js'
@@ -125,6 +125,8 @@ export async function inspectFromClient(
     expectations,
     contractSource,
     progress,
+    // The names the client's resolver tries, asked from the client pod too: its own lookup, live.
+    (predicted) => lookupQuestions(predicted, clientView(predicted, {...found, name: options.name}).client),
   )
   const {context, notes} = await withNode(gateway, report, found, options)
   return applyClientLive(withClient(report, context, notes), found.dnsServiceIP)

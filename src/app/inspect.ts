@@ -9,6 +9,7 @@ import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import {ResolverForbidden} from '../kube/resolver-pod.js'
 import {EphemeralUnavailable} from '../kube/ephemeral-resolver.js'
 import type {ServiceReport} from '../model/report.js'
+import type {DnsQuestion} from '../model/dns.js'
 
 /**
  * `inspect` against a cluster with the live check. The reads of the slices, pods and events start with the
@@ -23,6 +24,8 @@ export async function inspectLive(
   expectations: Expectation[],
   contractSource: string | undefined,
   progress: (message: string) => void,
+  /** More questions to ask in the same batch, from the report (e.g. the names a client's resolver tries). */
+  moreQuestions: (report: ServiceReport) => DnsQuestion[] = () => [],
 ): Promise<ServiceReport> {
   const serviceRead = gateway.readService(target.namespace, target.name)
   const surroundings = gateway.readSurroundings(
@@ -75,7 +78,7 @@ export async function inspectLive(
     const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
     if (zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
     progress('querying the cluster DNS')
-    const questions = expectations.map(({name, type}) => ({name, type}))
+    const questions = [...expectations.map(({name, type}) => ({name, type})), ...moreQuestions(report)]
     const predicted = report
     report = applyDnsObservation(predicted, await check.observe(predicted, questions))
     const expiry = cacheExpiry(report)

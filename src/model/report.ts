@@ -248,7 +248,13 @@ export interface ClientLookup {
    * zone that is not the Service's: NXDOMAIN unless another object has it), upstream (outside the cluster zone,
    * forwarded), unknown (built from the node's search domains).
    */
-  tries: Array<{name: string; answer: 'records' | 'no-records' | 'other' | 'upstream' | 'unknown'; note?: string}>
+  tries: Array<{
+    name: string
+    answer: 'records' | 'no-records' | 'other' | 'upstream' | 'unknown'
+    note?: string
+    /** What the client's nameserver answered for this name, asked from the client pod (the live check). */
+    live?: {rcode: string; records: number}
+  }>
   /** The first name expected to answer with the Service's records, or null. */
   answeredBy: string | null
   /** Where the app's connection goes, in words (e.g. `ClusterIP 10.96.0.10:80/TCP -> endpoints on 8080`). */

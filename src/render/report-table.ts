@@ -178,12 +178,17 @@ function clientSection(client: ClientSection, palette: TableOptions['palette']):
   const lookup = client.lookup!
   if (lookup.tries.length === 0) lines.push(`"${lookup.name}" is an address, not looked up; dials ${lookup.dials}`)
   else {
+    // With the live check, what the client's nameserver answered for each name, asked from the client pod.
+    const live = lookup.tries.some((entry) => entry.live)
     const rows = lookup.tries.map((entry) => [
       entry.name,
       entry.answer === 'records' ? palette.green('records') : entry.answer,
+      ...(live
+        ? [entry.live ? `${entry.live.rcode}${entry.live.records ? ` (${entry.live.records})` : ''}` : '-']
+        : []),
       entry.note ?? '',
     ])
-    lines.push(kubectlTable([`NAMES ASKED FOR "${lookup.name}"`, 'EXPECTED', 'WHY'], rows))
+    lines.push(kubectlTable([`NAMES ASKED FOR "${lookup.name}"`, 'EXPECTED', ...(live ? ['LIVE'] : []), 'WHY'], rows))
     lines.push(
       lookup.answeredBy
         ? `answered by ${lookup.answeredBy}; dials ${lookup.dials}`

@@ -358,6 +358,10 @@ describe('--from on a cluster that enforces NetworkPolicy', {timeout: 900_000}, 
     // The static prediction from the pod's spec (dnsPolicy, dnsConfig) is what the kubelet wrote.
     assert.equal(resolver?.agrees, true, JSON.stringify(report.client?.resolver))
     assert.deepEqual(report.client?.resolver?.options, ['ndots:1'])
+    // Its own lookup, asked from the pod: the last name tried is the Service's, and it answered with its record.
+    const tries = report.client?.lookup?.tries ?? []
+    assert.equal(tries.at(-1)?.name, `open.${NS}.svc.${report.clusterDomain}.`, JSON.stringify(tries))
+    assert.deepEqual(tries.at(-1)?.live, {rcode: 'NOERROR', records: 1})
     assert.deepEqual(report.client?.dnsAllowed, {udp: true, tcp: false})
     assert.deepEqual(report.client?.live?.dns, {nameserver: dnsIP, udp: true, tcp: false, agrees: true})
     assert.equal(named(report, 'NetworkPolicyBlocksDns')[0]?.severity, 'warning')

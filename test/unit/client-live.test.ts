@@ -20,7 +20,13 @@ import type {ClientSection, ClusterObjects, ServiceReport} from '../../src/model
 import type {DnsServer, QueryResult, ReachResult, TransportCheck} from '../../src/dns/types.js'
 import {buildReport, resolverUnavailable} from '../../src/analyse/report.js'
 import {applyDnsObservation, questionsFor} from '../../src/analyse/dns-diff.js'
-import {applyClientLive, EPHEMERAL_NOTE, liveAgrees, resolvConfDifferences} from '../../src/analyse/client-live.js'
+import {
+  applyClientLive,
+  EPHEMERAL_NOTE,
+  liveAgrees,
+  lookupQuestions,
+  resolvConfDifferences,
+} from '../../src/analyse/client-live.js'
 import {clientFromObjects} from '../../src/app/client.js'
 import {renderReportTable} from '../../src/render/report-table.js'
 import {Chalk} from 'chalk'
@@ -371,7 +377,8 @@ describe('applyClientLive: static verdicts and live evidence side by side', () =
     const out = applyClientLive(clientFromObjects(objects, report, {target: 'frontend-a'}), '10.96.0.10')
     assert.deepEqual(out.client?.live, {
       note: 'no ephemeral container was added to the pod',
-      unavailable: 'live DNS check skipped: may not add an ephemeral container to pod default/frontend-a: Forbidden: no',
+      unavailable:
+        'live DNS check skipped: may not add an ephemeral container to pod default/frontend-a: Forbidden: no',
       clusterIPs: [],
     })
     assert.deepEqual(
@@ -481,4 +488,97 @@ describe("resolvConfDifferences: the client's resolv.conf as read against the on
     it(row.name, () => {
       assert.deepEqual(resolvConfDifferences(row.predicted, row.seen, row.accepted), row.differences)
     })
+})
+
+describe("the client's own lookup, asked from the client pod", () => {
+  const base = run([], {endpoint: 'open', clusterIP: 'open', dns: {tcp: true, udp: true}})
+  const lookup = {
+    name: 'web',
+    given: true,
+    port: null,
+    tries: [
+      {name: 'web.front.svc.cluster.local.', answer: 'other' as const, note: 'no such Service expected'},
+      {name: 'web.default.svc.cluster.local.', answer: 'records' as const},
+    ],
+    answeredBy: 'web.default.svc.cluster.local.',
+    dials: 'ClusterIP 10.96.0.20:80/TCP',
+  }
+  const answer = (name: string, rcode: QueryResult['rcode'], data: string[]): QueryResult => ({
+    server: 'nameserver',
+    name,
+    type: 'A',
+    rcode,
+    answers: data.map((value) => ({type: 'A', ttl: 5, data: value})),
+    timeMs: 1,
+  })
+  const withLookup = (queries: QueryResult[]): ServiceReport => ({
+    ...base,
+    findings: [],
+    client: {...base.client!, live: undefined, lookup},
+    dns: {
+      ...base.dns!,
+      queries: [...base.dns!.queries.filter((query) => query.name !== lookup.answeredBy), ...queries],
+    },
+  })
+
+  it('the names asked: each try as an A question, none built from the node search domains', () => {
+    assert.deepEqual(
+      lookupQuestions(base, {
+        ...base.client!,
+        lookup: {...lookup, tries: [...lookup.tries, {name: "web.<node's search domains>", answer: 'unknown'}]},
+      }),
+      [
+        {name: 'web.front.svc.cluster.local.', type: 'A'},
+        {name: 'web.default.svc.cluster.local.', type: 'A'},
+      ],
+    )
+  })
+
+  it('as predicted (the first NXDOMAIN, the second with records): each try carries its answer, nothing to report', () => {
+    const out = applyClientLive(
+      withLookup([
+        answer('web.front.svc.cluster.local.', 'NXDOMAIN', []),
+        answer('web.default.svc.cluster.local.', 'NOERROR', ['10.96.0.20']),
+      ]),
+      '10.96.0.10',
+    )
+    assert.deepEqual(
+      out.client!.lookup!.tries.map((entry) => [entry.name, entry.live]),
+      [
+        ['web.front.svc.cluster.local.', {rcode: 'NXDOMAIN', records: 0}],
+        ['web.default.svc.cluster.local.', {rcode: 'NOERROR', records: 1}],
+      ],
+    )
+    assert.deepEqual(
+      out.findings.filter((finding) => finding.code === 'LiveEvidenceDisagrees'),
+      [],
+    )
+  })
+
+  it('a name tried first answers (another Service of that name in the client namespace): LiveEvidenceDisagrees', () => {
+    const out = applyClientLive(
+      withLookup([
+        answer('web.front.svc.cluster.local.', 'NOERROR', ['10.96.7.7']),
+        answer('web.default.svc.cluster.local.', 'NOERROR', ['10.96.0.20']),
+      ]),
+      '10.96.0.10',
+    )
+    assert.deepEqual(
+      out.findings.filter((finding) => finding.code === 'LiveEvidenceDisagrees').map((finding) => finding.message),
+      [
+        '"web" from the client: web.front.svc.cluster.local. answered first (its nameserver 10.96.0.10), predicted web.default.svc.cluster.local.',
+      ],
+    )
+  })
+
+  it('timeouts decide nothing (DNS may be dropped by a policy): no disagreement claimed', () => {
+    const out = applyClientLive(
+      withLookup([
+        answer('web.front.svc.cluster.local.', 'TIMEOUT', []),
+        answer('web.default.svc.cluster.local.', 'TIMEOUT', []),
+      ]),
+      '10.96.0.10',
+    )
+    assert.ok(!out.findings.some((finding) => finding.code === 'LiveEvidenceDisagrees'))
+  })
 })
