@@ -15,7 +15,7 @@
 //   when they all have the same one.
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
-import type {KubeObject, Pod, Service} from '../../src/model/k8s.js'
+import type {KubeObject, Service} from '../../src/model/k8s.js'
 import type {ClientSection, ClusterObjects, ServiceReport} from '../../src/model/report.js'
 import type {DnsServer, QueryResult, ReachResult, TransportCheck} from '../../src/dns/types.js'
 import {buildReport, resolverUnavailable} from '../../src/analyse/report.js'
@@ -30,30 +30,11 @@ import {
 import {clientFromObjects} from '../../src/app/client.js'
 import {renderReportTable} from '../../src/render/report-table.js'
 import {Chalk} from 'chalk'
-import {controllerSlices, pod} from './recorded.js'
+import {controllerSlices} from './recorded.js'
+import {clientWorld} from './client-world.js'
 import {clusterIP, port} from './factories.js'
 
-const base = clusterIP('web', '10.96.0.20', [port('http', 80, 'TCP', 8080)])
-const web: Service = {...base, spec: {...base.spec, selector: {app: 'web'}}}
-const webPod = pod({
-  name: 'web-a',
-  ip: '10.244.0.5',
-  labels: {app: 'web'},
-  ports: [{name: 'http', containerPort: 8080}],
-})
-const frontend = pod({name: 'frontend-a', ip: '10.244.0.9', labels: {app: 'frontend'}})
-const coredns: Pod = {
-  ...pod({
-    name: 'coredns-1',
-    ip: '10.244.0.2',
-    labels: {'k8s-app': 'kube-dns'},
-    ports: [
-      {name: 'dns', containerPort: 53, protocol: 'UDP'},
-      {name: 'dns-tcp', containerPort: 53},
-    ],
-  }),
-  metadata: {name: 'coredns-1', namespace: 'kube-system', labels: {'k8s-app': 'kube-dns'}},
-}
+const {web, webPod, frontend, coredns} = clientWorld('10.96.0.20')
 const kubeDns: Service = {
   ...clusterIP('kube-dns', '10.96.0.10', [port('dns', 53, 'UDP', 53)]),
   metadata: {name: 'kube-dns', namespace: 'kube-system'},

@@ -8,29 +8,10 @@ import {clientFromObjects} from '../../src/app/client.js'
 import {parseClientTarget} from '../../src/analyse/client-target.js'
 import {needsClientNode} from '../../src/analyse/client-view.js'
 import {controllerSlices, pod} from './recorded.js'
-import {clusterIP, endpoint, port, slice} from './factories.js'
+import {clientWorld} from './client-world.js'
+import {endpoint, slice} from './factories.js'
 
-const base = clusterIP('web', '10.96.0.10', [port('http', 80, 'TCP', 8080)])
-const web: Service = {...base, spec: {...base.spec, selector: {app: 'web'}}}
-const webPod = pod({
-  name: 'web-a',
-  ip: '10.244.0.5',
-  labels: {app: 'web'},
-  ports: [{name: 'http', containerPort: 8080}],
-})
-const frontend = pod({name: 'frontend-a', ip: '10.244.0.9', labels: {app: 'frontend'}})
-const coredns: Pod = {
-  ...pod({
-    name: 'coredns-1',
-    ip: '10.244.0.2',
-    labels: {'k8s-app': 'kube-dns'},
-    ports: [
-      {name: 'dns', containerPort: 53, protocol: 'UDP'},
-      {name: 'dns-tcp', containerPort: 53},
-    ],
-  }),
-  metadata: {name: 'coredns-1', namespace: 'kube-system', labels: {'k8s-app': 'kube-dns'}},
-}
+const {web, webPod, frontend, coredns} = clientWorld('10.96.0.10')
 const policy = (name: string, spec: Record<string, unknown>): KubeObject =>
   ({
     apiVersion: 'networking.k8s.io/v1',
