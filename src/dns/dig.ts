@@ -170,7 +170,9 @@ function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQue
   if (item.type === 'DIG_ERROR' || typeof item.message !== 'object' || !item.message) {
     const text = typeof item.message === 'string' ? item.message.trim() : 'dig error'
     const timedOut = /timed out|no servers could be reached/.test(text)
-    return {...base, rcode: timedOut ? 'TIMEOUT' : 'ERROR', answers: [], timeMs: null, error: text}
+    // dig's words are read here, once: the findings go by `failure`.
+    const failure = timedOut ? 'timeout' : /connection refused/i.test(text) ? 'refused' : 'error'
+    return {...base, rcode: timedOut ? 'TIMEOUT' : 'ERROR', answers: [], timeMs: null, error: text, failure}
   }
   const message = item.message
   const data = message.response_message_data ?? {}
@@ -193,7 +195,10 @@ function toResult(item: DigItem | undefined, server: DnsServer, question: DnsQue
     timeMs: elapsedMs(message.query_time, message.response_time),
     transport: message.socket_protocol,
     ...(truncated
-      ? {error: `${TOO_LARGE}: truncated even over TCP, ${answers.length} records received`}
+      ? {
+          error: `${TOO_LARGE}: truncated even over TCP, ${answers.length} records received`,
+          failure: 'too-large' as const,
+        }
       : known
         ? {}
         : {error: `the server answered ${status}`}),

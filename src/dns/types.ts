@@ -1,11 +1,12 @@
 // The vocabulary of the live DNS check, shared by the resolver backends (gather) and the diff (analyse).
-import type {DnsServer, QueryResult} from '../model/dns.js'
+import type {DnsServer, QueryFailure, QueryResult} from '../model/dns.js'
 
 // The types live in the model (ServiceReport's dns section is made of them); the dns layer keeps their names.
 export type {
   DnsAnswer,
   DnsQuestion,
   DnsServer,
+  QueryFailure,
   QueryResult,
   Rcode,
   ReachResult,
@@ -29,18 +30,15 @@ export function answered(result: Pick<QueryResult, 'rcode'>): boolean {
 /** The start of the error of an answer too large for a DNS message, even over TCP (the resolver backends write it). */
 export const TOO_LARGE = 'answer too large for a DNS message'
 
-/** What went wrong with a query, in the words the findings use; null when it got a whole answer. */
-export type QueryFailure = 'timeout' | 'refused' | 'too-large' | 'error'
-
 /**
- * Why a query got no (whole) answer, from its rcode and dig's error: no answer in time, a refused connection
- * (nothing listens there), an answer too large for a DNS message even over TCP, or another error.
+ * Why a query got no (whole) answer: no answer in time, a refused connection (nothing listens there), an answer
+ * too large for a DNS message even over TCP, or another error; null when it got a whole answer. The reason is the
+ * one the backend recorded when it read the answer (`failure`), else what the rcode says.
  */
-export function queryFailure(result: Pick<QueryResult, 'rcode' | 'error'>): QueryFailure | null {
-  if (result.error?.startsWith(TOO_LARGE)) return 'too-large'
+export function queryFailure(result: Pick<QueryResult, 'rcode' | 'failure'>): QueryFailure | null {
+  if (result.failure === 'too-large') return 'too-large'
   if (answered(result)) return null
-  if (/connection refused/i.test(result.error ?? '')) return 'refused'
-  return result.rcode === 'TIMEOUT' ? 'timeout' : 'error'
+  return result.failure ?? (result.rcode === 'TIMEOUT' ? 'timeout' : 'error')
 }
 
 /** An answer that took at least this long is slow (CoreDNS answers in a few ms), even inside the query timeout. */

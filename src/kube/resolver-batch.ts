@@ -270,6 +270,7 @@ function withTcpFailure(result: QueryResult, reason: string): QueryResult {
   return {
     ...result,
     rcode: refused ? 'ERROR' : result.rcode,
+    ...(refused ? {failure: 'refused' as const} : {}),
     error: `${result.error ?? result.rcode}; over TCP: ${reason}`,
   }
 }

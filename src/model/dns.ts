@@ -36,7 +36,12 @@ export interface QueryResult {
   /** The transport of the answer: TCP (the pod backend asks over TCP), UDP for a server that left TCP unanswered. */
   transport?: string
   error?: string
+  /** Why the query got no (whole) answer, decided where dig's output is read: the findings use this, not `error`. */
+  failure?: QueryFailure
 }
+
+/** What went wrong with a query, in the words the findings use. */
+export type QueryFailure = 'timeout' | 'refused' | 'too-large' | 'error'
 
 export interface ReachTarget {
   address: string

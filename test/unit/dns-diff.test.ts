@@ -638,6 +638,7 @@ describe('applyDnsObservation: slow, refused, too large', () => {
       answers: [],
       timeMs: null,
       error: 'no servers could be reached; over TCP: connection refused',
+      failure: 'refused' as const,
     }))
     const out = applyDnsObservation(
       CLUSTERIP,
@@ -654,7 +655,11 @@ describe('applyDnsObservation: slow, refused, too large', () => {
   it('an answer too large for a DNS message (truncated over TCP) is named so, with the records received', () => {
     const big = truthful(CLUSTERIP, NAMESERVER).map((result, index) =>
       index === 0
-        ? {...result, error: 'answer too large for a DNS message: truncated even over TCP, 1 records received'}
+        ? {
+            ...result,
+            error: 'answer too large for a DNS message: truncated even over TCP, 1 records received',
+            failure: 'too-large' as const,
+          }
         : result,
     )
     const out = applyDnsObservation(CLUSTERIP, observation([NAMESERVER], big))
