@@ -202,9 +202,9 @@ const reportKey = (report: ServiceReport) => `${report.service.namespace}/${repo
 
 /**
  * A scan's answers come seconds after its reads: a Service deleted in between (with its namespace, say) has DNS
- * errors that are not errors. The namespaces whose live check added errors are listed again; a Service gone from
- * the list, or there under another uid, gets its unchecked report and a ServiceDeletedDuringScan warning. A list
- * that fails leaves the reports as they are.
+ * errors (or cache warnings) that are not so. The namespaces whose live check added errors or warnings are listed
+ * again; a Service gone from the list, or there under another uid, gets its unchecked report and a
+ * ServiceDeletedDuringScan warning. A list that fails leaves the reports as they are.
  */
 export async function judgeOnlyServicesStillThere(
   gateway: KubeGateway,
@@ -212,9 +212,11 @@ export async function judgeOnlyServicesStillThere(
   unchecked: Map<string, ServiceReport>,
   services: Service[],
 ): Promise<ServiceReport[]> {
-  const addedErrors = (report: ServiceReport) =>
-    report.summary.errors > (unchecked.get(reportKey(report))?.summary.errors ?? Infinity)
-  const namespaces = [...new Set(checked.filter(addedErrors).map((report) => report.service.namespace))]
+  // Errors, or warnings such as DNSAnswerCached (a Service created and deleted within a cache window).
+  const problems = (report: ServiceReport | undefined) =>
+    report ? report.summary.errors + report.summary.warnings : Infinity
+  const addedProblems = (report: ServiceReport) => problems(report) > problems(unchecked.get(reportKey(report)))
+  const namespaces = [...new Set(checked.filter(addedProblems).map((report) => report.service.namespace))]
   if (namespaces.length === 0) return checked
   const readUids = new Map(
     services.map((service) => [`${namespaceOf(service)}/${service.metadata.name}`, service.metadata.uid]),
@@ -229,7 +231,7 @@ export async function judgeOnlyServicesStillThere(
   })
   return checked.map((report) => {
     const key = reportKey(report)
-    if (!addedErrors(report) || !listed.has(report.service.namespace)) return report
+    if (!addedProblems(report) || !listed.has(report.service.namespace)) return report
     if (nowUids.has(key) && nowUids.get(key) === readUids.get(key)) return report
     return deletedDuringScan(unchecked.get(key)!, nowUids.has(key))
   })

@@ -255,7 +255,8 @@ describe('live DNS check failure modes', {timeout: 900_000}, () => {
   })
 
   it('a Service deleted while the scan runs: ServiceDeletedDuringScan (a warning), not a DNS error; the others judged', async () => {
-    const doomed = `${NS}-doomed`
+    // Its own name each run: a namespace of an earlier run may still be terminating, its names still cached.
+    const doomed = `${NS}-doomed-${Date.now().toString(36)}`
     kubectl(
       ['apply', '-f', '-'],
       `apiVersion: v1

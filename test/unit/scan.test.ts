@@ -284,6 +284,26 @@ describe('Services deleted while the scan asked their names', () => {
     assert.deepEqual(out[1].summary, {errors: 0, warnings: 2, infos: 0}, 'the DNS error is gone with the live answers')
   })
 
+  it('a cache warning only (DNSAnswerCached on a Service created and deleted within the window): judged the same', async () => {
+    const listed: string[] = []
+    const cached: ServiceReport = {
+      ...db,
+      findings: [...db.findings, {code: 'DNSAnswerCached', severity: 'warning', object: 'x', message: 'm', hint: 'h'}],
+      summary: {...db.summary, warnings: db.summary.warnings + 1},
+    }
+    const out = await judgeOnlyServicesStillThere(
+      gatewayListing([withUid(web, 'uid-web')], listed),
+      [cached],
+      unchecked,
+      read,
+    )
+    assert.deepEqual(listed, ['default'])
+    assert.deepEqual(
+      out[0].findings.map((finding) => finding.code),
+      ['TargetPortNotDeclared', 'ServiceDeletedDuringScan'],
+    )
+  })
+
   it('no DNS errors added: nothing is listed again', async () => {
     const listed: string[] = []
     const out = await judgeOnlyServicesStillThere(gatewayListing([], listed), [web, db], unchecked, read)
