@@ -38,7 +38,7 @@ export const outputFlags = {
   }),
 }
 
-/** What the user says about the cluster's DNS server, over what the cluster says (see README "DNS servers"). */
+/** What the user says about the cluster's DNS server, over what the cluster says (see docs/reference.md, "DNS servers"). */
 export const dnsServerFlags = {
   'dns-server': Flags.string({
     description: 'The cluster DNS server, when detection cannot tell or is wrong (default: from kube-system).',

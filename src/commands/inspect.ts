@@ -89,7 +89,9 @@ Exit codes: 0 no error findings, 1 error findings, 2 could not inspect.`
     'watch-duration': Flags.string({
       description: 'With --watch: stop after this long (e.g. 5m); default: until Ctrl-C.',
     }),
-    expect: Flags.string({description: 'A DNS contract (YAML) to check against the live answers (see the README).'}),
+    expect: Flags.string({
+      description: 'A DNS contract (YAML) to check against the live answers (its format: docs/reference.md, --expect).',
+    }),
     from: Flags.string({
       description: `The client: POD, pod/NAME, deploy/NAME or sts/NAME. Adds whether NetworkPolicy lets it reach the endpoints on their target ports and the cluster DNS on UDP and TCP 53, the resolv.conf the kubelet gives it and the names its resolver asks (see --name), and which endpoints kube-proxy on its node sends it to (static verdicts); and runs the live check (DNS lookups, TCP connects) from the client pod's own network namespace, through an ephemeral container with the resolver image (patch pods/ephemeralcontainers, as kubectl debug does), the two side by side. ${EPHEMERAL_NOTE}. With --no-dns: the static verdicts alone, nothing is added to the pod.`,
     }),

@@ -20,7 +20,7 @@ import type {ScanProgress} from '../app/scan.js'
 
 export default class Scan extends BaseCommand {
   static override summary = 'Inspect many services: a namespace, a label selector, or the whole cluster.'
-  static override description = `Reads the services' namespaces (up to --concurrency at once), then asks every service's DNS questions through one resolver pod, in --resolver-namespace (default: the current namespace), in batches; --resolver-per-namespace creates one resolver pod per scanned namespace instead, in that namespace (for reachability as seen from each namespace). Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit: a testsuite per namespace, a testcase per service, a failure per error finding). --expect FILE adds a DNS contract checked against the live answers (see the README for its format).
+  static override description = `Reads the services' namespaces (up to --concurrency at once), then asks every service's DNS questions through one resolver pod, in --resolver-namespace (default: the current namespace), in batches; --resolver-per-namespace creates one resolver pod per scanned namespace instead, in that namespace (for reachability as seen from each namespace). Prints a summary table, a ServiceReportList (-o json|yaml) or JUnit XML (-o junit: a testsuite per namespace, a testcase per service, a failure per error finding). --expect FILE adds a DNS contract checked against the live answers (its format: docs/reference.md, --expect).
 
 Exit codes: 0 no error findings, 1 error findings or a failed expectation, 2 could not inspect.`
 
