@@ -13,6 +13,11 @@ export const NODE_OPTIONS = "<node's options>"
 /** NodeLocal DNSCache's usual link-local address: where it runs, kubelets' --cluster-dns often points at it. */
 export const NODE_LOCAL_DNS_ADDRESS = '169.254.20.10'
 
+/** Whether the report's DNS profile has NodeLocal DNSCache in front of the cluster DNS. */
+export function servesNodeLocalCache(report: Pick<ServiceReport, 'dnsServer'>): boolean {
+  return report.dnsServer?.caches.some((cache) => cache.layer === 'node-local-dns') ?? false
+}
+
 // pkg/apis/core/validation: MaxDNSNameservers, MaxDNSSearchPathsExpanded and MaxDNSSearchListCharsExpanded
 // (ExpandedDNSConfig, GA in 1.28), and one search entry at most DNS1123SubdomainMaxLength characters.
 const MAX_NAMESERVERS = 3

@@ -4,7 +4,8 @@
 // findings that report the drop (PortUnreachable, DNSTimeout, ...) name the policy instead of guessing a cause.
 import type {DnsQuestion, ReachResult} from '../model/dns.js'
 import type {ClientLiveSection, ClientSection, Finding, ServiceReport} from '../model/report.js'
-import {NODE_LOCAL_DNS_ADDRESS} from './client-dns.js'
+import {NODE_LOCAL_DNS_ADDRESS, servesNodeLocalCache} from './client-dns.js'
+import {hostPort} from './dns-names.js'
 import {addFindings} from './report.js'
 
 /** Said in every `--from` report with a live check, and in `--help`. */
@@ -23,9 +24,6 @@ export function liveAgrees(allowed: boolean, state: ReachResult['state']): boole
   if (state === 'timeout') return !allowed
   return undefined
 }
-
-const hostPort = (address: string, port: number) =>
-  address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 
 interface ResolverDescription {
   ephemeralContainer?: string
@@ -125,9 +123,8 @@ export function applyClientLive(report: ServiceReport, dnsServiceIP?: string): S
 
   const seenResolver = {nameserver, search: resolver.search ?? [], options: resolver.options ?? []}
   // NodeLocal DNSCache: the kubelet's --cluster-dns is then usually its link-local address, not the Service's IP.
-  const nodeLocal = report.dnsServer?.caches.some((cache) => cache.layer === 'node-local-dns')
   const resolverDiffers = client.resolver
-    ? resolvConfDifferences(client.resolver, seenResolver, nodeLocal ? [NODE_LOCAL_DNS_ADDRESS] : [])
+    ? resolvConfDifferences(client.resolver, seenResolver, servesNodeLocalCache(report) ? [NODE_LOCAL_DNS_ADDRESS] : [])
     : undefined
   if (resolverDiffers?.length)
     findings.push({
@@ -159,14 +156,12 @@ export function applyClientLive(report: ServiceReport, dnsServiceIP?: string): S
  * in the client pod: A, or AAAA for a Service with IPv6 addresses only. Names built from the node's unknown search
  * domains are not asked.
  */
-export function lookupQuestions(report: ServiceReport, client: ClientSection): DnsQuestion[] {
+export function lookupQuestions(report: ServiceReport, lookup: ClientSection['lookup']): DnsQuestion[] {
   const addresses = [...report.service.clusterIPs, ...report.endpoints.map((endpoint) => endpoint.address)].filter(
     (address) => address && address !== 'None',
   )
   const type = addresses.length > 0 && addresses.every((address) => address.includes(':')) ? 'AAAA' : 'A'
-  return (client.lookup?.tries ?? [])
-    .filter((entry) => !entry.name.includes('<'))
-    .map((entry) => ({name: entry.name, type}))
+  return (lookup?.tries ?? []).filter((entry) => !entry.name.includes('<')).map((entry) => ({name: entry.name, type}))
 }
 
 /**
@@ -183,7 +178,7 @@ function liveLookup(
   const dns = report.dns
   if (!lookup || !dns || lookup.tries.length === 0) return {lookup}
   const primary = dns.primaryServer
-  const asked = lookupQuestions(report, client)
+  const asked = lookupQuestions(report, lookup)
   const tries = lookup.tries.map((entry) => {
     const question = asked.find((candidate) => candidate.name === entry.name)
     const result =

@@ -5,7 +5,7 @@
 // module.
 import type {Node, Pod} from '../model/k8s.js'
 import type {ClientSection, Finding, ServiceReport} from '../model/report.js'
-import {clientDns, type NameFlag} from './client-dns.js'
+import {clientDns, servesNodeLocalCache, type NameFlag} from './client-dns.js'
 import {dnsEgress, evaluateTraffic, type NetpolInput} from './netpol/evaluate.js'
 import type {NetpolPod, NetworkPolicy} from './netpol/types.js'
 import {clientTraffic, zoneFromEndpoints, zoneMatters} from './traffic.js'
@@ -107,6 +107,11 @@ export function clientView(
   }
 }
 
+/** The names the client's resolver tries for the app's name, alone (what the live check asks from the client pod). */
+export function clientLookup(report: ServiceReport, context: ClientContext): ClientSection['lookup'] {
+  return clientDns(report, context.pod, clusterDnsOf(report, context), context.name).lookup
+}
+
 /** Whether the client's Node must be read: its zone decides where its traffic goes and nothing else tells it. */
 export function needsClientNode(report: ServiceReport, pod: Pod): boolean {
   const node = pod.spec.nodeName
@@ -117,7 +122,7 @@ function clusterDnsOf(report: ServiceReport, context: ClientContext) {
   return {
     clusterDomain: report.clusterDomain,
     serviceIPs: context.dnsServiceIP ? [context.dnsServiceIP] : [],
-    nodeLocalCache: report.dnsServer?.caches.some((cache) => cache.layer === 'node-local-dns') ?? false,
+    nodeLocalCache: servesNodeLocalCache(report),
   }
 }
 

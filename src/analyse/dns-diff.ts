@@ -15,7 +15,7 @@ import {
   type TransportCheck,
 } from '../dns/types.js'
 import type {DnsObservation, DnsSection} from '../model/dns.js'
-import {reverseName} from './dns-names.js'
+import {hostPort, reverseName} from './dns-names.js'
 import {addFindings} from './report.js'
 
 export type {DnsObservation, DnsSection} from '../model/dns.js'
@@ -522,10 +522,6 @@ function reachFindings(report: ServiceReport, observation: DnsObservation, servi
     })
   }
   return findings
-}
-
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 }
 
 /** The part of a shared batch (one resolver per namespace in a scan) that concerns one service. */

@@ -143,3 +143,8 @@ export function dns1123SubdomainError(value: string): string | null {
   }
   return null
 }
+
+/** ADDRESS:PORT, an IPv6 address in brackets (as URLs and dig write it). */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+}

@@ -2,7 +2,7 @@
 // service): SRV answers give host and port; without them, A answers plus the service port.
 import {parseSrv, type DnsQuestion, type QueryResult} from '../dns/types.js'
 import type {Service} from '../model/k8s.js'
-import {naturalOrder, serviceFqdn} from './dns-names.js'
+import {hostPort, naturalOrder, serviceFqdn} from './dns-names.js'
 import {srvName} from './expected-records.js'
 
 export interface SeedHost {
@@ -70,10 +70,9 @@ export function seedList(
 }
 
 export function formatSeedList(list: SeedList, format: 'lines' | 'csv' | 'mongodb', replicaSet?: string): string {
-  const hostPort = (entry: SeedHost) =>
-    entry.host.includes(':') ? `[${entry.host}]:${entry.port}` : `${entry.host}:${entry.port}`
+  const hostAndPort = (entry: SeedHost) => hostPort(entry.host, entry.port)
   if (format === 'csv') return `host,port\n${list.hosts.map((entry) => `${entry.host},${entry.port}`).join('\n')}\n`
   if (format === 'mongodb')
-    return `mongodb://${list.hosts.map(hostPort).join(',')}/${replicaSet ? `?replicaSet=${encodeURIComponent(replicaSet)}` : ''}\n`
-  return list.hosts.map(hostPort).join('\n') + (list.hosts.length > 0 ? '\n' : '')
+    return `mongodb://${list.hosts.map(hostAndPort).join(',')}/${replicaSet ? `?replicaSet=${encodeURIComponent(replicaSet)}` : ''}\n`
+  return list.hosts.map(hostAndPort).join('\n') + (list.hosts.length > 0 ? '\n' : '')
 }

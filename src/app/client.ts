@@ -2,7 +2,7 @@
 // the client's own resolver and the traffic policies on its node (src/analyse/client-view.ts); with the live
 // check, the evidence from the client pod's own network namespace beside them (src/analyse/client-live.ts).
 import {applyClientLive, lookupQuestions} from '../analyse/client-live.js'
-import {clientView, needsClientNode, type ClientContext} from '../analyse/client-view.js'
+import {clientLookup, clientView, needsClientNode, type ClientContext} from '../analyse/client-view.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {parseClientTarget, pickClientPod} from '../analyse/client-target.js'
 import type {NameFlag} from '../analyse/client-dns.js'
@@ -126,7 +126,7 @@ export async function inspectFromClient(
     contractSource,
     progress,
     // The names the client's resolver tries, asked from the client pod too: its own lookup, live.
-    (predicted) => lookupQuestions(predicted, clientView(predicted, {...found, name: options.name}).client),
+    (predicted) => lookupQuestions(predicted, clientLookup(predicted, {...found, name: options.name})),
   )
   const {context, notes} = await withNode(gateway, report, found, options)
   return applyClientLive(withClient(report, context, notes), found.dnsServiceIP)

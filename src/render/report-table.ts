@@ -2,6 +2,7 @@
 import type {ChalkInstance} from 'chalk'
 import type {ClientSection, ServiceReport, TrafficSection} from '../model/report.js'
 import {dnsServerLine} from '../analyse/dns-server/section.js'
+import {hostPort} from '../analyse/dns-names.js'
 import {kubectlTable, severityColor, statusColor} from './style.js'
 
 export interface TableOptions {
@@ -201,9 +202,6 @@ function clientSection(client: ClientSection, palette: TableOptions['palette']):
   if (client.note) lines.push(palette.dim(`note: ${client.note}`))
   return lines.join('\n')
 }
-
-const hostPort = (address: string, port: number) =>
-  address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 
 /** `--from` with the live check: each path's static verdict beside what the client pod's own namespace saw. */
 function clientLiveTable(client: ClientSection, palette: ChalkInstance): string {

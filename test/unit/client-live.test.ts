@@ -505,8 +505,8 @@ describe("the client's own lookup, asked from the client pod", () => {
   it('the names asked: each try as an A question, none built from the node search domains', () => {
     assert.deepEqual(
       lookupQuestions(base, {
-        ...base.client!,
-        lookup: {...lookup, tries: [...lookup.tries, {name: "web.<node's search domains>", answer: 'unknown'}]},
+        ...lookup,
+        tries: [...lookup.tries, {name: "web.<node's search domains>", answer: 'unknown'}],
       }),
       [
         {name: 'web.front.svc.cluster.local.', type: 'A'},
