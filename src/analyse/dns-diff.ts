@@ -18,6 +18,7 @@ import type {DnsObservation, DnsSection} from '../model/dns.js'
 import {hostPort, reverseName} from './dns-names.js'
 import {addFindings} from './report.js'
 
+import {namedReleases} from './dns-server/release.js'
 export type {DnsObservation, DnsSection} from '../model/dns.js'
 
 /** A question's identity, `name type`: how questions, expected records and answers are matched up. */
@@ -169,7 +170,9 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   }
 
   findings.push(
-    ...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)),
+    ...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)).map(
+      (finding) => releasesTrust(report, finding),
+    ),
   )
   findings.push(...timeoutFindings(observation, service))
   findings.push(...slowFindings(observation, service))
@@ -275,13 +278,27 @@ function cacheNames(caches: NonNullable<ServiceReport['dnsServer']>['caches']): 
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names[0]
 }
 
-/** With an unknown DNS server the prediction is an assumption: its mismatches are warnings that say so. */
+/**
+ * With an unknown DNS server the prediction is an assumption: its mismatches are warnings that say so. So are they
+ * when the servers answer version.bind with different releases (a rollout): which release answered is not known.
+ */
 function trustOf(report: ServiceReport, finding: Finding): Finding {
-  if (report.dnsServer?.implementation !== 'unknown') return finding
+  if (report.dnsServer?.implementation === 'unknown')
+    return {
+      ...finding,
+      severity: 'warning',
+      hint: `the cluster's DNS server is unknown (${report.dnsServer.source}): records were predicted as CoreDNS serves them; name the server with --dns-server, --dns-version or --corefile`,
+    }
+  return releasesTrust(report, finding)
+}
+
+function releasesTrust(report: ServiceReport, finding: Finding): Finding {
+  const releases = namedReleases(report.dnsServer?.serverReleases ?? [])
+  if (releases.length < 2) return finding
   return {
     ...finding,
     severity: 'warning',
-    hint: `the cluster's DNS server is unknown (${report.dnsServer.source}): records were predicted as CoreDNS serves them; name the server with --dns-server, --dns-version or --corefile`,
+    hint: `the DNS servers run different releases (${releases.join(', ')}; see dnsServer.serverReleases), whose answers can differ: run again once the rollout is done`,
   }
 }
 

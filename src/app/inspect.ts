@@ -1,6 +1,8 @@
 // `inspect` with the live DNS check: gather while the resolver comes up, the cluster domain from its
 // resolv.conf when nothing better said it, one batch, the diff; a --expect contract checked on the same answers.
-import {applyDnsObservation} from '../analyse/dns-diff.js'
+import {applyDnsObservation, questionKey, questionsFor} from '../analyse/dns-diff.js'
+import {isReleaseQuestion, releaseQuestions, serverReleases, withServerReleases} from '../analyse/dns-server/release.js'
+import {dnsServerSection} from '../analyse/dns-server/section.js'
 import type {Expectation} from '../analyse/expectations.js'
 import {addFindings, buildReport, resolverUnavailable} from '../analyse/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
@@ -8,7 +10,7 @@ import type {DnsFlags} from '../model/dns-profile.js'
 import {LiveDnsCheck, type LiveDnsOptions} from '../kube/live-dns.js'
 import {ResolverForbidden} from '../kube/resolver-pod.js'
 import {EphemeralUnavailable} from '../kube/ephemeral-resolver.js'
-import type {ServiceReport} from '../model/report.js'
+import type {ServiceReport, ServiceSnapshot} from '../model/report.js'
 import type {DnsQuestion} from '../model/dns.js'
 
 /**
@@ -61,7 +63,7 @@ export async function inspectLive(
     if (opened.status === 'fulfilled') await opened.value.close()
     throw gathered.reason
   }
-  const snapshot = {service, ...gathered.value}
+  let snapshot: ServiceSnapshot = {service, ...gathered.value}
   let report = buildReport(snapshot)
   if (opened.status === 'rejected') {
     if (opened.reason instanceof ResolverForbidden)
@@ -76,18 +78,47 @@ export async function inspectLive(
   try {
     // Only when nothing better said it: reading resolv.conf first costs an exec (the batch reads it anyway).
     const zone = snapshot.clusterDomain.source === 'default' ? await check.clusterDomain() : null
-    if (zone) report = buildReport({...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}})
+    if (zone) {
+      snapshot = {...snapshot, clusterDomain: {value: zone, source: 'resolv.conf'}}
+      report = buildReport(snapshot)
+    }
     progress('querying the cluster DNS')
-    const questions = [...expectations.map(({name, type}) => ({name, type})), ...moreQuestions(report)]
-    const predicted = report
-    report = applyDnsObservation(predicted, await check.observe(predicted, questions))
+    const questions = [
+      ...expectations.map(({name, type}) => ({name, type})),
+      ...moreQuestions(report),
+      ...releaseQuestions(snapshot.dnsProfile),
+    ]
+    let predicted = report
+    const gatheredProfile = snapshot.dnsProfile
+    const observeAndJudge = async () => {
+      let observation = await check.observe(predicted, questions)
+      const releases = serverReleases(observation.queries)
+      if (releases.length > 0 && gatheredProfile) {
+        // The servers said which release runs: the records are predicted for it (rebuilt only when it differs).
+        const profile = withServerReleases(gatheredProfile, releases, target.dnsFlags?.version)
+        const asked = new Set([...questionsFor(predicted), ...questions].map(questionKey))
+        snapshot = {...snapshot, dnsProfile: profile}
+        predicted =
+          profile.version === predicted.dnsServer?.version
+            ? {...predicted, dnsServer: dnsServerSection(profile)}
+            : buildReport(snapshot)
+        // Another release may predict names the batch did not ask: asked again, with them.
+        if (questionsFor(predicted).some((question) => !asked.has(questionKey(question))))
+          observation = await check.observe(predicted, questions)
+      }
+      return applyDnsObservation(predicted, {
+        ...observation,
+        queries: observation.queries.filter((query) => !isReleaseQuestion(query)),
+      })
+    }
+    report = await observeAndJudge()
     const expiry = cacheExpiry(report)
     if (target.waitDns && expiry !== null) {
       // Answers a cache still holds: wait until the last of them expires, then ask everything again.
       progress(`waiting for the DNS cache until ${new Date(expiry).toISOString()}`)
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 1000))
       progress('querying the cluster DNS again')
-      report = applyDnsObservation(predicted, await check.observe(predicted, questions))
+      report = await observeAndJudge()
     }
   } finally {
     await check.close()

@@ -4,7 +4,8 @@
 import {applyDnsObservation, questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {buildReport, deletedDuringScan, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
-import type {DnsFlags} from '../model/dns-profile.js'
+import type {DnsFlags, DnsProfile} from '../model/dns-profile.js'
+import {releaseQuestions, serverReleases, withServerReleases} from '../analyse/dns-server/release.js'
 import type {ReadProblem} from '../model/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsCheck, LiveDnsOptions} from '../kube/live-dns.js'
@@ -96,6 +97,21 @@ async function openCheck(gateway: KubeGateway, dns: LiveDnsOptions): Promise<Ope
   }
 }
 
+/** The profile with the servers' answers to version.bind, when the profile says they answer it with the release. */
+async function releaseFromServers(
+  opening: Promise<Opened> | undefined,
+  profile: DnsProfile,
+  zone: string,
+  versionFlag: string | undefined,
+): Promise<DnsProfile> {
+  const questions = releaseQuestions(profile)
+  if (!opening || questions.length === 0) return profile
+  const opened = await opening
+  if (!('check' in opened)) return profile
+  const {queries} = await opened.check.ask(questions, [], zone)
+  return withServerReleases(profile, serverReleases(queries), versionFlag)
+}
+
 export async function scanCluster(
   gateway: KubeGateway,
   services: Service[],
@@ -121,6 +137,15 @@ export async function scanCluster(
       options.allNamespaces ? readClusterWide(gateway) : undefined,
     ])
     const zone = options.clusterDomainFlag ? null : dnsServer.zone
+    // Where the server answers version.bind, its release is asked before the reports are built (one small exec,
+    // while the namespaces are read): every report is then predicted for the release that runs.
+    const profileReady = releaseFromServers(
+      opening,
+      dnsServer.profile,
+      chooseClusterDomain(options.clusterDomainFlag, zone).value,
+      options.dnsFlags?.version,
+    )
+    profileReady.catch(() => {}) // awaited below, after a namespace's reads
     const progress: ScanProgress = {namespacesRead: 0, namespaces: byNamespace.size, namesAsked: 0, names: 0}
     const tell = () => options.onProgress?.({...progress})
     tell()
@@ -135,12 +160,13 @@ export async function scanCluster(
         : await gateway.gatherNamespace(namespace, members)
       const index = indexObjects(objects)
       const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
+      const dnsProfile = await profileReady
       let namespaceReports = members.map((service) =>
         buildReport({
           ...snapshotFromIndex(index, service, options.clusterDomainFlag),
           clusterDomain,
           readProblems: [...dnsReadProblems, ...readProblems],
-          dnsProfile: dnsServer.profile,
+          dnsProfile,
         }),
       )
       for (const report of namespaceReports) unchecked.set(reportKey(report), report)

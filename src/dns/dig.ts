@@ -240,6 +240,7 @@ export function parseRecordLine(line: string): (DnsAnswer & {owner: string}) | n
   const type = parts[3]
   const rest =
     parts.length > 4 ? parts.slice(4).join(' ') : text.slice(owner.length + ttl.length + klass.length + type.length + 4)
-  if (klass !== 'IN' || rest === '') return null
+  // CH: the server's own release (version.bind TXT), the one CHAOS question the check asks.
+  if ((klass !== 'IN' && (klass !== 'CH' || type !== 'TXT')) || rest === '') return null
   return {owner: owner.toLowerCase(), type, ttl: Number(ttl), data: recordData(type, rest)}
 }

@@ -87,8 +87,14 @@ export function batchData(
   if (options.resolvConf !== undefined) lines.push(`resolv ${options.resolvConf}`)
   // One dig process per line and server (the same lines for every server), the lines last.
   for (const chunk of digChunks(questions, servers.length, options.digs))
-    lines.push(['questions', ...chunk.flatMap((question) => [dataWord(question.name), question.type])].join(' '))
+    lines.push(['questions', ...chunk.flatMap(questionWords)].join(' '))
   return lines
+}
+
+/** A question as dig's words: NAME TYPE, and the class when it is not IN (`version.bind. TXT CH`). */
+function questionWords(question: DnsQuestion): string[] {
+  const words = [dataWord(question.name), question.type]
+  return question.class ? [...words, question.class] : words
 }
 
 /** The questions of each dig process a server gets (at least one, maybe empty), in order. */

@@ -69,6 +69,20 @@ export interface DnsProfile {
   caches: CacheLayer[]
   /** Things the profile could not read or had to assume (an `import`, an `{$ENV}` placeholder, an unknown server). */
   notes: string[]
+  /**
+   * The Corefile's `chaos` plugin, with no version of its own, answers `version.bind. CH TXT` with the release
+   * (CoreDNS plugin/chaos): the live check asks it and compares. Absent: not asked.
+   */
+  answersVersionBind?: boolean
+  /** What the servers answered to version.bind in a live check (set after it). */
+  serverReleases?: ServerRelease[]
+}
+
+/** One server's answer to version.bind and the release it names (null: the text names none). */
+export interface ServerRelease {
+  server: string
+  answer: string
+  release: string | null
 }
 
 export const DEFAULT_KUBERNETES_OPTIONS: KubernetesPluginOptions = {

@@ -2,9 +2,14 @@
 // what the diff (analyse) reads, and what `-o json|yaml` prints.
 import type {RecordType} from './report.js'
 
+/** What the check asks: the record types it predicts, and TXT for the server's own release (version.bind). */
+export type QueryType = RecordType | 'TXT'
+
 export interface DnsQuestion {
   name: string
-  type: RecordType
+  type: QueryType
+  /** CH for the CHAOS class (version.bind); IN when absent. */
+  class?: 'CH'
 }
 
 /** A DNS server the check asks: the resolver's own nameserver (what applications use) or one CoreDNS replica. */
@@ -27,7 +32,7 @@ export interface DnsAnswer {
 export interface QueryResult {
   server: string
   name: string
-  type: RecordType
+  type: QueryType
   rcode: Rcode
   answers: DnsAnswer[]
   /** In a report: the answer's PTR records that name other Services (left out of `answers`, counted here). */

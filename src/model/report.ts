@@ -345,4 +345,6 @@ export interface DnsServerSection {
   /** Plugins that can answer before the kubernetes plugin, e.g. `hosts /etc/coredns/NodeHosts`. */
   mayChangeAnswers: string[]
   notes: string[]
+  /** The servers' answers to version.bind, when the live check asked it (the Corefile's chaos plugin answers it). */
+  serverReleases?: Array<{server: string; answer: string; release: string | null}>
 }

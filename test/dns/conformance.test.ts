@@ -11,6 +11,8 @@ import {fileURLToPath} from 'node:url'
 import {profileFromCorefile} from '../../src/analyse/dns-server/detect.js'
 import {kubeDnsProfile, type DnsProfile} from '../../src/analyse/dns-server/profile.js'
 import {predictAnswers} from '../../src/analyse/dns-server/predict.js'
+import {releaseQuestions, serverReleases} from '../../src/analyse/dns-server/release.js'
+import type {QueryResult} from '../../src/model/dns.js'
 import {compareAnswers, type RecordedQuestion} from './compare.js'
 
 interface Recording {
@@ -25,6 +27,8 @@ interface Recording {
   corefileName?: string
   objects: unknown[]
   questions: RecordedQuestion[]
+  /** record.ts: the answer to `version.bind. CH TXT`, asked where the Corefile has `chaos`. */
+  versionBind?: {rcode: QueryResult['rcode']; answers: Array<{type: string; ttl: number; data: string}>}
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
@@ -96,6 +100,24 @@ describe('DNS conformance: the model predicts what real DNS servers answered', (
           `${mismatches.length} of ${compared} questions differ from what ${recording.server} answered ` +
             `(expected = recorded, got = predicted):\n  ${mismatches.join('\n  ')}`,
         )
+      // The live check asks version.bind exactly where the profile says the server answers it with its release
+      // (record.ts asks it where the Corefile has `chaos`), and reads from the answer the release that was built.
+      assert.equal(
+        releaseQuestions(profile).length > 0,
+        recording.versionBind !== undefined,
+        'version.bind asked by the check exactly where the server was asked it',
+      )
+      if (recording.versionBind) {
+        const {rcode, answers} = recording.versionBind
+        const releases = serverReleases([
+          {server: 'recorded', name: 'version.bind.', type: 'TXT', rcode, answers, timeMs: null},
+        ])
+        assert.deepEqual(
+          releases.map((entry) => entry.release),
+          [recording.version],
+          JSON.stringify(recording.versionBind),
+        )
+      }
     })
   }
 })

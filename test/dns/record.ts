@@ -26,10 +26,14 @@ const PID_DIR = path.join(process.env.SVC_INSPECT_DNS_TIER_DIR ?? '/var/tmp/svc-
 const CONTEXT = 'dns-tier'
 
 export const RELEASES = ['v1.10.1', 'v1.11.3', 'v1.12.0', 'v1.12.1', 'v1.15.0']
-/** kubeadm under every release; every other Corefile under the newest, 1.11.3 and 1.12.0 (the PTR change). */
+/**
+ * kubeadm under every release, and kubeadm with `chaos` (each release's own version.bind answer); every other
+ * Corefile under the newest, 1.11.3 and 1.12.0 (the PTR change).
+ */
 export const OTHER_RELEASES = ['v1.11.3', 'v1.12.0', 'v1.15.0']
 export const COREFILES = [
   'kubeadm',
+  'kubeadm-chaos',
   'kubeadm-endpoint-pod-names',
   'kubeadm-ignore-empty',
   'kubeadm-zones',
@@ -46,7 +50,8 @@ export const COREFILES = [
 export function matrix(): Array<{release: string; corefile: string}> {
   const out: Array<{release: string; corefile: string}> = []
   for (const corefile of COREFILES)
-    for (const release of corefile === 'kubeadm' ? RELEASES : OTHER_RELEASES) out.push({release, corefile})
+    for (const release of corefile === 'kubeadm' || corefile === 'kubeadm-chaos' ? RELEASES : OTHER_RELEASES)
+      out.push({release, corefile})
   return out
 }
 
@@ -284,11 +289,14 @@ export async function recordOne(options: {
   const phases = generateQuestions(options.objects, zones)
   const answered = new Map<string, RecordedQuestion>()
   const name = `${options.release}-${options.corefileName}`
+  // The server's own release, where the Corefile has the chaos plugin (asked once, in the first start).
+  let versionBind: {rcode: string; answers: Array<{type: string; ttl: number; data: string}>} | undefined
   for (const [index, questions] of [phases.main, ...phases.externalName].entries()) {
     const child = startCoreDNS(binary, corefile, options.dir, `${name}-${index}`)
     try {
       await waitReady(port, zones[0], child, options.dir)
       for (const reply of await ask(port, questions, options.dir)) answered.set(`${reply.name} ${reply.type}`, reply)
+      if (index === 0 && /^\s*chaos\s*$/m.test(corefile)) versionBind = await askVersionBind(port)
     } finally {
       await stopCoreDNS(child, `${name}-${index}`)
     }
@@ -305,7 +313,32 @@ export async function recordOne(options: {
     recorded: new Date().toISOString().slice(0, 10),
     objects: options.objects,
     questions,
+    ...(versionBind ? {versionBind} : {}),
   }
+}
+
+/** `version.bind. CH TXT`, as the chaos plugin answers it: rcode and the CH answer lines as dig prints them. */
+async function askVersionBind(port: number) {
+  const out = await run('dig', [
+    '@127.0.0.1',
+    '-p',
+    String(port),
+    '+tries=1',
+    '+time=2',
+    '+noall',
+    '+comments',
+    '+answer',
+    'version.bind.',
+    'TXT',
+    'CH',
+  ])
+  const rcode = /status: ([A-Z]+)/.exec(out)?.[1] ?? 'NOREPLY'
+  const answers = [...out.matchAll(/^version\.bind\.\s+(\d+)\s+CH\s+TXT\s+(.*)$/gm)].map((match) => ({
+    type: 'TXT',
+    ttl: Number(match[1]),
+    data: match[2].trim(),
+  }))
+  return {rcode, answers}
 }
 
 /** JSON with one object and one question per line: small, and a re-recording diffs line by line. */

@@ -76,6 +76,14 @@ const fixtureCases: FixtureCase[] = [
     ],
   },
   {
+    // Recorded from a real CoreDNS 1.12.0 (Corefile `.:15353 { chaos }`) on 127.0.0.1 with the batch's options:
+    // dig +yaml +noall +answer +tcp +keepopen version.bind. TXT CH
+    file: 'version-bind-chaos.yaml',
+    what: "the server's release: a CHAOS-class TXT answer, single-quoted by dig's YAML, read with its quotes",
+    questions: [{name: 'version.bind.', type: 'TXT', class: 'CH'}],
+    want: [{rcode: 'NOERROR', answers: [a('TXT', 0, '"CoreDNS-1.12.0"')], transport: 'TCP'}],
+  },
+  {
     file: 'rcodes.yaml',
     what: 'NXDOMAIN, NODATA (NOERROR without answers), SERVFAIL, REFUSED, then a normal answer',
     questions: [
@@ -398,6 +406,12 @@ describe('parseRecordLine', () => {
     [
       '  padded.example.   60   IN   A   192.0.2.1  ',
       {owner: 'padded.example.', type: 'A', ttl: 60, data: '192.0.2.1'},
+    ],
+    // The CHAOS class only for the server's release (CoreDNS plugin/chaos answers TXT in class CH); other CH records
+    // are dropped.
+    [
+      'version.bind. 0 CH TXT "CoreDNS-1.11.3"',
+      {owner: 'version.bind.', type: 'TXT', ttl: 0, data: '"CoreDNS-1.11.3"'},
     ],
     [`web.${Z}. 30 CH A 10.96.0.10`, null],
     [`web.${Z}. 30 IN A`, null],

@@ -1019,4 +1019,29 @@ describe('applyDnsObservation: answers a DNS cache may still hold', () => {
     assert.equal(missing[0].severity, 'warning')
     assert.match(missing[0].hint, /DNS server is unknown .* --dns-server/)
   })
+
+  it('servers answering version.bind with different releases (a rollout): a mismatch is a warning naming them', () => {
+    const report = fixedAt([])
+    const mixed = {
+      ...report,
+      dnsServer: {
+        ...report.dnsServer!,
+        serverReleases: [
+          {server: 'nameserver', answer: '"CoreDNS-1.11.3"', release: '1.11.3'},
+          {server: 'coredns-b', answer: '"CoreDNS-1.12.0"', release: '1.12.0'},
+        ],
+      },
+    }
+    const missing = run(mixed, 100).findings.filter((finding) => finding.code === 'DNSRecordMissing')
+    assert.equal(missing.length, 1)
+    assert.equal(missing[0].severity, 'warning')
+    assert.match(missing[0].hint, /^the DNS servers run different releases \(1\.11\.3, 1\.12\.0; /)
+    // One release named by every server: an error as before.
+    const agreed = {
+      ...mixed,
+      dnsServer: {...mixed.dnsServer, serverReleases: mixed.dnsServer.serverReleases.slice(0, 1)},
+    }
+    const stillError = run(agreed, 100).findings.filter((finding) => finding.code === 'DNSRecordMissing')
+    assert.equal(stillError[0].severity, 'error')
+  })
 })

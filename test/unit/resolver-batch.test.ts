@@ -269,6 +269,13 @@ describe('batchData: the questions, servers and targets as data, one item a line
       want: ['timeout 3', `probe ${PROBE}`, 'server - 53', 'server 10.244.0.3 53', `questions web.${Z}. A`],
     },
     {
+      name: "the server's release: version.bind asked in class CH (dig reads NAME TYPE CLASS), the others in IN",
+      questions: [q(`web.${Z}.`, 'A'), {name: 'version.bind.', type: 'TXT', class: 'CH'}],
+      servers: [replicaA],
+      targets: [],
+      want: ['timeout 3', `probe ${PROBE}`, 'server 10.244.0.3 53', `questions web.${Z}. A version.bind. TXT CH`],
+    },
+    {
       name: 'no questions: one dig process all the same, for the transport checks',
       questions: [],
       servers: [replicaA],

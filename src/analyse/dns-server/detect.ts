@@ -275,6 +275,11 @@ export function profileFromCorefile(text: string, options: CorefileProfileOption
     )
   }
   const cache = block ? cacheOf(block, zone, 'coredns', options.corefileSource ?? 'Corefile') : null
+  // plugin/chaos/setup.go: without arguments the answer is "CoreDNS-" and the release; with them, what they say.
+  const answersVersionBind =
+    serverBlockFor(corefile, 'version.bind', 53)?.directives.some(
+      (directive) => directive.name === 'chaos' && directive.args.length === 0,
+    ) ?? false
   return {
     implementation: 'coredns',
     version: options.version,
@@ -284,6 +289,7 @@ export function profileFromCorefile(text: string, options: CorefileProfileOption
     shadowing: block ? shadowingOf(block, zone) : [],
     caches: cache ? [cache] : [],
     notes,
+    ...(answersVersionBind ? {answersVersionBind} : {}),
   }
 }
 

@@ -39,6 +39,7 @@ export function dnsServerSection(profile: DnsProfile): DnsServerSection {
     })),
     mayChangeAnswers: profile.shadowing.map((plugin) => plugin.text),
     notes: profile.notes,
+    ...(profile.serverReleases ? {serverReleases: profile.serverReleases} : {}),
   }
 }
 
