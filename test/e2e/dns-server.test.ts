@@ -1,14 +1,23 @@
 // The DNS server profile on the real cluster: the release and options are read from it, and the expected records
 // follow a non-default Corefile (endpoint_pod_names) exactly as the cluster's CoreDNS then answers.
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import {after, before, describe, it} from 'node:test'
 import type {ServiceReport} from '../../src/model/report.js'
 import {cli, kubectl, waitFor} from '../support/run.js'
-import {applyScenario, clusterZone, deleteScenario, RESOLVER_ARGS, SCENARIOS} from '../support/scenarios.js'
+import {
+  applyScenario,
+  clusterZone,
+  coreDnsImage,
+  deleteScenario,
+  RESOLVER_ARGS,
+  SCENARIOS,
+} from '../support/scenarios.js'
 
 const scenario = SCENARIOS.ports
 let zone = ''
 let originalCorefile = ''
+let originalImage = ''
 
 async function inspect(extra: string[] = []): Promise<{code: number | null; report: ServiceReport}> {
   const result = await cli(['svc-chroma', '-n', scenario.namespace, '-o', 'json', ...RESOLVER_ARGS, ...extra])
@@ -53,15 +62,36 @@ async function applyCorefile(corefile: string): Promise<void> {
   })
 }
 
+/** The CoreDNS Deployment's image (a rollout; the old pods gone). test/cluster imports images, never pulls. */
+function setCoreDnsImage(image: string): void {
+  kubectl(['set', 'image', 'deployment/coredns', `coredns=${image}`, '-n', 'kube-system'])
+  kubectl(['rollout', 'status', 'deployment', 'coredns', '-n', 'kube-system', '--timeout=120s'])
+}
+
+/** The same image under another tag, in the cluster's containerd (test/cluster/lib.sh ctr_k8s). */
+function tagImage(image: string, tag: string): string {
+  const tagged = `${image.replace(/:[^:/]*$/, '')}:${tag}`
+  execFileSync(
+    'bash',
+    ['-c', 'source test/cluster/lib.sh && ctr_k8s images tag --force "$1" "$2" >/dev/null', '-', image, tagged],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
+  return tagged
+}
+
 describe('the cluster DNS server profile', {timeout: 600_000}, () => {
   before(async () => {
     zone = clusterZone()
+    originalImage = coreDnsImage()
     originalCorefile = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data
       .Corefile
     deleteScenario(scenario)
     await applyScenario(scenario)
   })
   after(async () => {
+    if (originalImage && coreDnsImage() !== originalImage) setCoreDnsImage(originalImage)
     if (originalCorefile && !originalCorefile.includes('endpoint_pod_names')) {
       const current = JSON.parse(kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])).data
         .Corefile
@@ -117,6 +147,74 @@ describe('the cluster DNS server profile', {timeout: 600_000}, () => {
         'm',
       ),
     )
+  })
+
+  it("with `chaos` the servers' version.bind confirms the release; under an image tag naming another release, the servers decide and every record matches", async () => {
+    const release = coreDnsImage().split(':').pop()!.replace(/^v/, '')
+    assert.match(originalCorefile, /errors\n/)
+    await applyCorefile(originalCorefile.replace(/errors\n/, 'errors\n    chaos\n'))
+    const confirmed = (await inspect()).report
+    const answers = confirmed.dnsServer?.serverReleases ?? []
+    // The nameserver and both replicas.
+    assert.equal(answers.length, 3, JSON.stringify(answers))
+    assert.deepEqual(
+      answers.map((entry) => [entry.answer, entry.release]),
+      answers.map(() => [`"CoreDNS-${release}"`, release]),
+    )
+    assert.match(confirmed.dnsServer!.source, /; release confirmed by version\.bind$/)
+    assert.equal(confirmed.dnsServer!.version, release)
+    assert.deepEqual(
+      confirmed.records.filter((record) => record.status !== 'match'),
+      [],
+    )
+    assert.deepEqual(
+      confirmed.findings.filter((finding) => finding.code.startsWith('DNS')),
+      [],
+    )
+    // The version question is the check's own: not among the Service's queries.
+    assert.equal(
+      confirmed.dns?.queries.some((query) => query.name === 'version.bind.'),
+      false,
+    )
+
+    // 1.12.0 answers endpoint PTRs only for endpoints with a hostname (#6898): a tag saying 1.12.0 would predict none
+    // for svc-chroma's pods, while the real release serves them.
+    setCoreDnsImage(tagImage(coreDnsImage(), 'v1.12.0'))
+    await waitFor('only CoreDNS pods of the new tag, ready', () => {
+      const pods = coreDnsPods()
+      return pods.length === 2 && pods.every((pod) => pod.ready && !pod.deleting)
+    })
+    const fromTag = (await inspect(['--no-dns'])).report
+    assert.equal(fromTag.dnsServer?.version, '1.12.0')
+    const {report: live, code} = await inspect()
+    assert.equal(live.dnsServer?.version, release)
+    assert.ok(
+      live.dnsServer?.notes.includes(
+        `the image tag says 1.12.0, the servers answer version.bind with ${release}: records predicted for ${release}`,
+      ),
+      JSON.stringify(live.dnsServer),
+    )
+    const ptrs = (report: ServiceReport) => report.records.filter((record) => record.type === 'PTR').length
+    assert.ok(ptrs(live) > ptrs(fromTag), `PTR records: live ${ptrs(live)}, from the tag ${ptrs(fromTag)}`)
+    assert.deepEqual(
+      live.records.filter((record) => record.status !== 'match'),
+      [],
+    )
+    assert.deepEqual(
+      live.findings.filter((finding) => finding.code.startsWith('DNS')),
+      [],
+    )
+    assert.notEqual(code, 2)
+    const table = await cli(['svc-chroma', '-n', scenario.namespace, ...RESOLVER_ARGS])
+    assert.match(
+      table.stdout,
+      new RegExp(
+        `^DNS:\\s+CoreDNS ${release.replaceAll('.', '\\.')} \\(deployment/kube-system/coredns, version\\.bind\\)`,
+        'm',
+      ),
+    )
+    setCoreDnsImage(originalImage)
+    await applyCorefile(originalCorefile)
   })
 
   it('under `endpoint_pod_names` the endpoints are named by their pods, and the live DNS agrees with every record', async () => {

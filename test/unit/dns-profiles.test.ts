@@ -291,6 +291,29 @@ describe('the DNS line of the table', () => {
       'CoreDNS 1.12.0 (deployment/kube-system/coredns), zone cluster.local, ttl 30, endpoint_pod_names, cache off for the zone, node-local-dns cache 30 s',
     ],
     [
+      "the release every server answers to version.bind (here not the tag's): named as the witness",
+      {
+        version: '1.11.3',
+        source: 'deployment/kube-system/coredns image mirror.example/coredns:v1.12.0; release 1.11.3 from version.bind',
+        caches: [cache],
+        serverReleases: [
+          {server: 'nameserver', answer: '"CoreDNS-1.11.3"', release: '1.11.3'},
+          {server: 'coredns-a', answer: '"CoreDNS-1.11.3"', release: '1.11.3'},
+        ],
+      },
+      'CoreDNS 1.11.3 (deployment/kube-system/coredns, version.bind), zone cluster.local, ttl 30, cache 30 s',
+    ],
+    [
+      'servers answering different releases (a rollout): both named',
+      {
+        serverReleases: [
+          {server: 'coredns-a', answer: '"CoreDNS-1.11.3"', release: '1.11.3'},
+          {server: 'coredns-b', answer: '"CoreDNS-1.12.0"', release: '1.12.0'},
+        ],
+      },
+      'CoreDNS 1.12.0 (deployment/kube-system/coredns, servers answer 1.11.3, 1.12.0), zone cluster.local, ttl 30',
+    ],
+    [
       'kube-dns',
       {
         implementation: 'kube-dns',

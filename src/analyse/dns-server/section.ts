@@ -1,6 +1,7 @@
 // The report's `dnsServer` section and its one-line summary: what the records were predicted for. Pure.
 import type {DnsServerSection} from '../../model/report.js'
 import type {DnsProfile} from './profile.js'
+import {namedReleases} from './release.js'
 
 /** The kubernetes plugin options that change which records exist, spelled as in a Corefile. */
 function optionsThatChangeRecords(profile: DnsProfile): string[] {
@@ -47,9 +48,13 @@ const NAMES = {coredns: 'CoreDNS', 'kube-dns': 'kube-dns', unknown: 'unknown DNS
 
 /** e.g. `CoreDNS 1.12.0 (deployment/kube-system/coredns), zone cluster.local, endpoint_pod_names, cache 30 s`. */
 export function dnsServerLine(section: DnsServerSection): string {
+  // The workload only: the image (in the JSON report) makes the line too long for a terminal.
+  const witnesses = [section.assumed ? 'assumed' : section.source.replace(/ image .*$/, '')]
+  const releases = namedReleases(section.serverReleases ?? [])
+  if (releases.length === 1 && releases[0] === section.version) witnesses.push('version.bind')
+  if (releases.length > 1) witnesses.push(`servers answer ${releases.join(', ')}`)
   const parts = [
-    // The workload only: the image (in the JSON report) makes the line too long for a terminal.
-    `${NAMES[section.implementation]}${section.version ? ` ${section.version}` : ''} (${section.assumed ? 'assumed' : section.source.replace(/ image .*$/, '')})`,
+    `${NAMES[section.implementation]}${section.version ? ` ${section.version}` : ''} (${witnesses.join(', ')})`,
     `zone${section.zones.length > 1 ? 's' : ''} ${section.zones.join(', ')}`,
     ...section.options.filter((option) => !/^(pods insecure|fallthrough)/.test(option)),
   ]
