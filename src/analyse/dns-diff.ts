@@ -117,6 +117,7 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
         const message = `${record.name} ${record.type} ${record.data} is expected but ${primary?.label} (${primary?.address}) answered ${describe(result, question.type)}`
         findings.push(
           cachedAnswer(report, observation, record.name, observed.length === 0, null, service, message) ??
+            corefilePending(report, observation, service, message) ??
             trustOf(report, {
               code: 'DNSRecordMissing',
               severity: 'error',
@@ -142,8 +143,16 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
         service,
         `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints ${mustNotResolve ? 'no longer list' : 'do not explain'}`,
       )
-      if (stale) {
-        findings.push(stale)
+      const pending =
+        stale ??
+        corefilePending(
+          report,
+          observation,
+          service,
+          `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints ${mustNotResolve ? 'no longer list' : 'do not explain'}`,
+        )
+      if (pending) {
+        findings.push(pending)
         continue
       }
       findings.push(
@@ -171,7 +180,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
 
   findings.push(
     ...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)).map(
-      (finding) => releasesTrust(report, finding),
+      (finding) =>
+        corefilePending(report, observation, finding.object, finding.message) ?? releasesTrust(report, finding),
     ),
   )
   findings.push(...timeoutFindings(observation, service))
@@ -266,6 +276,42 @@ function cachedAnswer(
     message: `${message}; ${why}: expect the right answer by ${new Date(expiresAt).toISOString()}`,
     hint: 'run again after that time, or pass --wait-dns to wait for the cache and ask again',
     details: {expiresAt: new Date(expiresAt).toISOString()},
+  }
+}
+
+/**
+ * The kubelet refreshes a pod's copy of a ConfigMap on its periodic sync, using its ConfigMap cache: "the total delay
+ * ... can be as long as kubelet sync period + ttl of ConfigMaps cache in kubelet" (configure-pod-configmap), 1 min
+ * each by default.
+ */
+const KUBELET_CONFIGMAP_REFRESH_SECONDS = 120
+
+/**
+ * A mismatch while the replicas may still run the Corefile from before its last change: the kubelet has not yet
+ * refreshed their copy, or `reload` (plugin/reload: every interval, plus up to half the jitter) has not yet read it.
+ * A warning that says when the change is applied, like a cached answer. Without `reload` no time applies it (the
+ * replicas need a restart), so nothing is said here.
+ */
+function corefilePending(
+  report: ServiceReport,
+  observation: DnsObservation,
+  object: string,
+  message: string,
+): Finding | null {
+  const server = report.dnsServer
+  if (!server?.corefileChangedAt || !server.reload || !observation.observedAt) return null
+  const changedAt = Date.parse(server.corefileChangedAt)
+  const observedAt = Date.parse(observation.observedAt)
+  const window = KUBELET_CONFIGMAP_REFRESH_SECONDS + server.reload.intervalSeconds + server.reload.jitterSeconds / 2
+  const appliedBy = changedAt + window * 1000
+  if (!Number.isFinite(changedAt) || !(observedAt < appliedBy)) return null
+  return {
+    code: 'DNSCorefilePending',
+    severity: 'warning',
+    object,
+    message: `${message}; the Corefile changed at ${server.corefileChangedAt}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and the replicas may still run the one before: expect it applied by ${new Date(appliedBy).toISOString()}`,
+    hint: "the kubelet refreshes the replicas' copy of the ConfigMap within about 2 min, and the reload plugin applies it within its interval; run again after that time, or pass --wait-dns",
+    details: {expiresAt: new Date(appliedBy).toISOString()},
   }
 }
 

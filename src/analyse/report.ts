@@ -17,6 +17,7 @@ import {assumedProfile} from './dns-server/profile.js'
 import {dnsServerSection} from './dns-server/section.js'
 import {clusterIPsOf, expectedRecords, isHeadless} from './expected-records.js'
 import {podIsReady, podTrouble, selectorMatches} from './pods.js'
+import {lastWriteOf} from './times.js'
 import {trafficOf} from './traffic.js'
 
 export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
@@ -194,14 +195,9 @@ function endpointsChange(snapshot: ServiceSnapshot): {endpointsChangedAt?: strin
       add(pod.metadata.deletionTimestamp)
     }
   }
-  const serviceTimes = [
-    ...(snapshot.service.metadata.managedFields ?? []).map((field) => field.time),
-    snapshot.service.metadata.creationTimestamp,
-  ]
-    .map((time) => (time ? Date.parse(time) : Number.NaN))
-    .filter(Number.isFinite)
+  const serviceChangedAt = lastWriteOf(snapshot.service.metadata)
   return {
     ...(times.length > 0 ? {endpointsChangedAt: new Date(Math.max(...times)).toISOString()} : {}),
-    ...(serviceTimes.length > 0 ? {serviceChangedAt: new Date(Math.max(...serviceTimes)).toISOString()} : {}),
+    ...(serviceChangedAt ? {serviceChangedAt} : {}),
   }
 }

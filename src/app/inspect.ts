@@ -1,6 +1,7 @@
 // `inspect` with the live DNS check: gather while the resolver comes up, the cluster domain from its
 // resolv.conf when nothing better said it, one batch, the diff; a --expect contract checked on the same answers.
 import {applyDnsObservation, questionKey, questionsFor} from '../analyse/dns-diff.js'
+import {explainOldCorefile, mayRunOldCorefile} from '../analyse/corefile-applied.js'
 import {isReleaseQuestion, releaseQuestions, serverReleases, withServerReleases} from '../analyse/dns-server/release.js'
 import {dnsServerSection} from '../analyse/dns-server/section.js'
 import type {Expectation} from '../analyse/expectations.js'
@@ -114,11 +115,17 @@ export async function inspectLive(
     report = await observeAndJudge()
     const expiry = cacheExpiry(report)
     if (target.waitDns && expiry !== null) {
-      // Answers a cache still holds: wait until the last of them expires, then ask everything again.
-      progress(`waiting for the DNS cache until ${new Date(expiry).toISOString()}`)
+      // Answers a cache still holds, or a changed Corefile not yet applied: wait until the last of them is over,
+      // then ask everything again.
+      progress(`waiting for the DNS cache or the Corefile reload until ${new Date(expiry).toISOString()}`)
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 1000))
       progress('querying the cluster DNS again')
       report = await observeAndJudge()
+    }
+    if (mayRunOldCorefile(report)) {
+      // Only on DNS errors under a changed Corefile without reload: when did the replicas start?
+      const replicas = report.dns?.servers.filter((server) => server.replica).map((server) => server.label) ?? []
+      report = explainOldCorefile(report, await gateway.readPodStarts('kube-system', replicas))
     }
   } finally {
     await check.close()
@@ -134,10 +141,13 @@ export async function inspectLive(
   return {...addFindings(report, expectationFindings(results, contractSource ?? 'the contract')), expectations: results}
 }
 
-/** The moment the last answer a cache may still hold expires (DNSAnswerCached findings), or null. */
+/**
+ * The moment the last answer a cache may still hold expires, or the replicas have applied a changed Corefile
+ * (DNSAnswerCached, DNSCorefilePending), or null.
+ */
 function cacheExpiry(report: ServiceReport): number | null {
   const times = report.findings
-    .filter((finding) => finding.code === 'DNSAnswerCached')
+    .filter((finding) => finding.code === 'DNSAnswerCached' || finding.code === 'DNSCorefilePending')
     .map((finding) => Date.parse(String(finding.details?.expiresAt)))
     .filter(Number.isFinite)
   return times.length > 0 ? Math.max(...times) : null

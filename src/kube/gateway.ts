@@ -423,6 +423,26 @@ export class KubeGateway {
     )
   }
 
+  /**
+   * When each named pod's running container started (else the pod itself), for the pods that can be read: a pod
+   * gone or refused is left out, not an error.
+   */
+  async readPodStarts(namespace: string, names: string[]): Promise<Map<string, string>> {
+    const starts = new Map<string, string>()
+    await Promise.all(
+      names.map(async (name) => {
+        const pod = await this.call(`pod/${name}`, () => this.core.readNamespacedPod({name, namespace}))
+          .then((read) => wire<Pod>(read))
+          .catch(() => null)
+        const started =
+          pod?.status?.containerStatuses?.find((status) => status.state?.running?.startedAt)?.state?.running
+            ?.startedAt ?? pod?.status?.startTime
+        if (started) starts.set(name, started)
+      }),
+    )
+    return starts
+  }
+
   async listPodEvents(namespace: string): Promise<KubeEvent[]> {
     return this.listAll('events', (_continue) =>
       this.core.listNamespacedEvent({namespace, fieldSelector: 'involvedObject.kind=Pod', limit: 500, _continue}),

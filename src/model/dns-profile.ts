@@ -74,6 +74,14 @@ export interface DnsProfile {
    * (CoreDNS plugin/chaos): the live check asks it and compares. Absent: not asked.
    */
   answersVersionBind?: boolean
+  /** When the Corefile's ConfigMap was last written (managedFields, else creation); absent when not read from one. */
+  corefileChangedAt?: string
+  /**
+   * The `reload` plugin's period (plugin/reload): running replicas pick up a changed Corefile within it once the
+   * kubelet has updated their copy. null: no `reload`, replicas keep the Corefile they started with. Absent: no
+   * Corefile read.
+   */
+  reload?: {intervalSeconds: number; jitterSeconds: number} | null
   /** What the servers answered to version.bind in a live check (set after it). */
   serverReleases?: ServerRelease[]
 }

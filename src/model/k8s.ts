@@ -134,6 +134,7 @@ export interface Pod extends KubeObject {
     conditions?: Array<{type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string}>
     containerStatuses?: ContainerStatus[]
     initContainerStatuses?: ContainerStatus[]
+    startTime?: string
   }
 }
 

@@ -345,6 +345,10 @@ export interface DnsServerSection {
   /** Plugins that can answer before the kubernetes plugin, e.g. `hosts /etc/coredns/NodeHosts`. */
   mayChangeAnswers: string[]
   notes: string[]
+  /** When the Corefile's ConfigMap was last written; absent when the Corefile was not read from the cluster. */
+  corefileChangedAt?: string
+  /** The Corefile's `reload` period; null: no `reload` (the replicas keep the Corefile they started with). */
+  reload?: {intervalSeconds: number; jitterSeconds: number} | null
   /** The servers' answers to version.bind, when the live check asked it (the Corefile's chaos plugin answers it). */
   serverReleases?: Array<{server: string; answer: string; release: string | null}>
 }

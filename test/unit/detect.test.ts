@@ -11,6 +11,7 @@ import {
   type DaemonSet,
   type Deployment,
   detectDnsProfile,
+  goDurationSeconds,
   kubernetesOptionsOf,
   nodeLocalCacheOf,
   profileFromCorefile,
@@ -107,6 +108,8 @@ const PLUGIN_DEFAULTS: KubernetesPluginOptions = {
   fallthrough: null,
 }
 const STANDARD = {...PLUGIN_DEFAULTS, pods: 'insecure' as const, fallthrough: ['in-addr.arpa', 'ip6.arpa']}
+/** plugin/reload/setup.go: defaultInterval 30s, defaultJitter 15s (the Corefiles here write a bare `reload`). */
+const DEFAULT_RELOAD = {intervalSeconds: 30, jitterSeconds: 15}
 
 const firstBlock = (text: string): ServerBlock => parseCorefile(text).blocks[0]
 const plugin = (options: string, keys = '.:53', args = 'cluster.local in-addr.arpa ip6.arpa'): ServerBlock =>
@@ -328,6 +331,7 @@ describe('profileFromCorefile', () => {
         version: '1.11.3',
         source: 'test',
         sourceKind: 'flag',
+        reload: DEFAULT_RELOAD,
         kubernetes: STANDARD,
         shadowing: [
           {plugin: 'hosts', text: 'hosts /etc/coredns/NodeHosts { ttl 60; reload 15s; fallthrough }', line: 9},
@@ -357,6 +361,7 @@ describe('profileFromCorefile', () => {
         version: '1.11.3',
         source: 'test',
         sourceKind: 'flag',
+        reload: DEFAULT_RELOAD,
         kubernetes: STANDARD,
         shadowing: [],
         caches: [
@@ -384,6 +389,7 @@ describe('profileFromCorefile', () => {
         version: '1.11.3',
         source: 'test',
         sourceKind: 'flag',
+        reload: null,
         kubernetes: {...PLUGIN_DEFAULTS, zones: ['oracle.test'], reverseZones: [], ttl: 30},
         shadowing: [],
         caches: [],
@@ -402,6 +408,7 @@ describe('profileFromCorefile', () => {
         version: '1.11.3',
         source: 'test',
         sourceKind: 'flag',
+        reload: null,
         kubernetes: {
           zones: ['cluster.local'],
           reverseZones: ['in-addr.arpa', 'ip6.arpa'],
@@ -533,6 +540,7 @@ describe('detectDnsProfile', () => {
         version: '1.11.3',
         source: 'deployment/kube-system/coredns image registry.k8s.io/coredns/coredns:v1.11.3',
         sourceKind: 'deployment',
+        reload: DEFAULT_RELOAD,
         kubernetes: {...STANDARD, ttl: 30},
         shadowing: [],
         caches: [kubeadmCache],
@@ -559,6 +567,7 @@ describe('detectDnsProfile', () => {
         source:
           'deployment/kube-system/coredns image 602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/coredns:v1.11.4-eksbuild.2@sha256:abcd',
         sourceKind: 'deployment',
+        reload: DEFAULT_RELOAD,
         kubernetes: STANDARD,
         shadowing: [],
         caches: [
@@ -582,6 +591,7 @@ describe('detectDnsProfile', () => {
         version: '1.12.0',
         source: 'deployment/kube-system/coredns image rancher/mirrored-coredns-coredns:1.12.0',
         sourceKind: 'deployment',
+        reload: DEFAULT_RELOAD,
         kubernetes: STANDARD,
         shadowing: [
           {plugin: 'hosts', text: 'hosts /etc/coredns/NodeHosts { ttl 60; reload 15s; fallthrough }', line: 9},
@@ -616,6 +626,7 @@ describe('detectDnsProfile', () => {
         version: null,
         source: 'daemonset/openshift-dns/dns-default image quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0123',
         sourceKind: 'deployment',
+        reload: DEFAULT_RELOAD,
         kubernetes: STANDARD,
         shadowing: [],
         caches: [cacheLayer('coredns', 900, 30, 'configmap/openshift-dns/dns-default')],
@@ -685,6 +696,7 @@ describe('detectDnsProfile', () => {
         source:
           '--dns-server coredns; release from deployment/kube-system/coredns image registry.k8s.io/coredns/coredns:v1.11.3, --dns-version v1.12.1',
         sourceKind: 'flag',
+        reload: DEFAULT_RELOAD,
         kubernetes: STANDARD,
         shadowing: [],
         caches: [cacheLayer('coredns', 900, 30, '--corefile')],
@@ -706,6 +718,7 @@ describe('detectDnsProfile', () => {
         source:
           'deployment/kube-system/coredns image registry.k8s.io/coredns/coredns:v1.11.3; release from --dns-version 1.12.0',
         sourceKind: 'deployment',
+        reload: DEFAULT_RELOAD,
         kubernetes: {...STANDARD, ttl: 30},
         shadowing: [],
         caches: [kubeadmCache],
@@ -721,6 +734,7 @@ describe('detectDnsProfile', () => {
         version: null,
         source: 'configmap/kube-system/coredns',
         sourceKind: 'configmap',
+        reload: DEFAULT_RELOAD,
         kubernetes: {...STANDARD, ttl: 30},
         shadowing: [],
         caches: [kubeadmCache],
@@ -775,4 +789,69 @@ describe('detectDnsProfile', () => {
   for (const row of rows) {
     it(`${row.name} (${row.source})`, () => assert.deepEqual(detectDnsProfile(row.input), row.expected))
   }
+})
+
+describe('the Corefile changing under running replicas: reload and the ConfigMap write time', () => {
+  const rows: Array<{name: string; source: string; reload: string; expected: DnsProfile['reload']}> = [
+    {
+      name: 'no reload',
+      source: 'plugin/reload: absent, the Corefile is read at start only',
+      reload: '',
+      expected: null,
+    },
+    {
+      name: 'bare reload: the defaults',
+      source: 'plugin/reload/setup.go defaultInterval 30s, defaultJitter 15s',
+      reload: 'reload',
+      expected: {intervalSeconds: 30, jitterSeconds: 15},
+    },
+    {
+      name: 'reload 1m30s 20s',
+      source: 'plugin/reload/setup.go: time.ParseDuration of both arguments',
+      reload: 'reload 1m30s 20s',
+      expected: {intervalSeconds: 90, jitterSeconds: 20},
+    },
+    {
+      name: 'reload 10s: the jitter stays 15s',
+      source: 'plugin/reload/setup.go: one argument sets the interval only',
+      reload: 'reload 10s',
+      expected: {intervalSeconds: 10, jitterSeconds: 15},
+    },
+  ]
+  for (const row of rows)
+    it(`${row.name} (${row.source})`, () => {
+      const text = `.:53 {\n    ${row.reload}\n    kubernetes cluster.local\n}\n`
+      const profile = profileFromCorefile(text, {version: null, source: 'test', sourceKind: 'flag'})
+      assert.deepEqual(profile.reload, row.expected)
+    })
+
+  it('Go durations: h, m, s, ms and sums of them; anything else is null', () => {
+    assert.deepEqual(
+      ['30s', '1m', '1m30s', '1h', '500ms', '2.5s', '', 'soon', '30', undefined].map(goDurationSeconds),
+      [30, 60, 90, 3600, 0.5, 2.5, null, null, null, null],
+    )
+  })
+
+  it("the ConfigMap's last write (managedFields, else creation) is when the Corefile changed; --corefile has none", () => {
+    const map = {
+      ...configMap('kube-system', 'coredns', '.:53 {\n    reload\n    kubernetes cluster.local\n}\n'),
+      metadata: {
+        namespace: 'kube-system',
+        name: 'coredns',
+        creationTimestamp: '2026-12-01T08:00:00Z',
+        managedFields: [
+          {manager: 'kubeadm', time: '2026-12-01T08:00:00Z'},
+          {manager: 'kubectl-edit', time: '2026-12-06T06:20:05Z'},
+        ],
+      },
+    }
+    const input = {configMaps: [map], deployments: [coredns('registry.k8s.io/coredns/coredns:v1.11.3')], flags: {}}
+    assert.equal(detectDnsProfile(input).corefileChangedAt, '2026-12-06T06:20:05.000Z')
+    const created = {...map, metadata: {...map.metadata, managedFields: undefined}}
+    assert.equal(detectDnsProfile({...input, configMaps: [created]}).corefileChangedAt, '2026-12-01T08:00:00.000Z')
+    assert.equal(
+      detectDnsProfile({...input, flags: {corefile: '.:53 {\n    kubernetes cluster.local\n}\n'}}).corefileChangedAt,
+      undefined,
+    )
+  })
 })

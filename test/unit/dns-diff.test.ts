@@ -1020,6 +1020,32 @@ describe('applyDnsObservation: answers a DNS cache may still hold', () => {
     assert.match(missing[0].hint, /DNS server is unknown .* --dns-server/)
   })
 
+  it('a Corefile changed 30 s before the question, with `reload`: the replicas may still run the old one (a warning until it is applied)', () => {
+    // kubelet: "sync period + ttl of ConfigMaps cache" (1 min each, configure-pod-configmap); plugin/reload/setup.go:
+    // each check after the interval plus up to half the jitter (30 s, 15 s): applied by 120 + 30 + 7.5 s.
+    const changed = (reload: {intervalSeconds: number; jitterSeconds: number} | null): ServiceReport => ({
+      ...fixedAt([]),
+      endpointsChangedAt: at(-3600),
+      dnsServer: {...fixedAt([]).dnsServer!, corefileChangedAt: at(-30), reload},
+    })
+    const out = run(changed({intervalSeconds: 30, jitterSeconds: 15}), 0)
+    assert.deepEqual(codes(dnsFindings(out)), [])
+    const pending = out.findings.filter((finding) => finding.code === 'DNSCorefilePending')
+    assert.equal(pending.length, 1)
+    assert.equal(pending[0].severity, 'warning')
+    assert.equal(
+      pending[0].message,
+      '10-244-2-7.hdls.default.svc.cluster.local. A 10.244.2.7 is expected but nameserver (10.96.0.10) answered NXDOMAIN; the Corefile changed at 2026-11-29T09:59:30.000Z, 30 s before the question, and the replicas may still run the one before: expect it applied by 2026-11-29T10:02:07.500Z',
+    )
+    assert.equal(pending[0].details?.expiresAt, '2026-11-29T10:02:07.500Z')
+    // After the window: an error again.
+    assert.deepEqual(codes(dnsFindings(run(changed({intervalSeconds: 30, jitterSeconds: 15}), 160))), [
+      'DNSRecordMissing',
+    ])
+    // No reload: no time applies the change, so the window says nothing.
+    assert.deepEqual(codes(dnsFindings(run(changed(null), 0))), ['DNSRecordMissing'])
+  })
+
   it('servers answering version.bind with different releases (a rollout): a mismatch is a warning naming them', () => {
     const report = fixedAt([])
     const mixed = {

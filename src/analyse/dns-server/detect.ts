@@ -2,6 +2,7 @@
 // DNSCache, and the user's flags. Option semantics follow CoreDNS's own setup code (plugin/kubernetes/setup.go,
 // plugin/cache/setup.go, plugin.cfg for the execution order); sources are cited per rule.
 import type {ConfigMap, KubeObject} from '../../model/k8s.js'
+import {lastWriteOf} from '../times.js'
 import {
   type Corefile,
   CorefileError,
@@ -285,12 +286,36 @@ export function profileFromCorefile(text: string, options: CorefileProfileOption
     version: options.version,
     source: options.source,
     sourceKind: options.sourceKind,
+    reload: reloadOf(corefile),
     kubernetes,
     shadowing: block ? shadowingOf(block, zone) : [],
     caches: cache ? [cache] : [],
     notes,
     ...(answersVersionBind ? {answersVersionBind} : {}),
   }
+}
+
+/**
+ * The `reload` plugin of any server block (it reloads the whole Corefile): plugin/reload/setup.go, `reload [INTERVAL
+ * [JITTER]]`, defaults 30s and 15s; each check comes after the interval plus a random part of the jitter, within
+ * half of it either way. A duration that does not parse keeps the default.
+ */
+function reloadOf(corefile: Corefile): {intervalSeconds: number; jitterSeconds: number} | null {
+  const directive = corefile.blocks.flatMap((block) => block.directives).find((found) => found.name === 'reload')
+  if (!directive) return null
+  return {
+    intervalSeconds: goDurationSeconds(directive.args[0]) ?? 30,
+    jitterSeconds: goDurationSeconds(directive.args[1]) ?? 15,
+  }
+}
+
+/** A Go duration (`30s`, `1m30s`, `500ms`) in seconds; null when absent or not one. */
+export function goDurationSeconds(text: string | undefined): number | null {
+  if (!text || !/^(\d+(\.\d+)?(h|m|s|ms|us|ns))+$/.test(text)) return null
+  const unit: Record<string, number> = {h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9}
+  let seconds = 0
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)/g)) seconds += Number(match[1]) * unit[match[2]]
+  return seconds
 }
 
 const NODE_LOCAL_NAME = 'node-local-dns'
@@ -568,6 +593,8 @@ export function detectDnsProfile(input: DetectInput): DnsProfile {
         ? `configmap/${coreDnsMap?.metadata.namespace}/${coreDnsMap?.metadata.name}`
         : '--corefile'
     profile = coreDnsProfile(text, corefileSource, {version, source, sourceKind, zoneHint: clusterDomain})
+    const changedAt = flags.corefile === undefined && coreDnsMap ? lastWriteOf(coreDnsMap.metadata) : null
+    if (changedAt) profile.corefileChangedAt = changedAt
   } else {
     profile = {
       ...assumedProfile(clusterDomain ?? DEFAULT_ZONE),

@@ -40,6 +40,8 @@ export function dnsServerSection(profile: DnsProfile): DnsServerSection {
     })),
     mayChangeAnswers: profile.shadowing.map((plugin) => plugin.text),
     notes: profile.notes,
+    ...(profile.corefileChangedAt ? {corefileChangedAt: profile.corefileChangedAt} : {}),
+    ...(profile.reload !== undefined ? {reload: profile.reload} : {}),
     ...(profile.serverReleases ? {serverReleases: profile.serverReleases} : {}),
   }
 }
