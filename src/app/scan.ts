@@ -6,6 +6,7 @@ import {buildReport, deletedDuringScan, resolverUnavailable} from '../analyse/re
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {DnsFlags, DnsProfile} from '../model/dns-profile.js'
 import {releaseQuestions, serverReleases, withServerReleases} from '../analyse/dns-server/release.js'
+import {explainOldCorefile, mayRunOldCorefile} from '../analyse/corefile-applied.js'
 import type {ReadProblem} from '../model/report.js'
 import type {KubeGateway} from '../kube/gateway.js'
 import type {LiveDnsCheck, LiveDnsOptions} from '../kube/live-dns.js'
@@ -146,6 +147,18 @@ export async function scanCluster(
       options.dnsFlags?.version,
     )
     profileReady.catch(() => {}) // awaited below, after a namespace's reads
+    // On DNS errors under a Corefile without reload changed since: the replicas' start times, read once per scan.
+    let replicaStarts: Promise<Map<string, string>> | undefined
+    const explainCorefile = async (batch: ServiceReport[]): Promise<ServiceReport[]> => {
+      const suspects = batch.filter(mayRunOldCorefile)
+      if (suspects.length === 0) return batch
+      replicaStarts ??= gateway.readPodStarts(
+        'kube-system',
+        suspects[0].dns?.servers.filter((server) => server.replica).map((server) => server.label) ?? [],
+      )
+      const starts = await replicaStarts
+      return batch.map((report) => explainOldCorefile(report, starts))
+    }
     const progress: ScanProgress = {namespacesRead: 0, namespaces: byNamespace.size, namesAsked: 0, names: 0}
     const tell = () => options.onProgress?.({...progress})
     tell()
@@ -191,7 +204,9 @@ export async function scanCluster(
     })
     sortReports(reports)
     if (!opening) {
-      const finished = options.dns ? await judgeOnlyServicesStillThere(gateway, reports, unchecked, services) : reports
+      const finished = options.dns
+        ? await explainCorefile(await judgeOnlyServicesStillThere(gateway, reports, unchecked, services))
+        : reports
       options.onReports?.(finished)
       return {reports: finished, extraAnswers}
     }
@@ -213,7 +228,7 @@ export async function scanCluster(
         tell()
       },
       async (batch) => {
-        const judged = await judgeOnlyServicesStillThere(gateway, batch, unchecked, services)
+        const judged = await explainCorefile(await judgeOnlyServicesStillThere(gateway, batch, unchecked, services))
         options.onReports?.(judged)
         return judged
       },

@@ -324,6 +324,19 @@ describe('the cluster DNS server profile', {timeout: 1_200_000}, () => {
       )
     }
     assert.notEqual(code, 2)
+    // The same in a scan (the replicas' start times read once for the scan).
+    const scan = await cli(['scan', '-n', scenario.namespace, '-o', 'json', ...RESOLVER_ARGS])
+    const scanned = (JSON.parse(scan.stdout) as {items: ServiceReport[]}).items.find(
+      (item) => item.service.name === 'svc-chroma',
+    )!
+    assert.deepEqual(
+      scanned.findings.filter((finding) => finding.code === 'CorefileNotApplied').map((finding) => finding.message),
+      [notApplied[0].message],
+    )
+    assert.deepEqual(
+      scanned.findings.filter((finding) => finding.code.startsWith('DNS') && finding.severity === 'error'),
+      [],
+    )
     await applyCorefile(originalCorefile)
   })
 
