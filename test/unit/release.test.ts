@@ -81,6 +81,19 @@ describe('answersVersionBind: whether the Corefile makes the server answer versi
       assert.deepEqual(releaseQuestions(profile), row.expected ? [VERSION_QUESTION] : [])
     })
 
+  it("behind NodeLocal DNSCache: not asked (the node's cache would forward it upstream, maybe to a timeout)", () => {
+    const profile = fromCorefile(corefile('chaos'))
+    const nodeLocal = {
+      layer: 'node-local-dns' as const,
+      successTtl: 30,
+      denialTtl: 5,
+      successDisabled: false,
+      denialDisabled: false,
+      source: 'configmap/kube-system/node-local-dns',
+    }
+    assert.deepEqual(releaseQuestions({...profile, caches: [...profile.caches, nodeLocal]}), [])
+  })
+
   it('kube-dns, an assumed server and no profile: never asked (dnsmasq would answer with its own version)', () => {
     assert.deepEqual(releaseQuestions(kubeDnsProfile('cluster.local', '1.26.7', 'test', 'deployment')), [])
     assert.deepEqual(releaseQuestions(assumedProfile('cluster.local')), [])

@@ -10,9 +10,15 @@ export function isReleaseQuestion(question: {name: string; type: string}): boole
   return question.type === 'TXT' && question.name === VERSION_QUESTION.name
 }
 
-/** The question a live check adds to its batch: only where the Corefile's chaos plugin answers it with the release. */
+/**
+ * The question a live check adds to its batch (asked of every server): only where the Corefile's chaos plugin answers
+ * it with the release. Not behind NodeLocal DNSCache: the pod's nameserver is then the node's cache, whose Corefile
+ * forwards names outside the cluster zone upstream, and a question upstream may wait out the query timeout and hold
+ * the whole batch.
+ */
 export function releaseQuestions(profile: DnsProfile | undefined): DnsQuestion[] {
-  return profile?.implementation === 'coredns' && profile.answersVersionBind ? [VERSION_QUESTION] : []
+  if (profile?.implementation !== 'coredns' || !profile.answersVersionBind) return []
+  return profile.caches.some((cache) => cache.layer === 'node-local-dns') ? [] : [VERSION_QUESTION]
 }
 
 const COREDNS_RELEASE = /^"CoreDNS-v?(\d+\.\d+\.\d+)"$/
