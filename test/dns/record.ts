@@ -174,23 +174,23 @@ function run(cmd: string, args: string[]): Promise<string> {
   )
 }
 
+/** dig at a recorded server: one try, the header (rcode) and the answer section. */
+const digAt = (port: number) => [
+  '@127.0.0.1',
+  '-p',
+  String(port),
+  '+tries=1',
+  '+time=2',
+  '+noall',
+  '+comments',
+  '+answer',
+]
+
 /** Ask all questions with one `dig -f` (one query after another); rcode and answer section as dig prints them. */
 export async function ask(port: number, questions: Question[], dir: string): Promise<RecordedQuestion[]> {
   const batch = path.join(dir, `batch-${port}.txt`)
   writeFileSync(batch, questions.map((q) => `${q.name} ${q.type}`).join('\n') + '\n')
-  const out = await run('dig', [
-    '@127.0.0.1',
-    '-p',
-    String(port),
-    '+tries=1',
-    '+time=2',
-    '+noall',
-    '+cmd',
-    '+comments',
-    '+answer',
-    '-f',
-    batch,
-  ])
+  const out = await run('dig', [...digAt(port), '+cmd', '-f', batch])
   unlinkSync(batch)
   // SVC_INSPECT_DNS_RAW=DIR keeps dig's raw output, to look into an answer.
   if (process.env.SVC_INSPECT_DNS_RAW) {
@@ -319,19 +319,7 @@ export async function recordOne(options: {
 
 /** `version.bind. CH TXT`, as the chaos plugin answers it: rcode and the CH answer lines as dig prints them. */
 async function askVersionBind(port: number) {
-  const out = await run('dig', [
-    '@127.0.0.1',
-    '-p',
-    String(port),
-    '+tries=1',
-    '+time=2',
-    '+noall',
-    '+comments',
-    '+answer',
-    'version.bind.',
-    'TXT',
-    'CH',
-  ])
+  const out = await run('dig', [...digAt(port), 'version.bind.', 'TXT', 'CH'])
   const rcode = /status: ([A-Z]+)/.exec(out)?.[1] ?? 'NOREPLY'
   const answers = [...out.matchAll(/^version\.bind\.\s+(\d+)\s+CH\s+TXT\s+(.*)$/gm)].map((match) => ({
     type: 'TXT',

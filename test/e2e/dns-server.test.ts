@@ -45,9 +45,8 @@ function coreDnsPods(): Array<{name: string; ready: boolean; deleting: boolean}>
   )
 }
 
-/** New CoreDNS pods read the ConfigMap at start: a rollout applies a changed Corefile at once. */
-async function applyCorefile(corefile: string): Promise<void> {
-  const before = new Set(coreDnsPods().map((pod) => pod.name))
+/** The coredns ConfigMap's Corefile, written; the running replicas pick it up only through `reload`. */
+function patchCorefile(corefile: string): void {
   kubectl([
     'patch',
     'configmap',
@@ -59,6 +58,12 @@ async function applyCorefile(corefile: string): Promise<void> {
     '-p',
     JSON.stringify({data: {Corefile: corefile}}),
   ])
+}
+
+/** New CoreDNS pods read the ConfigMap at start: a rollout applies a changed Corefile at once. */
+async function applyCorefile(corefile: string): Promise<void> {
+  const before = new Set(coreDnsPods().map((pod) => pod.name))
+  patchCorefile(corefile)
   kubectl(['rollout', 'restart', 'deployment', 'coredns', '-n', 'kube-system'])
   kubectl(['rollout', 'status', 'deployment', 'coredns', '-n', 'kube-system', '--timeout=120s'])
   await waitFor('only new, ready CoreDNS pods', () => {
@@ -242,17 +247,7 @@ describe('the cluster DNS server profile', {timeout: 1_200_000}, () => {
     // endpoint_pod_names renames svc-chroma's endpoints: the replicas serve the old names until the kubelet has
     // refreshed their copy of the ConfigMap and `reload` has read it.
     const edited = originalCorefile.replace(/pods insecure\n/, 'pods insecure\n           endpoint_pod_names\n')
-    kubectl([
-      'patch',
-      'configmap',
-      'coredns',
-      '-n',
-      'kube-system',
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({data: {Corefile: edited}}),
-    ])
+    patchCorefile(edited)
     const {report} = await inspect()
     assert.ok(report.dnsServer?.options.includes('endpoint_pod_names'), JSON.stringify(report.dnsServer))
     const errors = report.findings.filter((finding) => finding.severity === 'error' && finding.code.startsWith('DNS'))
@@ -288,19 +283,7 @@ describe('the cluster DNS server profile', {timeout: 1_200_000}, () => {
     const replicas = coreDnsPods()
       .map((pod) => pod.name)
       .sort()
-    kubectl([
-      'patch',
-      'configmap',
-      'coredns',
-      '-n',
-      'kube-system',
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({
-        data: {Corefile: withoutReload.replace(/pods insecure\n/, 'pods insecure\n           endpoint_pod_names\n')},
-      }),
-    ])
+    patchCorefile(withoutReload.replace(/pods insecure\n/, 'pods insecure\n           endpoint_pod_names\n'))
     const {report, code} = await inspect()
     assert.equal(report.dnsServer?.reload, null)
     const notApplied = report.findings.filter((finding) => finding.code === 'CorefileNotApplied')
