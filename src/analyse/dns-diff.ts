@@ -14,8 +14,9 @@ import {
   type ReachResult,
   type TransportCheck,
 } from '../dns/types.js'
-import type {DnsObservation, DnsSection} from '../model/dns.js'
+import type {DepartedReplica, DnsObservation, DnsSection} from '../model/dns.js'
 import {hostPort, reverseName} from './dns-names.js'
+import {failedForDeparture} from './replica-departure.js'
 import {addFindings} from './report.js'
 
 import {namedReleases} from './dns-server/release.js'
@@ -184,9 +185,11 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
         corefilePending(report, observation, finding.object, finding.message) ?? releasesTrust(report, finding),
     ),
   )
-  findings.push(...timeoutFindings(observation, service))
+  const departed = new Set((observation.departedReplicas ?? []).map((replica) => replica.label))
+  findings.push(...departureFindings(observation))
+  findings.push(...timeoutFindings(observation, service, departed))
   findings.push(...slowFindings(observation, service))
-  findings.push(...transportFindings(observation, service))
+  findings.push(...transportFindings(observation, service, departed))
   findings.push(...reachFindings(report, observation, service))
   findings.push(
     ...observation.problems.map((problem) => ({
@@ -430,17 +433,51 @@ function replicaFindings(
   return findings
 }
 
+const DEPARTED_WHAT: Record<DepartedReplica['now'], string> = {
+  gone: "left the endpoints of kube-system/kube-dns (its pod was deleted, or its address is now another pod's)",
+  terminating: 'began terminating (its endpoint of kube-system/kube-dns is terminating)',
+  'not-ready': 'stopped being ready (its endpoint of kube-system/kube-dns is not ready)',
+}
+
+/**
+ * A replica that left the kube-dns Service during the check: its unanswered questions, or that it was no longer
+ * asked, in one warning. Clients are not sent to it any more (kube-proxy uses ready endpoints), so what it did not
+ * answer is not an answer they keep getting.
+ */
+function departureFindings(observation: DnsObservation): Finding[] {
+  return (observation.departedReplicas ?? []).flatMap((replica): Finding[] => {
+    const mine = observation.queries.filter((result) => result.server === replica.label)
+    const failed = mine.filter(failedForDeparture)
+    if (replica.asked && failed.length === 0) return []
+    const who = `CoreDNS replica ${replica.address} (pod kube-system/${replica.label})`
+    return [
+      {
+        code: 'DNSServerGoneDuringCheck',
+        severity: 'warning',
+        object: `pod/kube-system/${replica.label}`,
+        message: replica.asked
+          ? `${failed.length} of ${mine.length} queries to ${who} got no answer: the replica ${DEPARTED_WHAT[replica.now]} during the check`
+          : `${who} was not asked: it ${DEPARTED_WHAT[replica.now]} during the check`,
+        hint: 'kube-proxy sends clients only to ready endpoints, so this is not an answer clients keep getting; the other servers were judged. If replicas come and go without a rollout, check the CoreDNS pods and their events',
+        details: {replica: replica.label, address: replica.address, now: replica.now},
+      },
+    ]
+  })
+}
+
 /**
  * Queries a server did not answer, one finding per server and kind: no answer in time (DNSTimeout), a refused
  * connection, an answer too large for a DNS message, another error. A late answer is not among them (slowFindings).
+ * A departed replica's failures are its DNSServerGoneDuringCheck (a too-large answer still counts: it came).
  */
-function timeoutFindings(observation: DnsObservation, service: string): Finding[] {
+function timeoutFindings(observation: DnsObservation, service: string, departed: Set<string>): Finding[] {
   return observation.servers.flatMap((server) => {
     const mine = observation.queries.filter((result) => result.server === server.label)
     const byKind = new Map<QueryFailure, QueryResult[]>()
     for (const result of mine) {
       const kind = queryFailure(result)
-      if (kind) byKind.set(kind, [...(byKind.get(kind) ?? []), result])
+      if (kind && !(departed.has(server.label) && failedForDeparture(result)))
+        byKind.set(kind, [...(byKind.get(kind) ?? []), result])
     }
     const who = `${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${server.address}:${server.port})`
     const object = server.replica ? `pod/kube-system/${server.label}` : service
@@ -502,10 +539,10 @@ function slowFindings(observation: DnsObservation, service: string): Finding[] {
  * even though every record is there over TCP. Without TCP they fail on answers too large for UDP (truncated),
  * e.g. the A records of a headless service with many endpoints.
  */
-function transportFindings(observation: DnsObservation, service: string): Finding[] {
+function transportFindings(observation: DnsObservation, service: string, departed: Set<string>): Finding[] {
   return (observation.transports ?? []).flatMap((check) => {
     const server = observation.servers.find((candidate) => candidate.label === check.server)
-    if (!server) return []
+    if (!server || departed.has(server.label)) return []
     const who = `${server.replica ? 'CoreDNS replica ' : ''}${server.label} (${hostPort(server.address, server.port)})`
     const object = server.replica ? `pod/kube-system/${server.label}` : service
     return transportTrouble(check).map(({severity, says, hint}) => ({

@@ -4,6 +4,7 @@
 import {zoneFromResolvConf} from '../analyse/cluster-domain.js'
 import {questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
 import {endpointsFromSlices} from '../analyse/endpoints.js'
+import {departedReplicas, replicasWithFailures} from '../analyse/replica-departure.js'
 import {reachTargetsFor} from '../analyse/reach-targets.js'
 import {
   reachKey,
@@ -15,6 +16,7 @@ import {
   type TransportCheck,
 } from '../dns/types.js'
 import {InspectError} from '../errors.js'
+import type {DepartedReplica} from '../model/dns.js'
 import type {ServiceReport} from '../model/report.js'
 import {EphemeralResolver} from './ephemeral-resolver.js'
 import {ApiError, type KubeGateway} from './gateway.js'
@@ -98,6 +100,8 @@ export class LiveDnsCheck {
   private resolvConf: string | null = null
   /** A shell already started in the resolver pod for the next script (its set-up overlaps the caller's work). */
   private nextShell: PodShell | null = null
+  /** Replicas found gone from kube-dns after a batch: later batches do not ask them. */
+  private readonly departed = new Map<string, DepartedReplica>()
 
   private constructor(
     private readonly gateway: KubeGateway,
@@ -201,6 +205,7 @@ export class LiveDnsCheck {
       uniqueBy(targets, reachKey),
       probeName,
     )
+    const departed = await this.departedDuring(servers, queries)
     return {
       via: this.options.via,
       servers,
@@ -219,7 +224,27 @@ export class LiveDnsCheck {
           ? ['reachability is not tested with --via port-forward (no pod to connect from)']
           : []),
       ],
+      ...(departed.length > 0 ? {departedReplicas: departed} : {}),
     }
+  }
+
+  /**
+   * The replicas that left kube-system/kube-dns while the batch ran: when a replica's questions failed, its
+   * endpoints are read again (the replica list was read when the check opened). Those asked in this batch, and
+   * those that had left before it (not asked). A refused re-read leaves the failures as they are.
+   */
+  private async departedDuring(servers: DnsServer[], queries: QueryResult[]): Promise<DepartedReplica[]> {
+    const unexplained = replicasWithFailures(servers, queries).filter((server) => !this.departed.has(server.label))
+    if (unexplained.length > 0) {
+      try {
+        const now = endpointsFromSlices(await this.gateway.listEndpointSlices('kube-system', 'kube-dns'))
+        for (const replica of departedReplicas(unexplained, now)) this.departed.set(replica.label, replica)
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error
+      }
+    }
+    const asked = new Set(servers.map((server) => server.label))
+    return [...this.departed.values()].map((replica) => ({...replica, asked: asked.has(replica.label)}))
   }
 
   /** Every question against the nameserver and every replica (and every TCP target), in one batch. */
@@ -235,19 +260,20 @@ export class LiveDnsCheck {
   }> {
     if (this.options.via === 'port-forward') {
       const timeoutMs = this.options.queryTimeoutSeconds * 1000 + 2000
+      const replicas = this.replicasToAsk()
       const queries = (
         await Promise.all(
-          this.replicas.map((replica) => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)),
+          replicas.map((replica) => queryReplicaViaPortForward(this.gateway, replica, questions, timeoutMs)),
         )
       ).flat()
       // A port-forward carries TCP only: there is no UDP to check, and TCP is what it asked over.
-      return {servers: this.replicas.map(serverOf), queries, reachability: [], transports: []}
+      return {servers: replicas.map(serverOf), queries, reachability: [], transports: []}
     }
     // Until resolv.conf is known, the batch reads the nameserver from it (an address-less server) and prints it.
     const nameserver = this.resolvConf === null ? '' : this.nameserver
     const servers: DnsServer[] = [
       ...(nameserver === null ? [] : [{label: 'nameserver', address: nameserver, port: 53, replica: false}]),
-      ...this.replicas.map(serverOf),
+      ...this.replicasToAsk().map(serverOf),
     ]
     const input = batchInput(questions, servers, targets, {
       timeoutSeconds: this.options.queryTimeoutSeconds,
@@ -267,6 +293,11 @@ export class LiveDnsCheck {
       server.address ? [server] : this.nameserver ? [{...server, address: this.nameserver}] : [],
     )
     return {servers: askedServers, ...observed}
+  }
+
+  /** The replicas found when the check opened, less those that left kube-dns since. */
+  private replicasToAsk(): Replica[] {
+    return this.replicas.filter((replica) => !this.departed.has(replica.label))
   }
 
   /** The resolver pod's search domains, for expanding a short name as its stub resolver would. */

@@ -88,6 +88,23 @@ export interface DnsObservation {
   timings: Record<string, number>
   /** Problems that kept part of the check from running (e.g. CoreDNS replicas unreadable). */
   problems: string[]
+  /**
+   * CoreDNS replicas that left the kube-dns Service while the check ran (read again after a batch in which their
+   * questions failed): their failures are DNSServerGoneDuringCheck, not DNS errors.
+   */
+  departedReplicas?: DepartedReplica[]
+}
+
+/** A CoreDNS replica that was a ready endpoint of kube-system/kube-dns when the check began and is not one after. */
+export interface DepartedReplica {
+  /** The server's label: the replica's pod name. */
+  label: string
+  address: string
+  port: number
+  /** What the endpoints read after the batch say: not listed (or the address is another pod's), terminating, not ready. */
+  now: 'gone' | 'terminating' | 'not-ready'
+  /** false: it had left during an earlier batch, so this batch did not ask it. */
+  asked: boolean
 }
 
 export interface DnsSection extends Omit<DnsObservation, 'problems'> {

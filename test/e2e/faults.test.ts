@@ -19,6 +19,7 @@ import {
 } from '../support/scenarios.js'
 
 const NS = 'e2e-faults'
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 let zone = ''
 
 const workload = `
@@ -299,6 +300,118 @@ spec:
       )
     } finally {
       kubectl(['delete', 'namespace', doomed, '--ignore-not-found', '--wait=false'])
+    }
+  })
+
+  it('a CoreDNS replica deleted during the batch: DNSServerGoneDuringCheck (a warning) naming it, not DNSTimeout; every Service judged, exit 0', async () => {
+    // Enough selector-less Services (each with an EndpointSlice of two addresses of its own, as
+    // bench/scan-scale.mjs makes them) for the batches to run a few seconds; nothing is dialled (--no-reach).
+    const many = `${NS}-many-${Date.now().toString(36)}`
+    const count = 800
+    const items: unknown[] = [{apiVersion: 'v1', kind: 'Namespace', metadata: {name: many}}]
+    for (let at = 0; at < count; at++) {
+      const address = (n: number) => `10.246.${Math.floor(n / 250)}.${(n % 250) + 1}`
+      items.push(
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: {name: `svc-${at}`, namespace: many},
+          spec: {ports: [{name: 'http', port: 80, targetPort: 8080}]},
+        },
+        {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: {name: `svc-${at}-1`, namespace: many, labels: {'kubernetes.io/service-name': `svc-${at}`}},
+          addressType: 'IPv4',
+          ports: [{name: 'http', port: 8080, protocol: 'TCP'}],
+          endpoints: [address(at * 2), address(at * 2 + 1)].map((ip) => ({addresses: [ip], conditions: {ready: true}})),
+        },
+      )
+    }
+    kubectl(['apply', '-f', '-'], JSON.stringify({apiVersion: 'v1', kind: 'List', items}))
+    const [victim, victimIP] = kubectl([
+      'get',
+      'pods',
+      '-n',
+      'kube-system',
+      '-l',
+      'k8s-app=kube-dns',
+      '-o',
+      'jsonpath={.items[0].metadata.name} {.items[0].status.podIP}',
+    ]).split(' ')
+    try {
+      const scan = cli(['scan', '-n', many, '-o', 'json', '--no-reach', '--resolver-namespace', NS, ...RESOLVER_ARGS], {
+        timeoutMs: 180_000,
+      })
+      // The batches start as soon as the resolver pod runs; they last a few seconds for this many names.
+      await waitFor(
+        'the scan resolver pod running',
+        () =>
+          kubectl(['get', 'pods', '-n', NS, '-l', RESOLVER_LABEL, '-o', 'jsonpath={.items[*].status.phase}']).includes(
+            'Running',
+          ),
+        60_000,
+        50,
+      )
+      await sleep(1000)
+      kubectl(['delete', 'pod', victim, '-n', 'kube-system', '--grace-period=0', '--force'])
+      const result = await scan
+      assert.equal(result.code, 0, result.stderr + result.stdout.slice(0, 3000))
+      assert.equal(result.stderr, '')
+      const list = JSON.parse(result.stdout) as {items: ServiceReport[]; summary: Record<string, number>}
+      assert.equal(list.items.length, count)
+      const findings = list.items.flatMap((report) => report.findings)
+      assert.deepEqual(
+        [...new Set(findings.filter((finding) => finding.severity !== 'info').map((finding) => finding.code))],
+        ['DNSServerGoneDuringCheck'],
+        JSON.stringify(findings.filter((finding) => finding.severity !== 'info').slice(0, 5)),
+      )
+      const gone = findings.filter((finding) => finding.code === 'DNSServerGoneDuringCheck')
+      assert.ok(gone.length > 0 && gone.length < count * 2, `${gone.length} warnings`)
+      const victimText = `CoreDNS replica ${victimIP} (pod kube-system/${victim})`
+      for (const finding of gone) {
+        assert.equal(finding.severity, 'warning')
+        assert.equal(finding.object, `pod/kube-system/${victim}`)
+        assert.match(
+          finding.message,
+          new RegExp(
+            `^(\\d+ of \\d+ queries to ${escape(victimText)} got no answer: the replica|${escape(victimText)} was not asked: it) left the endpoints of kube-system/kube-dns \\(its pod was deleted, or its address is now another pod's\\) during the check$`,
+          ),
+        )
+      }
+      assert.deepEqual(list.summary, {
+        services: count,
+        errors: 0,
+        warnings: gone.length,
+        infos: count,
+        servicesWithErrors: 0,
+      })
+      // Every Service is judged on the servers that stayed: the nameserver and the other replica answered all.
+      for (const report of list.items) {
+        assert.ok(
+          report.records.every((record) => record.status === 'match'),
+          `${report.service.name}: ${JSON.stringify(report.records)}`,
+        )
+        const others = report.dns!.servers.filter((server) => server.label !== victim)
+        for (const server of others)
+          assert.ok(
+            report
+              .dns!.queries.filter((query) => query.server === server.label)
+              .every((query) => query.rcode === 'NOERROR'),
+            `${report.service.name} on ${server.label}`,
+          )
+      }
+      const departed = list.items.flatMap((report) => report.dns!.departedReplicas ?? [])
+      assert.ok(departed.length > 0)
+      assert.deepEqual(
+        [...new Set(departed.map((replica) => `${replica.label} ${replica.address} ${replica.now}`))],
+        [`${victim} ${victimIP} gone`],
+      )
+      assert.equal(resolverPods(), '')
+    } finally {
+      kubectl(['delete', 'namespace', many, '--ignore-not-found', '--wait=false'])
+      await waitPods('kube-system', 'k8s-app=kube-dns', 2, true)
+      await waitEndpoints('kube-system', 'kube-dns', 2, true)
     }
   })
 
