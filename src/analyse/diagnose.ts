@@ -79,8 +79,14 @@ const serviceRef = (context: Context) => `service/${context.service.metadata.nam
 const podRef = (pod: Pod) => `pod/${pod.metadata.name}`
 const isTerminating = (pod: Pod) => Boolean(pod.metadata.deletionTimestamp)
 
+/** Whether a read of this kind of object was refused: its absence then proves nothing (ReadFailed says so). */
+const unread = (context: Pick<Context, 'readProblems'>, ...resources: string[]) =>
+  context.readProblems.some((problem) => resources.includes(problem.resource ?? problem.what))
+
 export const noEndpoints: Rule = (context) => {
   if (isExternalName(context) || context.hasPublishedEndpoints) return []
+  // A scan of a namespace whose EndpointSlices may not be read: no endpoints seen is not no endpoints.
+  if (context.endpoints.length === 0 && unread(context, 'endpointslices', 'endpoints')) return []
   const notReady = context.endpoints.length
   const name = serviceFqdn(context.service.metadata.name, context.namespace, context.clusterDomain)
   const effect = isHeadless(context.service)
@@ -92,7 +98,9 @@ export const noEndpoints: Rule = (context) => {
         ? 'its only endpoint is not ready'
         : `all ${notReady} endpoints are not ready`
       : context.selector
-        ? `${context.matchedPods.length} pod${plural(context.matchedPods.length)} ${context.matchedPods.length === 1 ? 'matches' : 'match'} the selector`
+        ? unread(context, 'pods')
+          ? 'no EndpointSlice lists an address; the pods could not be read'
+          : `${context.matchedPods.length} pod${plural(context.matchedPods.length)} ${context.matchedPods.length === 1 ? 'matches' : 'match'} the selector`
         : 'the service has no selector and nobody created endpoints for it'
   return [
     {
@@ -115,7 +123,7 @@ export const noSelector: Rule = (context) => {
       code: 'NoSelector',
       severity: 'info',
       object: serviceRef(context),
-      message: `the service has no selector: its endpoints are managed by hand (${context.endpoints.length} address${context.endpoints.length === 1 ? '' : 'es'} found)`,
+      message: `the service has no selector: its endpoints are managed by hand (${context.endpoints.length === 0 && unread(context, 'endpointslices', 'endpoints') ? 'they could not be read' : `${context.endpoints.length} address${context.endpoints.length === 1 ? '' : 'es'} found`})`,
       hint: `create EndpointSlices labelled kubernetes.io/service-name=${context.service.metadata.name}, or add a selector`,
     },
   ]
@@ -125,11 +133,7 @@ export const selectorMatchesNoPods: Rule = (context) => {
   if (!context.selector || context.matchedPods.length > 0) return []
   // Endpoints naming pods prove the selector matches something we were not shown (a dump without pods,
   // or pods unreadable): say nothing rather than something false.
-  if (
-    context.endpoints.some((endpoint) => endpoint.pod) ||
-    context.readProblems.some((problem) => problem.what === 'pods')
-  )
-    return []
+  if (context.endpoints.some((endpoint) => endpoint.pod) || unread(context, 'pods')) return []
   const selector = context.selector
   const selectorText = formatLabels(selector)
   const scored = context.pods

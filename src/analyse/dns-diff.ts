@@ -134,6 +134,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
     for (const answer of observed) {
       if (expectedIds.has(identity(answer.type, answer.data))) continue
       if (question.type === 'PTR' && !namesService(answer, base)) continue
+      // Endpoints that could not be read explain nothing and rule nothing out: ReadFailed says the report is partial.
+      if (report.endpointsUnread && followsEndpoints(report, question.name)) continue
       records.push({name: question.name, type: question.type, data: answer.data, status: 'unexpected'})
       const stale = cachedAnswer(
         report,
@@ -256,17 +258,14 @@ function cachedAnswer(
   const window = Math.max(0, ...windows)
   let expiresAt: number | null = null
   let why = ''
-  // The names of a ClusterIP Service follow the Service alone; the rest follow its endpoints too.
-  const base = `${report.service.name}.${report.service.namespace}.svc.`
-  const followsEndpoints =
-    report.service.headless || (!name.startsWith(base) && !name.startsWith('_') && !reverseOfClusterIP(report, name))
-  const changes = [report.serviceChangedAt, followsEndpoints ? report.endpointsChangedAt : undefined]
+  const fromEndpoints = followsEndpoints(report, name)
+  const changes = [report.serviceChangedAt, fromEndpoints ? report.endpointsChangedAt : undefined]
     .map((time) => (time ? Date.parse(time) : Number.NaN))
     .filter(Number.isFinite)
   const changedAt = changes.length > 0 ? Math.max(...changes) : Number.NaN
   if (window > 0 && Number.isFinite(changedAt) && observedAt - changedAt < window * 1000) {
     expiresAt = changedAt + window * 1000
-    why = `the ${followsEndpoints ? 'endpoints' : 'Service'} changed at ${new Date(changedAt).toISOString()}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and ${cacheNames(server.caches)} may keep ${negative ? 'a negative' : 'an'} answer for ${window} s`
+    why = `the ${fromEndpoints ? 'endpoints' : 'Service'} changed at ${new Date(changedAt).toISOString()}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and ${cacheNames(server.caches)} may keep ${negative ? 'a negative' : 'an'} answer for ${window} s`
   } else if (answerTtl !== null && server.caches.length > 0 && answerTtl < server.ttl) {
     expiresAt = observedAt + answerTtl * 1000
     why = `its TTL ${answerTtl} s is below the server's ${server.ttl} s, so ${cacheNames(server.caches)} is serving a copy`
@@ -316,6 +315,14 @@ function corefilePending(
     hint: "the kubelet refreshes the replicas' copy of the ConfigMap within about 2 min, and the reload plugin applies it within its interval; run again after that time, or pass --wait-dns",
     details: {expiresAt: new Date(appliedBy).toISOString()},
   }
+}
+
+/** Whether a name's answers follow the Service's endpoints: a ClusterIP Service's own names follow the Service alone. */
+function followsEndpoints(report: ServiceReport, name: string): boolean {
+  const base = `${report.service.name}.${report.service.namespace}.svc.`
+  return (
+    report.service.headless || (!name.startsWith(base) && !name.startsWith('_') && !reverseOfClusterIP(report, name))
+  )
 }
 
 function reverseOfClusterIP(report: ServiceReport, name: string): boolean {

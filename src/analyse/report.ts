@@ -57,6 +57,7 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     clusterDomain: zone,
     clusterDomainSource: snapshot.clusterDomain.source,
     endpointSource,
+    ...(endpoints.length === 0 && endpointsUnread(snapshot) ? {endpointsUnread: true} : {}),
     endpoints,
     dnsServer: dnsServerSection(profile),
     ...(access ? {access} : {}),
@@ -67,6 +68,13 @@ export function buildReport(snapshot: ServiceSnapshot): ServiceReport {
     findings,
     summary: summarize(findings),
   }
+}
+
+/** A refused read of the EndpointSlices (or v1 Endpoints): no endpoints seen is then not no endpoints. */
+function endpointsUnread(snapshot: ServiceSnapshot): boolean {
+  return snapshot.readProblems.some((problem) =>
+    ['endpointslices', 'endpoints'].includes(problem.resource ?? problem.what),
+  )
 }
 
 /** A report with more findings (severity order kept, summary recomputed). */

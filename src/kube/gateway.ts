@@ -154,7 +154,7 @@ export class KubeGateway {
   ): Promise<Omit<ServiceSnapshot, 'service'>> {
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T>, fallback: T) =>
-      readOrNote(readProblems, what, read, fallback)
+      readOrNote(readProblems, what, read, fallback, what)
     const podsRead = tolerate('pods', () => this.listPods(namespace), [] as Pod[])
     const dnsServer = this.readDnsServer(readProblems, {...dnsFlags, clusterDomain: clusterDomainFlag})
     const access = this.readNetworkPolicies(namespace)
@@ -337,7 +337,7 @@ export class KubeGateway {
   ): Promise<{objects: ClusterObjects; readProblems: ReadProblem[]}> {
     const readProblems: ReadProblem[] = []
     const tolerate = <T>(what: string, read: () => Promise<T[]>) =>
-      readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[])
+      readOrNote(readProblems, `${what} in ${namespace}`, read, [] as T[], what)
     // A namespace that cannot be read (forbidden, deleted mid-scan) is a problem for its services' reports, not
     // the end of the scan. Not served (404) means the cluster has no EndpointSlice API: Endpoints are read.
     let served = true
@@ -384,7 +384,13 @@ export class KubeGateway {
 
   /** A namespace's pod events, or a ReadProblem in `problems` when refused. */
   async podEventsOrNote(namespace: string, problems: ReadProblem[]): Promise<KubeEvent[]> {
-    return readOrNote(problems, `events in ${namespace}`, () => this.listPodEvents(namespace), [] as KubeEvent[])
+    return readOrNote(
+      problems,
+      `events in ${namespace}`,
+      () => this.listPodEvents(namespace),
+      [] as KubeEvent[],
+      'events',
+    )
   }
 
   async readService(namespace: string, name: string): Promise<Service> {
@@ -482,12 +488,18 @@ export class KubeGateway {
  * A read the report can do without: a refusal (e.g. forbidden) becomes a ReadProblem, which the diagnosis turns
  * into a finding, and the fallback is used. Not found is simply nothing to report; transport errors still throw.
  */
-async function readOrNote<T>(problems: ReadProblem[], what: string, read: () => Promise<T>, fallback: T): Promise<T> {
+async function readOrNote<T>(
+  problems: ReadProblem[],
+  what: string,
+  read: () => Promise<T>,
+  fallback: T,
+  resource?: string,
+): Promise<T> {
   try {
     return await read()
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
-    if (error.reason !== 'NotFound') problems.push({what, message: error.detail})
+    if (error.reason !== 'NotFound') problems.push({what, message: error.detail, ...(resource ? {resource} : {})})
     return fallback
   }
 }

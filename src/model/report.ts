@@ -109,6 +109,8 @@ export interface ServiceReport {
   clusterDomain: string
   clusterDomainSource: ClusterDomainSource
   endpointSource: 'EndpointSlice' | 'Endpoints' | 'none'
+  /** The endpoints could not be read (e.g. forbidden in a scanned namespace): what DNS answers from them is not judged. */
+  endpointsUnread?: boolean
   /** The latest change to the Service's endpoints the API shows (slice change-trigger time, pod readiness): what a DNS cache may not have seen yet. */
   endpointsChangedAt?: string
   /** The Service's last write (managedFields, else creation): a ClusterIP Service's names follow it alone. */
@@ -143,6 +145,11 @@ export interface ServiceReport {
 export interface ReadProblem {
   what: string
   message: string
+  /**
+   * The kind of object that could not be read (`pods`, `endpointslices`, `endpoints`, `events`): the rules that
+   * would conclude from its absence (no endpoints, no pods) say nothing instead.
+   */
+  resource?: string
 }
 
 /** Everything gathered about one Service, from a cluster or from a file: the sole input of the analysis. */

@@ -56,7 +56,13 @@ export function renderScanRows(reports: ServiceReport[], palette: ChalkInstance,
   const rows = reports.map((report) => {
     const worst = worstFinding(report)
     const ready = report.endpoints.filter((endpoint) => endpoint.ready).length
-    const endpoints = report.service.type === 'ExternalName' ? '-' : `${ready}/${report.endpoints.length}`
+    // Unread (forbidden) endpoints are not 0/0.
+    const endpoints =
+      report.service.type === 'ExternalName'
+        ? '-'
+        : report.endpointsUnread
+          ? '?'
+          : `${ready}/${report.endpoints.length}`
     return [
       report.service.namespace,
       report.service.name,

@@ -5,6 +5,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {after, before, describe, it} from 'node:test'
+import type {ServiceReport} from '../../src/model/report.js'
 import {CLI, cli, kubectl, ROOT, waitFor} from '../support/run.js'
 import {clusterZone, RESOLVER_ARGS, resolverPods, waitEndpoints, waitPods, webWorkload} from '../support/scenarios.js'
 
@@ -73,6 +74,26 @@ spec:
         readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1, failureThreshold: 1}
 `
 
+/** For the forbidden-namespace scan: a namespace the user may read, and one it may not. */
+const OPEN = 'e2e-fleet-open'
+const LOCKED = 'e2e-fleet-locked'
+
+/** A kubeconfig for a service account of NS, on the admin's cluster. */
+function serviceAccountKubeconfig(account: string): string {
+  const admin = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '-o', 'json']))
+  return file(
+    `${account}.kubeconfig`,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{name: 'local', cluster: admin.clusters[0].cluster}],
+      users: [{name: account, user: {token: kubectl(['create', 'token', account, '-n', NS]).trim()}}],
+      contexts: [{name: account, context: {cluster: 'local', user: account, namespace: NS}}],
+      'current-context': account,
+    }),
+  )
+}
+
 const file = (name: string, content: string) => {
   writeFileSync(`${dir}/${name}`, content)
   return `${dir}/${name}`
@@ -92,6 +113,10 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     kubectl(['delete', 'clusterrolebinding', 'e2e-fleet-reader', 'e2e-fleet-limited', '--ignore-not-found'])
     kubectl(['delete', 'rolebinding', 'e2e-fleet-limited', '-n', 'svc-inspect-restricted', '--ignore-not-found'])
     kubectl(['delete', 'rolebinding', 'e2e-fleet-coredns', '-n', 'kube-system', '--ignore-not-found'])
+    kubectl(['delete', 'namespace', OPEN, LOCKED, '--ignore-not-found', '--wait=false'])
+    kubectl(['delete', 'clusterrolebinding', 'e2e-fleet-partial', '--ignore-not-found'])
+    kubectl(['delete', 'clusterrole', 'e2e-fleet-list-services', '--ignore-not-found'])
+    kubectl(['delete', 'rolebinding', 'e2e-fleet-partial', '-n', 'kube-system', '--ignore-not-found'])
   })
 
   it('scan -A -o junit: valid JUnit, a testsuite per namespace, a testcase per service, failures for errors', async () => {
@@ -300,6 +325,159 @@ describe('scan, DNS contract, seed lists, watch and RBAC on the local cluster', 
     assert.match(
       forbidden.stderr,
       /^error: service\/mongo: Forbidden: services "mongo" is forbidden: User "system:serviceaccount:e2e-fleet:nobody" cannot get resource "services"/,
+    )
+  })
+
+  it('a forbidden namespace in a scan: ReadFailed warnings for its Services, the readable ones fully reported, exit 0; no right to list Services cluster-wide: one error line, exit 2', async () => {
+    kubectl(['apply', '-f', `${ROOT}deploy/rbac.yaml`])
+    kubectl(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: ${OPEN}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${LOCKED}}
+---
+${webWorkload(OPEN)}
+---
+${webWorkload(LOCKED)}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-headless, namespace: ${LOCKED}}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{name: http, port: 8080}]`,
+    )
+    // Services readable everywhere (a ClusterRole), everything else only in OPEN (the reader role bound there),
+    // the CoreDNS replicas in kube-system, and the resolver pod in NS.
+    kubectl(['create', 'serviceaccount', 'partial', '-n', NS])
+    kubectl(['create', 'clusterrole', 'e2e-fleet-list-services', '--verb=get,list', '--resource=services'])
+    kubectl([
+      'create',
+      'clusterrolebinding',
+      'e2e-fleet-partial',
+      '--clusterrole',
+      'e2e-fleet-list-services',
+      `--serviceaccount=${NS}:partial`,
+    ])
+    kubectl([
+      'create',
+      'rolebinding',
+      'e2e-fleet-partial',
+      '-n',
+      OPEN,
+      '--clusterrole',
+      'svc-inspect-reader',
+      `--serviceaccount=${NS}:partial`,
+    ])
+    kubectl([
+      'create',
+      'rolebinding',
+      'e2e-fleet-partial',
+      '-n',
+      'kube-system',
+      '--role',
+      'svc-inspect-coredns',
+      `--serviceaccount=${NS}:partial`,
+    ])
+    kubectl([
+      'create',
+      'rolebinding',
+      'e2e-fleet-partial',
+      '-n',
+      NS,
+      '--clusterrole',
+      'svc-inspect-resolver',
+      `--serviceaccount=${NS}:partial`,
+    ])
+    await waitPods(OPEN, 'app=web', 1, true)
+    await waitPods(LOCKED, 'app=web', 1, true)
+    await waitEndpoints(OPEN, 'web', 1, true)
+    await waitEndpoints(LOCKED, 'web-headless', 1, true)
+    const kubeconfig = serviceAccountKubeconfig('partial')
+    type List = {items: ServiceReport[]; summary: {errors: number; warnings: number}}
+    const forbiddenParts = (namespace: string) => [
+      `ReadFailed warning endpointslices in ${namespace}`,
+      `ReadFailed warning pods in ${namespace}`,
+    ]
+    const notInfo = (report: ServiceReport) =>
+      report.findings
+        .filter((finding) => finding.severity !== 'info')
+        .map((finding) => `${finding.code} ${finding.severity} ${finding.object}`)
+        .sort() // the two reads of a namespace run at once: their ReadFailed come in either order
+    // -A: the cluster-wide lists of slices and pods are refused, so each namespace is read on its own.
+    for (const scope of [['-A'], ['-n', LOCKED]]) {
+      const result = await cli([
+        'scan',
+        ...scope,
+        '--kubeconfig',
+        kubeconfig,
+        '--resolver-namespace',
+        NS,
+        '-o',
+        'json',
+        ...RESOLVER_ARGS,
+      ])
+      assert.equal(result.code, 0, `${scope.join(' ')}: ${result.stderr}${result.stdout.slice(0, 3000)}`)
+      assert.equal(result.stderr, '', 'no stack trace, no error line')
+      const list = JSON.parse(result.stdout) as List
+      assert.equal(list.summary.errors, 0, JSON.stringify(list.items.map(notInfo)))
+      const byName = new Map(list.items.map((report) => [`${report.service.namespace}/${report.service.name}`, report]))
+      for (const name of ['web', 'web-headless']) {
+        const locked = byName.get(`${LOCKED}/${name}`)!
+        assert.deepEqual(notInfo(locked), forbiddenParts(LOCKED), name)
+        assert.equal(locked.endpointsUnread, true)
+        assert.match(
+          locked.findings.find((finding) => finding.code === 'ReadFailed')!.message,
+          new RegExp(
+            `^could not read endpointslices in ${LOCKED}: Forbidden: endpointslices.discovery.k8s.io is forbidden: User "system:serviceaccount:${NS}:partial" cannot list resource "endpointslices"`,
+          ),
+        )
+      }
+      // Its ClusterIP Service's own names are still asked and answered.
+      assert.ok(
+        byName.get(`${LOCKED}/web`)!.records.every((record) => record.status === 'match'),
+        JSON.stringify(byName.get(`${LOCKED}/web`)!.records),
+      )
+      if (scope[0] === '-A') {
+        const open = byName.get(`${OPEN}/web`)!
+        assert.deepEqual(notInfo(open), [])
+        assert.deepEqual(
+          open.endpoints.map((endpoint) => endpoint.ready),
+          [true],
+        )
+        assert.ok(
+          open.records.length >= 5 && open.records.every((record) => record.status === 'match'),
+          JSON.stringify(open.records),
+        )
+        // So is every other namespace the user has no role in.
+        assert.deepEqual(notInfo(byName.get('default/kubernetes')!), forbiddenParts('default'))
+      } else assert.deepEqual([...byName.keys()].sort(), [`${LOCKED}/web`, `${LOCKED}/web-headless`])
+      assert.equal(resolverPods(), '')
+    }
+    // Only namespaced roles: the Services of the whole cluster cannot be listed, which is "could not inspect".
+    kubectl(['create', 'serviceaccount', 'confined', '-n', NS])
+    kubectl([
+      'create',
+      'rolebinding',
+      'e2e-fleet-confined',
+      '-n',
+      OPEN,
+      '--clusterrole',
+      'svc-inspect-reader',
+      `--serviceaccount=${NS}:confined`,
+    ])
+    const confined = serviceAccountKubeconfig('confined')
+    const refused = await cli(['scan', '-A', '--kubeconfig', confined, '--no-dns'])
+    assert.equal(refused.code, 2)
+    assert.equal(refused.stdout, '')
+    assert.equal(
+      refused.stderr,
+      `error: services: Forbidden: services is forbidden: User "system:serviceaccount:${NS}:confined" cannot list resource "services" in API group "" at the cluster scope\n`,
     )
   })
 

@@ -938,6 +938,90 @@ describe('diagnose: ReadFailed', () => {
   })
 })
 
+describe('diagnose: a scanned namespace that may not be read (forbidden lists)', () => {
+  // What scan's per-namespace gather (KubeGateway.gatherNamespace) notes when RBAC refuses its lists: a 403 from
+  // the authorizer is "<resource> is forbidden: User ... cannot list resource ..." (k8s.io/apiserver
+  // pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage). What was not read proves nothing: no
+  // NoEndpoints, no SelectorMatchesNoPods; each refused read is a ReadFailed warning.
+  const forbidden = (resource: string): ReadProblem => ({
+    what: `${resource} in ${NAMESPACE}`,
+    resource,
+    message: `Forbidden: ${resource} is forbidden: User "system:serviceaccount:ci:partial" cannot list resource "${resource}" in API group "" in the namespace "${NAMESPACE}"`,
+  })
+  const selectorless = recordedService('web', {selector: undefined})
+  const rows: Array<{
+    name: string
+    service: Service
+    pods?: Pod[]
+    slices?: EndpointSlice[]
+    readProblems: ReadProblem[]
+    want: Array<[string, string, string]>
+  }> = [
+    {
+      name: 'slices and pods refused: only the two ReadFailed warnings',
+      service: recordedService('web'),
+      slices: [],
+      readProblems: [forbidden('endpointslices'), forbidden('pods')],
+      want: [
+        ['ReadFailed', 'warning', `endpointslices in ${NAMESPACE}`],
+        ['ReadFailed', 'warning', `pods in ${NAMESPACE}`],
+      ],
+    },
+    {
+      name: 'a selector-less Service whose slices are refused: its NoSelector info says they could not be read',
+      service: selectorless,
+      slices: [],
+      readProblems: [forbidden('endpointslices'), forbidden('pods')],
+      want: [
+        ['ReadFailed', 'warning', `endpointslices in ${NAMESPACE}`],
+        ['ReadFailed', 'warning', `pods in ${NAMESPACE}`],
+        ['NoSelector', 'info', 'service/web'],
+      ],
+    },
+    {
+      name: 'slices read and empty, pods refused: NoEndpoints still holds (the slices say so), no SelectorMatchesNoPods',
+      service: recordedService('web'),
+      slices: [],
+      readProblems: [forbidden('pods')],
+      want: [
+        ['NoEndpoints', 'error', 'service/web'],
+        ['ReadFailed', 'warning', `pods in ${NAMESPACE}`],
+      ],
+    },
+    {
+      name: 'the same Service with everything readable and no pods: NoEndpoints and SelectorMatchesNoPods, as before',
+      service: recordedService('web'),
+      slices: [],
+      readProblems: [],
+      want: [
+        ['NoEndpoints', 'error', 'service/web'],
+        ['SelectorMatchesNoPods', 'error', 'service/web'],
+      ],
+    },
+  ]
+  for (const row of rows)
+    it(row.name, () => {
+      const report = inspect({service: row.service, pods: row.pods, slices: row.slices, readProblems: row.readProblems})
+      assert.deepEqual(
+        report.findings.map((finding) => [finding.code, finding.severity, finding.object]),
+        row.want,
+      )
+    })
+
+  it('the words: NoEndpoints with the pods unread does not count pods; NoSelector with the slices unread', () => {
+    const noPods = inspect({service: recordedService('web'), slices: [], readProblems: [forbidden('pods')]})
+    assert.equal(
+      only(noPods, 'NoEndpoints').message,
+      'no ready endpoints (no EndpointSlice lists an address; the pods could not be read); connections to 10.96.120.15 are rejected by kube-proxy',
+    )
+    const unreadSlices = inspect({service: selectorless, slices: [], readProblems: [forbidden('endpointslices')]})
+    assert.equal(
+      only(unreadSlices, 'NoSelector').message,
+      'the service has no selector: its endpoints are managed by hand (they could not be read)',
+    )
+  })
+})
+
 describe('diagnose: ordering and summary', () => {
   it('findings sort error, warning, info; summary counts them', () => {
     const crashing = pod({name: P2, ip: '10.244.2.7', state: 'crashloop'})

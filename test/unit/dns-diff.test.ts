@@ -1071,3 +1071,49 @@ describe('applyDnsObservation: answers a DNS cache may still hold', () => {
     assert.equal(stillError[0].severity, 'error')
   })
 })
+
+describe('applyDnsObservation: endpoints that could not be read (a forbidden namespace in a scan)', () => {
+  // scan's gather notes a refused EndpointSlice list as a ReadProblem; buildReport then marks the report
+  // endpointsUnread. The answers CoreDNS gives from the endpoints it does see are neither confirmed nor refuted.
+  const unreadHeadless = buildReport({
+    service: headless('hdls', [port('http', 80, 'TCP', 8000)]),
+    endpointSlices: [],
+    pods: [],
+    events: [],
+    clusterDomain: {value: 'cluster.local', source: 'flag'},
+    readProblems: [{what: 'endpointslices in default', resource: 'endpointslices', message: 'Forbidden'}],
+  })
+  const readHeadless = {...unreadHeadless, endpointsUnread: undefined}
+  const podAnswers = (report: ServiceReport) =>
+    questionsFor(report).map((question): QueryResult => ({
+      server: NAMESERVER.label,
+      name: question.name,
+      type: question.type,
+      rcode: 'NOERROR',
+      answers: question.type === 'A' ? answersOf(['A', '10.244.1.5'], ['A', '10.244.2.7']) : [],
+      timeMs: 1,
+      transport: 'TCP',
+    }))
+  const rows: Array<{name: string; report: ServiceReport; codes: string[]; records: string[]}> = [
+    {
+      name: 'unread: the pod IPs DNS answers for the headless name are not judged (no DNSRecordUnexpected)',
+      report: unreadHeadless,
+      codes: [],
+      records: [],
+    },
+    {
+      // No endpoints: the headless name must answer NXDOMAIN (CoreDNS kubernetes plugin, no endpoints -> NXDOMAIN).
+      name: 'the same answers with the endpoints read (and empty): DNSNameShouldNotResolve, as before',
+      report: readHeadless,
+      codes: ['DNSNameShouldNotResolve', 'DNSNameShouldNotResolve'],
+      records: [`unexpected ${HD} A 10.244.1.5`, `unexpected ${HD} A 10.244.2.7`],
+    },
+  ]
+  for (const row of rows)
+    it(row.name, () => {
+      assert.equal(unreadHeadless.endpointsUnread, true)
+      const out = applyDnsObservation(row.report, observation([NAMESERVER], podAnswers(row.report)))
+      assert.deepEqual(codes(dnsFindings(out)), row.codes)
+      assert.deepEqual(statuses(out), row.records)
+    })
+})

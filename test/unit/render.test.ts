@@ -97,4 +97,29 @@ describe('scan table: rows printed as batches finish, then the footer', () => {
     )
     assert.equal(renderScanFooter(reportList([web, db]), plain), '\n2 services: 2 with errors (4 errors, 0 warnings)\n')
   })
+  it("a namespace whose EndpointSlices and pods may not be read: endpoints '?', ReadFailed, no error", () => {
+    const forbidden = buildReport({
+      service: {
+        metadata: {name: 'web', namespace: 'locked'},
+        spec: {selector: {app: 'web'}, ports: [{port: 80}], clusterIP: '10.96.0.9'},
+      },
+      endpointSlices: [],
+      pods: [],
+      events: [],
+      clusterDomain: {value: 'cluster.local', source: 'coredns-configmap'},
+      readProblems: [
+        {
+          what: 'endpointslices in locked',
+          resource: 'endpointslices',
+          message: 'Forbidden: endpointslices is forbidden',
+        },
+        {what: 'pods in locked', resource: 'pods', message: 'Forbidden: pods is forbidden'},
+      ],
+    })
+    assert.equal(forbidden.endpointsUnread, true)
+    assert.equal(
+      renderScanRows([forbidden], plain, false, false),
+      'locked   web   ClusterIP   ?   skipped   WARNING ReadFailed\n',
+    )
+  })
 })
