@@ -363,7 +363,8 @@ export class KubeGateway {
         )
     return {
       objects: {services, endpointSlices: served ? slices : [], endpoints, pods, events, configMaps: []},
-      readProblems,
+      // The lists run at once and fail in any order: the same refusals read the same every run.
+      readProblems: readProblems.sort((a, b) => a.what.localeCompare(b.what)),
     }
   }
 
