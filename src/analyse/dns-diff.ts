@@ -1,6 +1,6 @@
 // Expected records vs what the cluster's DNS answered, and what the reachability probes saw. Pure: the
 // resolver backends gather QueryResults and ReachResults; this decides match / missing / unexpected.
-import type {DnsRecord, Finding, RecordType, ServiceReport} from '../model/report.js'
+import type {DnsRecord, DnsServerSection, Finding, RecordType, ServiceReport} from '../model/report.js'
 import {
   answered,
   parseSrv,
@@ -184,7 +184,8 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
   findings.push(
     ...replicaFindings(observation, byServer, primary?.label, expectedSignatures(report, expectedByQuestion)).map(
       (finding) =>
-        corefilePending(report, observation, finding.object, finding.message) ?? releasesTrust(report, finding),
+        corefilePending(report, observation, finding.object, finding.message, finding.object.split('/').pop()) ??
+        releasesTrust(report, finding),
     ),
   )
   const departed = new Set((observation.departedReplicas ?? []).map((replica) => replica.label))
@@ -289,31 +290,49 @@ function cachedAnswer(
 const KUBELET_CONFIGMAP_REFRESH_SECONDS = 120
 
 /**
- * A mismatch while the replicas may still run the Corefile from before its last change: the kubelet has not yet
- * refreshed their copy, or `reload` (plugin/reload: every interval, plus up to half the jitter) has not yet read it.
- * A warning that says when the change is applied, like a cached answer. Without `reload` no time applies it (the
- * replicas need a restart), so nothing is said here.
+ * When the replicas running before a Corefile change have surely applied it (ms), or null when no time does: the
+ * kubelet's refresh, then `reload` (plugin/reload: every interval, plus up to half the jitter). Null without a known
+ * change or without `reload` (replicas then keep the Corefile they started with).
+ */
+export function corefileSettlesAt(server: DnsServerSection | undefined): number | null {
+  if (!server?.corefileChangedAt || !server.reload) return null
+  const changedAt = Date.parse(server.corefileChangedAt)
+  if (!Number.isFinite(changedAt)) return null
+  const window = KUBELET_CONFIGMAP_REFRESH_SECONDS + server.reload.intervalSeconds + server.reload.jitterSeconds / 2
+  return changedAt + window * 1000
+}
+
+/**
+ * A mismatch while the replicas may still run the Corefile from before its last change: a warning that says when the
+ * change is applied, like a cached answer. A replica known to have started after the change loaded it at start: its
+ * own answers (`replica`), or the nameserver's when every replica did, are judged as usual.
  */
 function corefilePending(
   report: ServiceReport,
   observation: DnsObservation,
   object: string,
   message: string,
+  replica?: string,
 ): Finding | null {
   const server = report.dnsServer
-  if (!server?.corefileChangedAt || !server.reload || !observation.observedAt) return null
+  const settlesAt = corefileSettlesAt(server)
+  if (settlesAt === null || !observation.observedAt || !server?.corefileChangedAt) return null
   const changedAt = Date.parse(server.corefileChangedAt)
   const observedAt = Date.parse(observation.observedAt)
-  const window = KUBELET_CONFIGMAP_REFRESH_SECONDS + server.reload.intervalSeconds + server.reload.jitterSeconds / 2
-  const appliedBy = changedAt + window * 1000
-  if (!Number.isFinite(changedAt) || !(observedAt < appliedBy)) return null
+  if (!(observedAt < settlesAt)) return null
+  const starts = observation.replicaStarts
+  if (starts) {
+    const loadedIt = (label: string) => Date.parse(starts[label] ?? '') > changedAt
+    const replicas = replica ? [replica] : observation.servers.filter((s) => s.replica).map((s) => s.label)
+    if (replicas.length > 0 && replicas.every(loadedIt)) return null
+  }
   return {
     code: 'DNSCorefilePending',
     severity: 'warning',
     object,
-    message: `${message}; the Corefile changed at ${server.corefileChangedAt}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and the replicas may still run the one before: expect it applied by ${new Date(appliedBy).toISOString()}`,
+    message: `${message}; the Corefile changed at ${server.corefileChangedAt}, ${Math.max(0, Math.round((observedAt - changedAt) / 1000))} s before the question, and the replicas may still run the one before: expect it applied by ${new Date(settlesAt).toISOString()}`,
     hint: "the kubelet refreshes the replicas' copy of the ConfigMap within about 2 min, and the reload plugin applies it within its interval; run again after that time, or pass --wait-dns",
-    details: {expiresAt: new Date(appliedBy).toISOString()},
+    details: {expiresAt: new Date(settlesAt).toISOString()},
   }
 }
 

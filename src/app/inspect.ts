@@ -1,6 +1,6 @@
 // `inspect` with the live DNS check: gather while the resolver comes up, the cluster domain from its
 // resolv.conf when nothing better said it, one batch, the diff; a --expect contract checked on the same answers.
-import {applyDnsObservation, questionKey, questionsFor} from '../analyse/dns-diff.js'
+import {applyDnsObservation, corefileSettlesAt, questionKey, questionsFor} from '../analyse/dns-diff.js'
 import {explainOldCorefile, mayRunOldCorefile} from '../analyse/corefile-applied.js'
 import {isReleaseQuestion, releaseQuestions, serverReleases, withServerReleases} from '../analyse/dns-server/release.js'
 import {dnsServerSection} from '../analyse/dns-server/section.js'
@@ -90,6 +90,7 @@ export async function inspectLive(
       ...releaseQuestions(snapshot.dnsProfile),
     ]
     let predicted = report
+    check.followCorefileChange(corefileSettlesAt(report.dnsServer))
     const gatheredProfile = snapshot.dnsProfile
     const observeAndJudge = async () => {
       let observation = await check.observe(predicted, questions)
@@ -124,8 +125,7 @@ export async function inspectLive(
     }
     if (mayRunOldCorefile(report)) {
       // Only on DNS errors under a changed Corefile without reload: when did the replicas start?
-      const replicas = report.dns?.servers.filter((server) => server.replica).map((server) => server.label) ?? []
-      report = explainOldCorefile(report, await gateway.readPodStarts('kube-system', replicas))
+      report = explainOldCorefile(report, await check.replicaStarts())
     }
   } finally {
     await check.close()

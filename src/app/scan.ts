@@ -1,7 +1,13 @@
 // `scan`: many services, one gather per namespace (namespaces in parallel up to a bound), then one resolver pod
 // for the whole scan, asked in batches of bounded size (or one pod and batch per namespace, on request). Reuses
 // the single-service pieces: snapshots from an object index, buildReport, the live check and its per-service diff.
-import {applyDnsObservation, questionKey, questionsFor, type DnsObservation} from '../analyse/dns-diff.js'
+import {
+  applyDnsObservation,
+  corefileSettlesAt,
+  questionKey,
+  questionsFor,
+  type DnsObservation,
+} from '../analyse/dns-diff.js'
 import {buildReport, deletedDuringScan, resolverUnavailable} from '../analyse/report.js'
 import {indexObjects, snapshotFromIndex} from '../gather/objects.js'
 import type {DnsFlags, DnsProfile} from '../model/dns-profile.js'
@@ -189,6 +195,7 @@ export async function scanCluster(
         const extra = extraPending
         extraPending = []
         const opened = await openCheck(gateway, {...options.dns, namespace: options.dns.namespace ?? namespace})
+        if ('check' in opened) opened.check.followCorefileChange(corefileSettlesAt(namespaceReports[0]?.dnsServer))
         const checked =
           'check' in opened
             ? await checkBatches(opened.check, [namespaceReports], extra).finally(() => opened.check.close())
@@ -218,6 +225,7 @@ export async function scanCluster(
       options.onReports?.(skipped.reports)
       return skipped
     }
+    opened.check.followCorefileChange(corefileSettlesAt(reports[0]?.dnsServer))
     // Batches follow the reports' order, so each finished batch continues the final list.
     return await checkBatches(
       opened.check,

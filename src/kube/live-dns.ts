@@ -102,6 +102,9 @@ export class LiveDnsCheck {
   private nextShell: PodShell | null = null
   /** Replicas found gone from kube-dns after a batch: later batches do not ask them. */
   private readonly departed = new Map<string, DepartedReplica>()
+  /** Until when (ms) a Corefile change may still be on its way to the replicas (followCorefileChange). */
+  private corefileSettlesAt = 0
+  private starts: Promise<Map<string, string>> | null = null
 
   private constructor(
     private readonly gateway: KubeGateway,
@@ -206,6 +209,7 @@ export class LiveDnsCheck {
       probeName,
     )
     const departed = await this.departedDuring(servers, queries)
+    const replicaStarts = Date.now() < this.corefileSettlesAt ? await this.replicaStarts() : null
     return {
       via: this.options.via,
       servers,
@@ -225,7 +229,25 @@ export class LiveDnsCheck {
           : []),
       ],
       ...(departed.length > 0 ? {departedReplicas: departed} : {}),
+      ...(replicaStarts ? {replicaStarts: Object.fromEntries(replicaStarts)} : {}),
     }
+  }
+
+  /**
+   * A Corefile change that the replicas may not all have applied until `settlesAt` (ms): until then each batch's
+   * observation carries when the replicas started (read once), so that those started since are judged as usual.
+   */
+  followCorefileChange(settlesAt: number | null): void {
+    this.corefileSettlesAt = settlesAt ?? 0
+  }
+
+  /** When each replica's container started, read once (a replica that cannot be read is left out). */
+  replicaStarts(): Promise<Map<string, string>> {
+    this.starts ??= this.gateway.readPodStarts(
+      'kube-system',
+      this.replicas.map((replica) => replica.pod),
+    )
+    return this.starts
   }
 
   /**

@@ -93,6 +93,11 @@ export interface DnsObservation {
    * questions failed): their failures are DNSServerGoneDuringCheck, not DNS errors.
    */
   departedReplicas?: DepartedReplica[]
+  /**
+   * When each CoreDNS replica's container started (pod name -> ISO time), read while a Corefile change may still be
+   * on its way to the replicas: one started after the change has loaded it.
+   */
+  replicaStarts?: Record<string, string>
 }
 
 /** A CoreDNS replica that was a ready endpoint of kube-system/kube-dns when the check began and is not one after. */

@@ -1046,6 +1046,35 @@ describe('applyDnsObservation: answers a DNS cache may still hold', () => {
     assert.deepEqual(codes(dnsFindings(run(changed(null), 0))), ['DNSRecordMissing'])
   })
 
+  it('inside the window, replicas known to have started after the change loaded it: their answers are judged as usual', () => {
+    const report: ServiceReport = {
+      ...fixedAt([]),
+      endpointsChangedAt: at(-3600),
+      dnsServer: {
+        ...fixedAt([]).dnsServer!,
+        corefileChangedAt: at(-30),
+        reload: {intervalSeconds: 30, jitterSeconds: 15},
+      },
+    }
+    const withStarts = (starts: Record<string, string>) =>
+      applyDnsObservation(report, {
+        ...observation(
+          [NAMESERVER, R1, R2],
+          [NAMESERVER, R1, R2].flatMap((server) => truthful(report, server, stillNxdomain)),
+        ),
+        observedAt: at(0),
+        replicaStarts: starts,
+      })
+    // Both restarted after the change (a rollout): the NXDOMAIN is an error at once.
+    assert.deepEqual(codes(dnsFindings(withStarts({[R1.label]: at(-20), [R2.label]: at(-10)}))), ['DNSRecordMissing'])
+    // One still from before: the nameserver may be sent to it, so the mismatch may be the old Corefile's.
+    const mixed = withStarts({[R1.label]: at(-20), [R2.label]: at(-600)})
+    assert.deepEqual(codes(dnsFindings(mixed)), [])
+    assert.equal(mixed.findings.filter((finding) => finding.code === 'DNSCorefilePending').length, 1)
+    // A start that could not be read counts as from before.
+    assert.deepEqual(codes(dnsFindings(withStarts({[R1.label]: at(-20)}))), [])
+  })
+
   it('servers answering version.bind with different releases (a rollout): a mismatch is a warning naming them', () => {
     const report = fixedAt([])
     const mixed = {
