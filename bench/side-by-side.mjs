@@ -4,6 +4,8 @@
 // inspect. Usage: node bench/side-by-side.mjs --baseline DIR [--baseline-node PATH] [--runs N]
 //   DIR: a checkout of the baseline commit with `npm ci && npm run build` done (e.g. a git worktree).
 // Prints the medians and the ratio new/old per case; creates namespace bench-dns and deletes it at the end.
+// --old-extra "ARGS": words added to the old build's command line only. With --baseline . (this build), it measures
+// what a piece costs, e.g. the DNS profile's reads, skipped by --dns-server --dns-version --corefile.
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
@@ -16,6 +18,7 @@ const option = (name, fallback) => {
 }
 const baseline = option('--baseline')
 const runs = Number(option('--runs', '15'))
+const oldExtra = option('--old-extra', '').split(' ').filter(Boolean)
 if (!baseline || !existsSync(`${baseline}/bin/run.cjs`)) {
   console.error('usage: node bench/side-by-side.mjs --baseline DIR [--runs N] (DIR: a built checkout)')
   process.exit(2)
@@ -65,13 +68,17 @@ try {
       (record) => record.status === 'match',
     ),
   )
-  for (const extra of Object.values(cases)) for (const which of ['old', 'new']) run(builds[which], extra, nodes[which])
-  console.log(`side by side, ${runs} interleaved runs each, medians (old: ${baseline})`)
+  const argsOf = (which, extra) => (which === 'old' ? [...extra, ...oldExtra] : extra)
+  for (const extra of Object.values(cases))
+    for (const which of ['old', 'new']) run(builds[which], argsOf(which, extra), nodes[which])
+  console.log(
+    `side by side, ${runs} interleaved runs each, medians (old: ${baseline}${oldExtra.length ? ` ${oldExtra.join(' ')}` : ''})`,
+  )
   for (const [name, extra] of Object.entries(cases)) {
     const times = {old: [], new: []}
     for (let index = 0; index < runs; index++) {
       for (const which of index % 2 ? ['old', 'new'] : ['new', 'old'])
-        times[which].push(run(builds[which], extra, nodes[which]).ms)
+        times[which].push(run(builds[which], argsOf(which, extra), nodes[which]).ms)
     }
     const [old, now] = [median(times.old), median(times.new)]
     console.log(`  ${name}: old ${old.toFixed(0)} ms, new ${now.toFixed(0)} ms, new/old ${(now / old).toFixed(2)}x`)
