@@ -173,21 +173,24 @@ export async function scanCluster(
     const unchecked = new Map<string, ServiceReport>()
     let extraAnswers: QueryResult[] = []
     let extraPending = options.extraQuestions ?? []
+    /** With a resolver pod per namespace: the profile after the servers' version.bind answers (asked once). */
+    let perNamespaceProfile: Promise<DnsProfile> | undefined
     await mapLimit([...byNamespace], options.concurrency, async ([namespace, members]) => {
       const {objects, readProblems} = wide
         ? await fromClusterWide(gateway, wide, namespace, members)
         : await gateway.gatherNamespace(namespace, members)
       const index = indexObjects(objects)
       const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
-      const dnsProfile = await profileReady
-      let namespaceReports = members.map((service) =>
-        buildReport({
-          ...snapshotFromIndex(index, service, options.clusterDomainFlag),
-          clusterDomain,
-          readProblems: [...dnsReadProblems, ...readProblems],
-          dnsProfile,
-        }),
-      )
+      const reportsFor = (dnsProfile: DnsProfile) =>
+        members.map((service) =>
+          buildReport({
+            ...snapshotFromIndex(index, service, options.clusterDomainFlag),
+            clusterDomain,
+            readProblems: [...dnsReadProblems, ...readProblems],
+            dnsProfile,
+          }),
+        )
+      let namespaceReports = reportsFor(await profileReady)
       for (const report of namespaceReports) unchecked.set(reportKey(report), report)
       if (options.dns && options.resolverPerNamespace) {
         const asking = namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
@@ -195,7 +198,24 @@ export async function scanCluster(
         const extra = extraPending
         extraPending = []
         const opened = await openCheck(gateway, {...options.dns, namespace: options.dns.namespace ?? namespace})
-        if ('check' in opened) opened.check.followCorefileChange(corefileSettlesAt(namespaceReports[0]?.dnsServer))
+        if ('check' in opened) {
+          // The servers' release, asked by the first namespace's resolver pod, serves every namespace.
+          perNamespaceProfile ??= releaseFromServers(
+            Promise.resolve(opened),
+            dnsServer.profile,
+            clusterDomain.value,
+            options.dnsFlags?.version,
+          )
+          const dnsProfile = await perNamespaceProfile.catch(async (error: unknown) => {
+            await opened.check.close()
+            throw error
+          })
+          if (dnsProfile !== dnsServer.profile) {
+            namespaceReports = reportsFor(dnsProfile)
+            for (const report of namespaceReports) unchecked.set(reportKey(report), report)
+          }
+          opened.check.followCorefileChange(corefileSettlesAt(namespaceReports[0]?.dnsServer))
+        }
         const checked =
           'check' in opened
             ? await checkBatches(opened.check, [namespaceReports], extra).finally(() => opened.check.close())

@@ -231,6 +231,20 @@ describe('the cluster DNS server profile', {timeout: 1_200_000}, () => {
       [],
     )
     assert.notEqual(code, 2)
+    // scan asks it too: with one resolver pod (while it reads the namespaces), and with one per namespace.
+    for (const mode of [[], ['--resolver-per-namespace']]) {
+      const scan = await cli(['scan', '-n', scenario.namespace, '-o', 'json', ...mode, ...RESOLVER_ARGS])
+      const scanned = (JSON.parse(scan.stdout) as {items: ServiceReport[]}).items.find(
+        (item) => item.service.name === 'svc-chroma',
+      )!
+      assert.equal(scanned.dnsServer?.version, release, mode.join(' '))
+      assert.equal(ptrs(scanned), ptrs(live), mode.join(' '))
+      assert.deepEqual(
+        scanned.records.filter((record) => record.status !== 'match'),
+        [],
+        mode.join(' '),
+      )
+    }
     const table = await cli(['svc-chroma', '-n', scenario.namespace, ...RESOLVER_ARGS])
     assert.match(
       table.stdout,
