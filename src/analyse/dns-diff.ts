@@ -18,8 +18,8 @@ import type {DepartedReplica, DnsObservation, DnsSection} from '../model/dns.js'
 import {hostPort, reverseName} from './dns-names.js'
 import {failedForDeparture} from './replica-departure.js'
 import {addFindings} from './report.js'
-
 import {namedReleases} from './dns-server/release.js'
+
 export type {DnsObservation, DnsSection} from '../model/dns.js'
 
 /** A question's identity, `name type`: how questions, expected records and answers are matched up. */
@@ -137,23 +137,10 @@ export function applyDnsObservation(report: ServiceReport, observation: DnsObser
       // Endpoints that could not be read explain nothing and rule nothing out: ReadFailed says the report is partial.
       if (report.endpointsUnread && followsEndpoints(report, question.name)) continue
       records.push({name: question.name, type: question.type, data: answer.data, status: 'unexpected'})
-      const stale = cachedAnswer(
-        report,
-        observation,
-        question.name,
-        false,
-        answer.ttl,
-        service,
-        `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints ${mustNotResolve ? 'no longer list' : 'do not explain'}`,
-      )
+      const message = `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints ${mustNotResolve ? 'no longer list' : 'do not explain'}`
       const pending =
-        stale ??
-        corefilePending(
-          report,
-          observation,
-          service,
-          `${question.name} ${question.type} answered ${answer.data}, which the Service's endpoints ${mustNotResolve ? 'no longer list' : 'do not explain'}`,
-        )
+        cachedAnswer(report, observation, question.name, false, answer.ttl, service, message) ??
+        corefilePending(report, observation, service, message)
       if (pending) {
         findings.push(pending)
         continue

@@ -181,8 +181,28 @@ export async function scanCluster(
         : await gateway.gatherNamespace(namespace, members)
       const index = indexObjects(objects)
       const clusterDomain = chooseClusterDomain(options.clusterDomainFlag, zone)
-      const reportsFor = (dnsProfile: DnsProfile) =>
-        members.map((service) =>
+      let dnsProfile = await profileReady
+      // With a resolver pod per namespace, its pod opens first: the servers' release, asked by the first
+      // namespace's pod, serves every namespace.
+      const opened =
+        options.dns && options.resolverPerNamespace
+          ? await openCheck(gateway, {...options.dns, namespace: options.dns.namespace ?? namespace})
+          : undefined
+      if (opened && 'check' in opened) {
+        perNamespaceProfile ??= releaseFromServers(
+          Promise.resolve(opened),
+          dnsServer.profile,
+          clusterDomain.value,
+          options.dnsFlags?.version,
+        )
+        dnsProfile = await perNamespaceProfile.catch(async (error: unknown) => {
+          await opened.check.close()
+          throw error
+        })
+      }
+      let namespaceReports: ServiceReport[]
+      try {
+        namespaceReports = members.map((service) =>
           buildReport({
             ...snapshotFromIndex(index, service, options.clusterDomainFlag),
             clusterDomain,
@@ -190,32 +210,17 @@ export async function scanCluster(
             dnsProfile,
           }),
         )
-      let namespaceReports = reportsFor(await profileReady)
+      } catch (error) {
+        if (opened && 'check' in opened) await opened.check.close() // its resolver pod is not left behind
+        throw error
+      }
       for (const report of namespaceReports) unchecked.set(reportKey(report), report)
-      if (options.dns && options.resolverPerNamespace) {
+      if (options.dns && opened) {
         const asking = namespaceReports.reduce((sum, report) => sum + questionsFor(report).length, 0)
         progress.names += asking
         const extra = extraPending
         extraPending = []
-        const opened = await openCheck(gateway, {...options.dns, namespace: options.dns.namespace ?? namespace})
-        if ('check' in opened) {
-          // The servers' release, asked by the first namespace's resolver pod, serves every namespace.
-          perNamespaceProfile ??= releaseFromServers(
-            Promise.resolve(opened),
-            dnsServer.profile,
-            clusterDomain.value,
-            options.dnsFlags?.version,
-          )
-          const dnsProfile = await perNamespaceProfile.catch(async (error: unknown) => {
-            await opened.check.close()
-            throw error
-          })
-          if (dnsProfile !== dnsServer.profile) {
-            namespaceReports = reportsFor(dnsProfile)
-            for (const report of namespaceReports) unchecked.set(reportKey(report), report)
-          }
-          opened.check.followCorefileChange(corefileSettlesAt(namespaceReports[0]?.dnsServer))
-        }
+        if ('check' in opened) opened.check.followCorefileChange(corefileSettlesAt(namespaceReports[0]?.dnsServer))
         const checked =
           'check' in opened
             ? await checkBatches(opened.check, [namespaceReports], extra).finally(() => opened.check.close())
